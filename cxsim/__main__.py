@@ -1,0 +1,3 @@
+from cxsim.cli import main
+
+main()

@@ -1,0 +1,189 @@
+"""Human-readable durations and rates, converted to cxsim's internal unit: hours.
+
+Scenario files are written by people, so times are written the way people write them
+("5 min", "2 h", "3 days", "20 per day").  Everything inside the simulator is a float in
+HOURS (and rates are events per hour); this module is the single place where that conversion
+happens, so a unit mistake can only be made here.  Bare numbers are refused unless the caller
+states which unit they are in, because "30" silently meaning 30 hours is the classic scenario bug.
+
+All parsers raise ``ValueError`` only, so pydantic validators can turn them into validation errors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+
+__all__ = ["UNIT_HOURS", "format_duration", "parse_duration", "parse_rate"]
+
+#: Canonical units and their length in hours.  A month is a twelfth of a Julian year.
+UNIT_HOURS: dict[str, float] = {
+    "s": 1.0 / 3600.0,
+    "min": 1.0 / 60.0,
+    "h": 1.0,
+    "day": 24.0,
+    "week": 168.0,
+    "month": 730.5,  # 365.25 / 12 days
+    "year": 8766.0,  # 365.25 days
+}
+
+_ALIASES: dict[str, str] = {}
+for _canonical, _names in {
+    "s": ("s", "sec", "secs", "second", "seconds"),
+    "min": ("min", "mins", "minute", "minutes"),
+    "h": ("h", "hr", "hrs", "hour", "hours"),
+    "day": ("d", "day", "days"),
+    "week": ("w", "wk", "wks", "week", "weeks"),
+    "month": ("mo", "mos", "month", "months"),
+    "year": ("y", "yr", "yrs", "year", "years"),
+}.items():
+    for _name in _names:
+        _ALIASES[_name] = _canonical
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_NUMBER_RE = re.compile(rf"^\s*({_NUMBER})\s*$")
+_QUANTITY_RE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]+)\s*$")
+_RATE_RE = re.compile(r"^\s*(.+?)\s*(?:/|\bper\b)\s*(.+?)\s*$", re.IGNORECASE)
+
+_DURATION_HINT = "use e.g. '30 min', '2 h', '3 days'"
+_RATE_HINT = "use e.g. '20 per day', '1.5 / month' or '3 per 2 hours'"
+
+
+def _unit_hours(name: str) -> float:
+    """Hours in one ``name`` (any alias, any case); ValueError for unknown or ambiguous units."""
+    key = name.strip().lower()
+    if key == "m":
+        raise ValueError(f"'{name}' is ambiguous as a unit; write 'min' for minutes or 'month' for months")
+    try:
+        return UNIT_HOURS[_ALIASES[key]]
+    except KeyError:
+        known = ", ".join(UNIT_HOURS)
+        raise ValueError(f"unknown time unit '{name}' (known units: {known})") from None
+
+
+def _check_number(number: float, what: str, shown: object) -> float:
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"{what} must be a finite number (got {shown!r})")
+    if number < 0:
+        raise ValueError(f"{what} must not be negative (got {shown!r})")
+    return float(number)
+
+
+def parse_duration(value: object, *, default_unit: str | None = None) -> float:
+    """Convert a human duration such as ``"5 min"`` or ``"1.5 weeks"`` to hours.
+
+    A bare number (``30`` or ``"30"``) is accepted only when ``default_unit`` says what it is in;
+    zero needs no unit.  ``datetime.timedelta`` values are accepted as well.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"a duration cannot be a boolean (got {value!r}); {_DURATION_HINT}")
+    if isinstance(value, timedelta):
+        return _check_number(value.total_seconds() / 3600.0, "a duration", value)
+    if isinstance(value, (int, float)):
+        return _bare_duration(float(value), value, default_unit)
+    if not isinstance(value, str):
+        raise ValueError(f"cannot read {value!r} as a duration; {_DURATION_HINT}")
+    text = value.strip()
+    if _NUMBER_RE.match(text):
+        return _bare_duration(float(text), value, default_unit)
+    match = _QUANTITY_RE.match(text)
+    if match is None:
+        raise ValueError(f"cannot read '{value}' as a duration; {_DURATION_HINT}")
+    number, unit = float(match.group(1)), match.group(2)
+    try:
+        per_unit = _unit_hours(unit)
+    except ValueError as exc:
+        raise ValueError(f"cannot read '{value}' as a duration: {exc}; {_DURATION_HINT}") from None
+    _check_number(number, "a duration", value)
+    return number * per_unit
+
+
+def _bare_duration(number: float, shown: object, default_unit: str | None) -> float:
+    number = _check_number(number, "a duration", shown)
+    if default_unit is not None:
+        return number * _unit_hours(default_unit)
+    if number == 0.0:
+        return 0.0
+    raise ValueError(f"a duration needs a unit, e.g. '30 min' or '2 h' (got {shown!r})")
+
+
+def parse_rate(value: object, *, default_unit: str | None = None) -> float:
+    """Convert a human rate such as ``"20 per day"`` or ``"3 per 2 hours"`` to events per hour.
+
+    A bare number is accepted only with ``default_unit`` (it then means "per one default_unit");
+    zero needs no unit.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"a rate cannot be a boolean (got {value!r}); {_RATE_HINT}")
+    if isinstance(value, (int, float)):
+        return _bare_rate(float(value), value, default_unit)
+    if not isinstance(value, str):
+        raise ValueError(f"cannot read {value!r} as a rate; {_RATE_HINT}")
+    text = value.strip()
+    if _NUMBER_RE.match(text):
+        return _bare_rate(float(text), value, default_unit)
+    match = _RATE_RE.match(text)
+    if match is None or not _NUMBER_RE.match(match.group(1)):
+        raise ValueError(f"cannot read '{value}' as a rate; {_RATE_HINT}")
+    count = _check_number(float(match.group(1)), "a rate", value)
+    period_text = match.group(2)
+    try:
+        if re.fullmatch(r"[A-Za-z]+", period_text):
+            period = _unit_hours(period_text)
+        else:
+            period = parse_duration(period_text)
+    except ValueError as exc:
+        raise ValueError(f"cannot read '{value}' as a rate: {exc}") from None
+    if period <= 0:
+        raise ValueError(f"cannot read '{value}' as a rate: the period must be longer than zero")
+    return count / period
+
+
+def _bare_rate(number: float, shown: object, default_unit: str | None) -> float:
+    number = _check_number(number, "a rate", shown)
+    if default_unit is not None:
+        return number / _unit_hours(default_unit)
+    if number == 0.0:
+        return 0.0
+    raise ValueError(f"a rate needs a time unit, e.g. '20 per day' or '3 per hour' (got {shown!r})")
+
+
+# (unit label, hours per unit, plural label, switch to the next unit at this many units)
+_FORMAT_STEPS: tuple[tuple[str, float, str, float], ...] = (
+    ("s", UNIT_HOURS["s"], "s", 60.0),
+    ("min", UNIT_HOURS["min"], "min", 60.0),
+    ("h", UNIT_HOURS["h"], "h", 48.0),
+    ("day", UNIT_HOURS["day"], "days", 90.0),
+    ("month", UNIT_HOURS["month"], "months", 24.0),
+    ("year", UNIT_HOURS["year"], "years", math.inf),
+)
+
+
+def _three_figures(number: float) -> str:
+    if number >= 100:
+        return f"{number:.0f}"
+    return f"{number:.3g}"
+
+
+def format_duration(hours: float) -> str:
+    """Compact human string for a duration in hours: ``"5 min"``, ``"2.5 h"``, ``"3.2 days"``.
+
+    Three significant figures at most; the unit is chosen so the number stays readable.
+    The output can be read back with :func:`parse_duration`.
+    """
+    hours = float(hours)
+    if math.isnan(hours):
+        return "nan"
+    if math.isinf(hours):
+        return "inf" if hours > 0 else "-inf"
+    if hours == 0:
+        return "0 min"
+    sign = "-" if hours < 0 else ""
+    magnitude = abs(hours)
+    for step in _FORMAT_STEPS:
+        text = _three_figures(magnitude / step[1])
+        if float(text) < step[3]:
+            break
+    label, _, plural, _ = step
+    return f"{sign}{text} {label if float(text) == 1 else plural}"

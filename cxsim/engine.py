@@ -1,0 +1,510 @@
+"""The SimPy engine: one replication of one org design.
+
+Cases are plain data; agents are the only long-lived processes. Each team has a priority queue (severity,
+then place in line) worked by its agents during the team's hours; work pauses outside them. A session is one
+agent working one case: diagnose, then fix, close prematurely, or hand the case on under the design's
+transfer policy. Customers open cases, spend effort (contact, chasing, re-explaining, reopening), give up
+after their patience, and decide at contract renewal whether to stay. The engine only appends facts to the
+records of ``cxsim.records``; every metric is computed from those records elsewhere.
+"""
+
+from __future__ import annotations
+
+import heapq
+from itertools import count
+
+import numpy as np
+import simpy
+
+from cxsim.calendar import WorkingHours
+from cxsim.churn import experience_score, leave_probability
+from cxsim.incentives import behaviour
+from cxsim.records import CaseRecord, ReplicationOutput, TeamRecord, TicketTotals, Visit
+from cxsim.routing import Router
+from cxsim.scenario import Design, Scenario
+from cxsim.streams import make_streams
+from cxsim.transfer_policy import transfer_policy
+
+NAN = float("nan")
+OPEN, RESOLVED, ABANDONED = "open", "resolved", "abandoned"
+CUSTOMER, INTERNAL = 0, 1  # session with the customer present / internal or expert work without them
+FIXED, PREMATURE, HAND_ON, ASK = "fixed", "closed_unfixed", "handed_on", "asked_customer"
+
+
+class Customer:
+    __slots__ = ("id", "monthly_value", "loyalty", "active", "slot", "churned_at", "open_cases")
+
+    def __init__(self, cid: int, monthly_value: float, loyalty: float) -> None:
+        self.id = cid
+        self.monthly_value = monthly_value
+        self.loyalty = loyalty
+        self.active = True
+        self.slot = -1
+        self.churned_at: float | None = None
+        self.open_cases: set[Case] = set()
+
+
+class Case:
+    __slots__ = (
+        "id", "customer", "ctype", "opened", "fix_work", "status", "ended", "counted",
+        "tickets", "transfers", "reopens", "sessions", "first_session_fix",
+        "contact", "waiting", "reexplain", "reopen_effort", "reexplain_due",
+        "wait_mark", "chase_factor", "briefed", "visited", "place", "ticket_opened", "ticket_work",
+        "ticket_open", "visits", "queued_at", "rounds",
+    )
+
+    def __init__(self, cid: int, customer: Customer | None, ctype: int, opened: float, fix_work: float,
+                 counted: bool) -> None:
+        self.id = cid
+        self.customer = customer
+        self.ctype = ctype
+        self.opened = opened
+        self.fix_work = fix_work
+        self.status = OPEN
+        self.ended: float | None = None
+        self.counted = counted
+        self.tickets = 1
+        self.transfers = 0
+        self.reopens = 0
+        self.sessions = 0
+        self.first_session_fix = False
+        self.contact = 0.0
+        self.waiting = 0.0
+        self.reexplain = 0.0
+        self.reopen_effort = 0.0
+        self.reexplain_due = 0.0
+        self.wait_mark: float | None = opened
+        self.chase_factor = 1.0
+        self.briefed = 1.0
+        self.visited: set[str] = set()
+        self.place = opened
+        self.ticket_opened = opened
+        self.ticket_work = 0.0
+        self.ticket_open = True
+        self.visits: list[Visit] = []
+        self.queued_at = opened
+        self.rounds = 0
+
+    def __hash__(self) -> int:
+        return self.id
+
+
+class TeamState:
+    __slots__ = ("name", "agents", "hours", "cost", "queue", "idle", "busy", "skill_for")
+
+    def __init__(self, name: str, agents: int, hours: WorkingHours, cost: float,
+                 skill_for: list[tuple[float, float] | None]) -> None:
+        self.name = name
+        self.agents = agents
+        self.hours = hours
+        self.cost = cost
+        self.queue: list[tuple] = []
+        self.idle: list[simpy.Event] = []
+        self.busy = 0.0
+        self.skill_for = skill_for
+
+
+class Replication:
+    """One replication of one design: build with the scenario, call ``run()`` for its records."""
+
+    def __init__(self, scenario: Scenario, design_name: str, seed: int, replication: int,
+                 horizon: float | None = None) -> None:
+        self.scenario = scenario
+        self.design_name = design_name
+        self.design: Design = scenario.designs[design_name]
+        self.seed = seed
+        self.replication = replication
+        self.horizon = scenario.horizon if horizon is None else horizon
+        self.warmup = scenario.warmup
+        self.streams = make_streams(seed, replication)
+        self.env = simpy.Environment()
+        self.ctypes = list(scenario.case_types.values())
+        self.ctype_names = list(scenario.case_types)
+        self.cum_shares = np.cumsum([ct.share for ct in self.ctypes])
+        self.cum_shares[-1] = 1.0
+        self.effort = scenario.effort
+        self.policy = transfer_policy(self.design.transfer)
+        self.behaviour = behaviour(self.design.incentive)
+        self.router = Router(scenario, self.design, self.streams.routing)
+        self.teams: dict[str, TeamState] = {}
+        for name, spec in self.design.teams.items():
+            skill_for: list[tuple[float, float] | None] = []
+            for ct in self.ctypes:
+                matching = [spec.skills[s] for s in ct.skills if s in spec.skills]
+                best = max(matching, key=lambda s: s.proficiency) if matching else None
+                skill_for.append((best.proficiency, best.speed) if best else None)
+            self.teams[name] = TeamState(name, spec.agents, spec.hours, spec.cost_per_hour, skill_for)
+        self.cases: list[Case] = []
+        self.case_ids = count()
+        self.seq = count()
+        self.tickets = TicketTotals()
+        self.customers: list[Customer] = []
+        self.active: list[Customer] = []
+        self.renewals: list[tuple[float, int, Customer]] = []
+        self.customer_joined = self.env.event()
+        self.churned = 0
+        self.lost_revenue = 0.0
+        self.customers_at_warmup = 0
+        self.acquired = 0
+
+    # ------------------------------------------------------------ setup and run
+
+    def run(self) -> ReplicationOutput:
+        env = self.env
+        customers = self.scenario.customers
+        if customers is not None:
+            term = customers.contract.term
+            for _ in range(customers.count):
+                self._add_customer(first_renewal=float(self.streams.customers.random()) * term)
+            env.process(self._renewal_process())
+            if customers.acquisition > 0:
+                env.process(self._acquisition_process())
+        env.process(self._arrival_process())
+        for team in self.teams.values():
+            for _ in range(team.agents):
+                env.process(self._agent(team))
+        if self.warmup > 0:
+            env.run(until=self.warmup)
+        self.customers_at_warmup = len(self.active)
+        env.run(until=self.horizon)
+        return self._output()
+
+    def _add_customer(self, first_renewal: float) -> Customer:
+        spec = self.scenario.customers
+        assert spec is not None
+        rng = self.streams.customers
+        customer = Customer(len(self.customers), float(spec.contract.monthly_value.sample(rng)), spec.loyalty)
+        customer.slot = len(self.active)
+        self.customers.append(customer)
+        self.active.append(customer)
+        heapq.heappush(self.renewals, (self.env.now + first_renewal, customer.id, customer))
+        return customer
+
+    # ------------------------------------------------------------ customers
+
+    def _arrival_process(self):
+        env = self.env
+        rng = self.streams.arrivals
+        arrivals = self.scenario.arrivals
+        customers = self.scenario.customers
+        hours = arrivals.hours
+        # Rates are calendar averages: squeeze them into the arrival hours.
+        concentrate = 1.0 if hours is None or hours.always_open else 168.0 / hours.hours_per_week
+        population = arrivals.process == "population"
+        while True:
+            if population:
+                if not self.active:
+                    self.customer_joined = env.event()
+                    yield self.customer_joined
+                    continue
+                rate = len(self.active) * customers.case_rate  # type: ignore[union-attr]
+            else:
+                rate = arrivals.rate  # type: ignore[assignment]
+            if rate <= 0:
+                return
+            gap = rng.exponential(1.0 / (rate * concentrate))
+            now = env.now
+            at = now + gap if hours is None or hours.always_open else hours.finish(now, gap)
+            yield env.timeout(at - now)
+            customer = None
+            if customers is not None and self.active:
+                customer = self.active[int(rng.integers(len(self.active)))] if len(self.active) > 1 \
+                    else self.active[0]
+            self._open_case(customer)
+
+    def _acquisition_process(self):
+        env = self.env
+        spec = self.scenario.customers
+        rng = self.streams.customers
+        while True:
+            yield env.timeout(rng.exponential(1.0 / spec.acquisition))  # type: ignore[union-attr]
+            self._add_customer(first_renewal=spec.contract.term)  # type: ignore[union-attr]
+            if env.now >= self.warmup:
+                self.acquired += 1
+            if not self.customer_joined.triggered:
+                self.customer_joined.succeed()
+
+    def _renewal_process(self):
+        """Contract renewals: a customer leaves with probability 1 - loyalty, else renews for a term."""
+        env = self.env
+        spec = self.scenario.customers
+        rng = self.streams.churn
+        heap = self.renewals
+        while heap:
+            at, cid, customer = heapq.heappop(heap)
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            if not customer.active:
+                continue
+            if rng.random() >= customer.loyalty:
+                self._churn(customer)
+            else:
+                customer.loyalty += spec.recovery * (spec.loyalty - customer.loyalty)  # type: ignore[union-attr]
+                heapq.heappush(heap, (at + spec.contract.term, cid, customer))  # type: ignore[union-attr]
+
+    def _churn(self, customer: Customer) -> None:
+        now = self.env.now
+        customer.active = False
+        customer.churned_at = now
+        last = self.active.pop()
+        if last is not customer:
+            self.active[customer.slot] = last
+            last.slot = customer.slot
+        if now >= self.warmup:
+            self.churned += 1
+            self.lost_revenue += customer.monthly_value
+        for case in sorted(customer.open_cases, key=lambda c: c.id):
+            self._abandon(case)
+
+    # ------------------------------------------------------------ cases
+
+    def _open_case(self, customer: Customer | None) -> None:
+        env = self.env
+        now = env.now
+        rng = self.streams.case_attributes
+        ctype_i = int(np.searchsorted(self.cum_shares, rng.random(), side="right"))
+        ctype = self.ctypes[min(ctype_i, len(self.ctypes) - 1)]
+        ctype_i = min(ctype_i, len(self.ctypes) - 1)
+        fix_work = float(ctype.fix_time.sample(rng))
+        patience_spec = self.scenario.customers.patience if self.scenario.customers else None
+        patience = float(patience_spec.sample(rng)) if patience_spec is not None else None
+        case = Case(next(self.case_ids), customer, ctype_i, now, fix_work, counted=now >= self.warmup)
+        case.contact = self.effort.contact
+        self.cases.append(case)
+        if customer is not None:
+            customer.open_cases.add(case)
+        team = self.router.intake(ctype_i)
+        case.visited.add(team)
+        self._enqueue(self.teams[team], case, ctype.severity, now, CUSTOMER)
+        if patience is not None:
+            env.timeout(patience).callbacks.append(lambda _ev, c=case: self._abandon(c))
+
+    def _enqueue(self, team: TeamState, case: Case, priority: int, place: float, mode: int) -> None:
+        case.queued_at = self.env.now
+        heapq.heappush(team.queue, (priority, place, next(self.seq), case, mode))
+        if team.idle:
+            team.idle.pop().succeed()
+
+    def _accrue_chasing(self, case: Case, now: float) -> None:
+        if case.wait_mark is not None:
+            case.waiting += (now - case.wait_mark) * self.effort.chasing * case.chase_factor
+        case.wait_mark = None
+
+    def _close_ticket(self, case: Case, reason: str) -> None:
+        now = self.env.now
+        case.ticket_open = False
+        if now >= self.warmup:
+            self.tickets.add(reason, handle=case.ticket_work, open_hours=now - case.ticket_opened)
+
+    def _new_ticket(self, case: Case) -> None:
+        case.rounds = 0
+        case.tickets += 1
+        case.ticket_opened = self.env.now
+        case.ticket_work = 0.0
+        case.ticket_open = True
+
+    def _end_case(self, case: Case, status: str) -> None:
+        now = self.env.now
+        self._accrue_chasing(case, now)
+        case.status = status
+        case.ended = now
+        customer = case.customer
+        if customer is None:
+            return
+        customer.open_cases.discard(case)
+        churn = self.scenario.churn
+        score = experience_score(
+            churn, effort_hours=case.contact + case.waiting + case.reexplain + case.reopen_effort,
+            transfers=case.transfers, reopens=case.reopens, days=(now - case.opened) / 24.0,
+            resolved=status == RESOLVED,
+        )
+        customer.loyalty *= 1.0 - leave_probability(churn, score)
+
+    def _abandon(self, case: Case) -> None:
+        """The customer gives up (patience ran out, or they left): the case ends unresolved."""
+        if case.status is not OPEN:
+            return
+        if case.ticket_open:
+            self._close_ticket(case, "abandoned")
+        self._end_case(case, ABANDONED)
+
+    def _reopen(self, case: Case, team: TeamState) -> None:
+        """The customer discovers a premature closure and reopens: a new ticket at the back of the line."""
+        if case.status is not OPEN:
+            return
+        now = self.env.now
+        case.reopens += 1
+        case.reopen_effort += self.effort.reopen
+        self._new_ticket(case)
+        case.wait_mark = now
+        case.place = now
+        self._enqueue(team, case, self.ctypes[case.ctype].severity, now, CUSTOMER)
+
+    # ------------------------------------------------------------ agents
+
+    def _agent(self, team: TeamState):
+        env = self.env
+        queue = team.queue
+        hours = team.hours
+        always = hours.always_open
+        while True:
+            if not always:
+                now = env.now
+                start = hours.next_open(now)
+                if start > now:
+                    yield env.timeout(start - now)
+            if not queue:
+                wake = env.event()
+                team.idle.append(wake)
+                yield wake
+                continue
+            _, _, _, case, mode = heapq.heappop(queue)
+            if case.status is not OPEN:
+                continue  # abandoned while waiting in line
+            yield from self._session(team, case, mode)
+
+    def _session(self, team: TeamState, case: Case, mode: int):
+        env = self.env
+        now = env.now
+        ctype = self.ctypes[case.ctype]
+        act = self.behaviour
+        policy = self.policy
+        handling = self.streams.handling
+        decide = self.streams.behaviour
+        self._accrue_chasing(case, now)
+        skill = team.skill_for[case.ctype]
+        diagnosis = float(ctype.diagnosis_time.sample(handling)) * case.briefed * (1.0 - act.rush)
+        outcome = HAND_ON
+        fix = 0.0
+        needed = ctype.exchanges if mode == CUSTOMER and case.briefed >= 1.0 else 1
+        if case.rounds + 1 < needed:
+            outcome = ASK  # not enough to go on yet: ask the customer for logs or a test
+            if skill is not None:
+                diagnosis /= skill[1]
+        elif skill is not None:
+            proficiency, speed = skill
+            diagnosis /= speed
+            if decide.random() < proficiency * (1.0 - act.rush_penalty):
+                fix = case.fix_work / speed
+                if act.deflection and fix > act.deflect_over and decide.random() < act.deflection:
+                    fix = 0.0  # "not in my lane": a long in-skill case is sent away
+                elif act.premature_closure and decide.random() < act.premature_closure:
+                    outcome, fix = PREMATURE, fix * act.partial_fix
+                else:
+                    outcome = FIXED
+        hands_on = diagnosis + fix
+        work = hands_on + (policy.handoff_time if outcome == HAND_ON else 0.0)
+        if mode == CUSTOMER:
+            case.contact += hands_on * self.effort.presence
+            case.reexplain += case.reexplain_due
+            case.reexplain_due = 0.0
+        end = team.hours.finish(now, work)
+        self._account_busy(team, now, end)
+        yield env.timeout(end - now)
+        case.sessions += 1
+        case.ticket_work += work
+        if case.counted:
+            case.visits.append(Visit(case.tickets, team.name, case.queued_at, now, end, work, outcome, mode))
+        if case.status is not OPEN:
+            return  # the customer gave up or left during the session
+        if outcome == FIXED:
+            case.first_session_fix = case.sessions == 1
+            self._close_ticket(case, "resolved")
+            self._end_case(case, RESOLVED)
+        elif outcome == PREMATURE:
+            self._close_ticket(case, "resolved")  # the dashboard counts it resolved; the customer does not
+            delay = float(self.effort.discovery_time.sample(decide))
+            env.timeout(delay).callbacks.append(lambda _ev, c=case, t=team: self._reopen(c, t))
+        elif outcome == ASK:
+            case.rounds += 1
+            case.contact += self.effort.reply
+            delay = float(self.effort.reply_time.sample(decide))
+            env.timeout(delay).callbacks.append(lambda _ev, c=case, t=team: self._replied(c, t))
+        else:
+            self._hand_on(team, case)
+
+    def _replied(self, case: Case, team: TeamState) -> None:
+        """The customer answered: the ticket rejoins the back of the team's queue."""
+        if case.status is not OPEN:
+            return
+        now = self.env.now
+        case.wait_mark = now
+        self._enqueue(team, case, self.ctypes[case.ctype].severity, now, CUSTOMER)
+
+    def _hand_on(self, team: TeamState, case: Case) -> None:
+        now = self.env.now
+        policy = self.policy
+        visited = case.visited if policy.remembers_visited else None
+        target = self.router.hand_on(case.ctype, team.name, case.transfers, visited)
+        case.transfers += 1
+        case.rounds = 0
+        case.visited.add(target)
+        if policy.new_ticket:
+            self._close_ticket(case, "transferred")
+            self._new_ticket(case)
+        if policy.customer_follows:
+            case.reexplain_due += self.effort.reexplain * policy.reexplain
+        case.chase_factor = policy.chasing
+        case.briefed = policy.briefing
+        case.wait_mark = now
+        place = case.place if policy.keep_place else now
+        case.place = place
+        priority = 0 if policy.jump_queue else self.ctypes[case.ctype].severity
+        mode = CUSTOMER if policy.customer_follows else INTERNAL
+        self._enqueue(self.teams[target], case, priority, place, mode)
+
+    def _account_busy(self, team: TeamState, start: float, end: float) -> None:
+        a = max(start, self.warmup)
+        b = min(end, self.horizon)
+        if b > a:
+            team.busy += b - a if team.hours.always_open else team.hours.open_hours(a, b)
+
+    # ------------------------------------------------------------ output
+
+    def _output(self) -> ReplicationOutput:
+        horizon = self.horizon
+        records = []
+        for case in self.cases:
+            if case.status is OPEN:
+                self._accrue_chasing(case, horizon)
+            if not case.counted:
+                continue
+            customer = case.customer
+            records.append(CaseRecord(
+                case_id=case.id,
+                customer_id=-1 if customer is None else customer.id,
+                case_type=self.ctype_names[case.ctype],
+                opened_at_hours=case.opened,
+                status=case.status,
+                resolution_days=(case.ended - case.opened) / 24.0 if case.status == RESOLVED else NAN,
+                ended_at_hours=case.ended if case.ended is not None else NAN,
+                effort_contact_hours=case.contact,
+                effort_waiting_hours=case.waiting,
+                effort_reexplain_hours=case.reexplain,
+                effort_reopen_hours=case.reopen_effort,
+                tickets=case.tickets,
+                transfers=case.transfers,
+                reopens=case.reopens,
+                sessions=case.sessions,
+                first_contact_resolution=case.status == RESOLVED and case.first_session_fix,
+                churned=customer is not None and customer.churned_at is not None,
+                visits=tuple(case.visits),
+            ))
+        window = horizon - self.warmup
+        teams = []
+        for team in self.teams.values():
+            open_hours = window if team.hours.always_open else team.hours.open_hours(self.warmup, horizon)
+            teams.append(TeamRecord(team.name, team.agents, open_hours, team.busy, team.cost))
+        return ReplicationOutput(
+            design=self.design_name,
+            replication=self.replication,
+            seed=self.seed,
+            window_hours=window,
+            cases=records,
+            cases_simulated=len(self.cases),
+            tickets=self.tickets,
+            teams=teams,
+            customers_at_start=self.customers_at_warmup + self.acquired,
+            customers_churned=self.churned,
+            lost_revenue=self.lost_revenue,
+        )

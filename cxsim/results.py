@@ -1,0 +1,187 @@
+"""Results of a run: per-replication records in, the summary and the output files out.
+
+``Result.summary`` is what ``summary.json`` holds: for each design and metric the mean over replications and
+its 95% confidence interval, plus per case type, per team and the accounting of every case.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cxsim import __version__
+from cxsim.metrics import (
+    CASE_TYPE_METRICS,
+    METRICS,
+    case_type_metrics,
+    replication_metrics,
+    team_utilization,
+)
+from cxsim.records import ReplicationOutput
+from cxsim.scenario import Scenario
+from cxsim.statistics import mean_ci
+
+CASE_COLUMNS = (
+    "design", "replication", "case_id", "customer_id", "case_type", "opened_at_hours", "status",
+    "resolution_days", "effort_hours", "effort_contact_hours", "effort_waiting_hours",
+    "effort_reexplain_hours", "effort_reopen_hours", "tickets", "transfers", "reopens", "sessions",
+    "first_contact_resolution", "churned",
+)
+STATUSES = ("resolved", "abandoned", "open")
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    seed: int
+    replications: int
+    designs: list[str]
+    outputs: list[ReplicationOutput]
+    horizon: float
+    wall_seconds: float = 0.0
+    _summary: dict[str, Any] | None = field(default=None, repr=False)
+
+    def outputs_for(self, design: str) -> list[ReplicationOutput]:
+        return [o for o in self.outputs if o.design == design]
+
+    @property
+    def baseline(self) -> str:
+        base = self.scenario.baseline
+        return base if base in self.designs else self.designs[0]
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        if self._summary is None:
+            self._summary = self._summarise()
+        return self._summary
+
+    def metric(self, design: str, name: str) -> float | None:
+        """The mean of one metric for one design."""
+        return self.summary["designs"][design][name]["mean"]
+
+    def _summarise(self) -> dict[str, Any]:
+        ctype_names = list(self.scenario.case_types)
+        designs: dict[str, Any] = {}
+        case_types: dict[str, Any] = {}
+        teams: dict[str, Any] = {}
+        accounting: dict[str, Any] = {}
+        for design in self.designs:
+            outs = self.outputs_for(design)
+            per_rep = [replication_metrics(o) for o in outs]
+            designs[design] = {m: mean_ci([r[m] for r in per_rep]) for m in METRICS}
+            per_type = [case_type_metrics(o, ctype_names) for o in outs]
+            case_types[design] = {
+                t: {m: mean_ci([r[t][m] for r in per_type]) for m in CASE_TYPE_METRICS} for t in ctype_names
+            }
+            util = [team_utilization(o) for o in outs]
+            teams[design] = {t: {"utilization": mean_ci([u[t] for u in util])} for t in util[0]}
+            counts = {s: 0 for s in STATUSES}
+            for o in outs:
+                for c in o.cases:
+                    counts[c.status] += 1
+            counts["counted"] = sum(counts[s] for s in STATUSES)
+            counts["simulated"] = sum(o.cases_simulated for o in outs)
+            accounting[design] = counts
+        return {
+            "scenario": self.scenario.name,
+            "scenario_hash": self.scenario.content_hash,
+            "seed": self.seed,
+            "replications": self.replications,
+            "cxsim_version": __version__,
+            "horizon_hours": self.horizon,
+            "warmup_hours": self.scenario.warmup,
+            "baseline": self.baseline,
+            "wall_seconds": round(self.wall_seconds, 3),
+            "designs": designs,
+            "case_types": case_types,
+            "teams": teams,
+            "accounting": accounting,
+        }
+
+    # ------------------------------------------------------------ per-case rows
+
+    def case_rows(self, design: str | None = None):
+        """One dict per counted case (all designs, or one), in replication and case order."""
+        for out in self.outputs:
+            if design is not None and out.design != design:
+                continue
+            for c in out.cases:
+                yield {
+                    "design": out.design, "replication": out.replication, "case_id": c.case_id,
+                    "customer_id": c.customer_id, "case_type": c.case_type,
+                    "opened_at_hours": c.opened_at_hours, "status": c.status,
+                    "resolution_days": c.resolution_days, "effort_hours": c.effort_hours,
+                    "effort_contact_hours": c.effort_contact_hours,
+                    "effort_waiting_hours": c.effort_waiting_hours,
+                    "effort_reexplain_hours": c.effort_reexplain_hours,
+                    "effort_reopen_hours": c.effort_reopen_hours, "tickets": c.tickets,
+                    "transfers": c.transfers, "reopens": c.reopens, "sessions": c.sessions,
+                    "first_contact_resolution": c.first_contact_resolution, "churned": c.churned,
+                }
+
+    # ------------------------------------------------------------ files
+
+    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+        """Write summary.json, summary.csv, cases.csv and the charts; returns the paths written."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = [self._write_json(out / "summary.json"), self._write_summary_csv(out / "summary.csv"),
+                   self._write_cases(out / "cases.csv")]
+        if charts:
+            from cxsim.charts import write_charts
+
+            written += write_charts(self, out)
+        return written
+
+    def _write_json(self, path: Path) -> Path:
+        path.write_text(json.dumps(_clean(self.summary), indent=2) + "\n")
+        return path
+
+    def _write_summary_csv(self, path: Path) -> Path:
+        summary = self.summary
+        with path.open("w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["design", "scope", "metric", "mean", "ci95_low", "ci95_high"])
+            for design in self.designs:
+                for metric, value in summary["designs"][design].items():
+                    writer.writerow([design, "all", metric, *_cells(value)])
+                for ctype, metrics in summary["case_types"][design].items():
+                    for metric, value in metrics.items():
+                        writer.writerow([design, f"case_type:{ctype}", metric, *_cells(value)])
+        return path
+
+    def _write_cases(self, path: Path) -> Path:
+        with path.open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=CASE_COLUMNS)
+            writer.writeheader()
+            for row in self.case_rows():
+                writer.writerow({k: _fmt(v) for k, v in row.items()})
+        return path
+
+
+def _fmt(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.6g}"
+    return value
+
+
+def _cells(value: dict[str, Any]) -> list[Any]:
+    lo, hi = value["ci95"]
+    return ["" if v is None else f"{v:.6g}" for v in (value["mean"], lo, hi)]
+
+
+def _clean(obj: Any) -> Any:
+    """JSON has no NaN: undefined values become null."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return None
+    return obj

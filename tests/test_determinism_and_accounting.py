@@ -1,0 +1,122 @@
+"""Determinism (same scenario + seed = same results, serial or parallel), stream independence, and
+conservation (every case resolved, abandoned or open at the horizon)."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cxsim
+from cxsim.metrics import replication_metrics
+
+MINIMAL = "scenarios/minimal.yaml"
+
+
+def comparable(summary: dict) -> str:
+    return json.dumps({k: v for k, v in summary.items() if k != "wall_seconds"}, sort_keys=True, default=str)
+
+
+def test_same_seed_same_summary_and_cases():
+    a = cxsim.run(MINIMAL, replications=3, seed=7, horizon="30 days")
+    b = cxsim.run(MINIMAL, replications=3, seed=7, horizon="30 days")
+    assert comparable(a.summary) == comparable(b.summary)
+    assert json.dumps(list(a.case_rows())) == json.dumps(list(b.case_rows()))  # NaN-safe
+
+
+def test_different_seed_differs():
+    a = cxsim.run(MINIMAL, replications=2, seed=7, horizon="30 days")
+    b = cxsim.run(MINIMAL, replications=2, seed=8, horizon="30 days")
+    assert comparable(a.summary) != comparable(b.summary)
+
+
+def test_parallel_equals_serial():
+    serial = cxsim.run(MINIMAL, replications=3, seed=4, horizon="30 days")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        parallel = cxsim.run(MINIMAL, replications=3, seed=4, horizon="30 days", executor=pool)
+    assert comparable(serial.summary) == comparable(parallel.summary)
+
+
+def test_adding_replications_keeps_earlier_ones():
+    two = cxsim.run(MINIMAL, replications=2, seed=9, horizon="30 days")
+    four = cxsim.run(MINIMAL, replications=4, seed=9, horizon="30 days")
+    for design in two.designs:
+        old = [replication_metrics(o) for o in two.outputs_for(design)]
+        new = [replication_metrics(o) for o in four.outputs_for(design)][:2]
+        assert json.dumps(old) == json.dumps(new)
+
+
+def test_designs_see_the_same_cases():
+    """Common random numbers: replication r of each design draws the same arrivals and case attributes."""
+    result = cxsim.run(MINIMAL, replications=1, seed=3, horizon="20 days")
+    first = {d: [(r["case_id"], r["case_type"], r["opened_at_hours"]) for r in result.case_rows(d)][:50]
+             for d in result.designs}
+    lanes, one_team = first.values()
+    assert lanes == one_team  # identical until churn makes the populations differ
+
+
+def test_every_case_accounted_for():
+    result = cxsim.run("scenarios/one_lane_tech.yaml", replications=1, seed=1, horizon="120 days")
+    for out in result.outputs:
+        statuses = [c.status for c in out.cases]
+        assert set(statuses) <= {"resolved", "abandoned", "open"}
+        assert len(out.cases) <= out.cases_simulated
+        assert len({c.case_id for c in out.cases}) == len(out.cases)
+    acc = result.summary["accounting"]
+    for design in result.designs:
+        a = acc[design]
+        assert a["counted"] == a["resolved"] + a["abandoned"] + a["open"]
+        assert a["counted"] == sum(len(o.cases) for o in result.outputs_for(design))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    agents=st.integers(1, 4),
+    policy=st.sampled_from(["cold", "warm", "swarm", "owner"]),
+    scheme=st.sampled_from(["close_fast", "resolution"]),
+    accuracy=st.floats(0.0, 1.0),
+    hours=st.sampled_from(["24/7", "business"]),
+    patience_days=st.one_of(st.none(), st.integers(1, 10)),
+    max_hops=st.one_of(st.none(), st.integers(0, 3)),
+    exchanges=st.integers(1, 3),
+)
+def test_conservation_and_effort_properties(agents, policy, scheme, accuracy, hours, patience_days, max_hops,
+                                            exchanges):
+    customers = {"count": 60, "case_rate": "4 per month", "contract": {"term": "1 month"}}
+    if patience_days is not None:
+        customers["patience"] = f"{patience_days} days"
+    transfer = {"policy": policy, "accuracy": accuracy}
+    if max_hops is not None:
+        transfer |= {"max_hops": max_hops, "resolver": "c"}
+    scenario = {
+        "name": "prop", "horizon": "25 days", "warmup": "3 days", "customers": customers,
+        "case_types": {
+            "x": {"share": 0.5, "skills": ["a"], "fix_time": "20 min", "exchanges": exchanges},
+            "y": {"share": 0.5, "skills": ["b"], "fix_time": {"dist": "exponential", "mean": "3 h"},
+                  "difficulty": 0.5},
+        },
+        "designs": {"d": {"teams": {"a": {"agents": agents, "skills": ["a"], "hours": hours},
+                                    "b": {"agents": agents, "skills": ["b"], "hours": hours},
+                                    "c": {"agents": 1, "skills": ["a", "b"], "hours": hours}},
+                          "intake": {"accuracy": accuracy}, "transfer": transfer,
+                          "incentive": {"scheme": scheme}}},
+    }
+    result = cxsim.run(scenario, replications=1, seed=1)
+    out = result.outputs[0]
+    for c in out.cases:
+        assert c.status in ("resolved", "abandoned", "open")
+        assert c.opened_at_hours >= 3 * 24
+        assert min(c.effort_contact_hours, c.effort_waiting_hours, c.effort_reexplain_hours,
+                   c.effort_reopen_hours) >= 0
+        assert c.tickets >= 1 + c.reopens
+        if policy != "cold":
+            assert c.tickets == 1 + c.reopens  # only cold transfers open new tickets
+        if c.status == "resolved":
+            assert c.resolution_days >= 0 and c.sessions >= 1
+        if patience_days is not None and c.status == "open":
+            assert 25 * 24 - c.opened_at_hours <= patience_days * 24 + 1e-6
+        for v in c.visits:
+            assert v.queued_at <= v.started_at <= v.ended_at
+    assert 0 <= replication_metrics(out)["utilization"] <= 1 + 1e-9
