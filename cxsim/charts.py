@@ -33,7 +33,8 @@ def effort_distribution(result: Result) -> Figure:
         effort = np.clip(effort, 0.01, None)
         if len(effort) == 0:
             continue
-        parts = ax.violinplot([np.log10(effort)], positions=[i], vert=False, showextrema=False, widths=0.8)
+        parts = ax.violinplot([np.log10(effort)], positions=[i], orientation="horizontal",
+                              showextrema=False, widths=0.8)
         for body in parts["bodies"]:
             body.set_facecolor("#6f8fb0")
             body.set_edgecolor("#1b3a5c")
@@ -67,7 +68,7 @@ def effort_by_cause(result: Result) -> Figure:
     """Where the customer's hours go: mean effort per case by cause, stacked, one bar per design."""
     designs = result.designs
     summary = result.summary["designs"]
-    fig, ax = plt.subplots(figsize=(2.5 + 1.3 * len(designs), 4.5), layout="constrained")
+    fig, ax = plt.subplots(figsize=(max(6.5, 3.5 + 1.3 * len(designs)), 4.5), layout="constrained")
     bottom = np.zeros(len(designs))
     hatches = ("", "//", "..", "xx")
     for (metric, label, colour), hatch in zip(CAUSES, hatches, strict=True):
@@ -77,11 +78,12 @@ def effort_by_cause(result: Result) -> Figure:
     for i, total in enumerate(bottom):
         ax.annotate(f"{total:.1f} h", (i, total), ha="center", va="bottom", fontsize=9)
     ax.set_ylabel("mean customer hours per case")
-    shares = {d: (summary[d]["effort_waiting_hours_mean"]["mean"] or 0.0) / t
-              for d, t in zip(designs, bottom, strict=True) if t > 0}
-    if shares:
-        top = max(shares, key=shares.get)
-        ax.set_title(f"In {top}, {shares[top]:.0%} of customers' hours go to waiting and chasing")
+    if len(designs) and bottom.max() > 0:
+        worst = int(np.argmax(bottom))
+        causes = {label: summary[designs[worst]][metric]["mean"] or 0.0 for metric, label, _ in CAUSES}
+        top = max(causes, key=causes.get)
+        ax.set_title(f"{designs[worst]} costs customers {bottom[worst]:.1f} h per case;\n"
+                     f"{causes[top] / bottom[worst]:.0%} of it is {top}", fontsize=11)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return fig
 

@@ -141,6 +141,7 @@ class Customers(Model):
     case_rate: Rate = 1.0 / HOURS_PER_MONTH
     """How often one customer opens a case, e.g. '1 per month'."""
     contract: Contract = Contract()
+    """The customers' contract: term and monthly value."""
     loyalty: Probability = 0.95
     """Probability that a customer renews at the end of a term when nothing went wrong (base retention).
     Every case then multiplies it by (1 - p) where p comes from the churn curve: bad experiences erode it."""
@@ -253,6 +254,7 @@ class Churn(Model):
     scale: float = Field(default=6.0, gt=0)
     """Steepness: the score distance over which p moves from ~27% to ~73% of its range."""
     weights: ChurnWeights = ChurnWeights()
+    """Weights that turn a finished case into the experience score x."""
 
 
 # ---------------------------------------------------------------- designs
@@ -355,10 +357,15 @@ class Design(Model):
     """One way to organise support: teams, intake, transfer policy and incentive scheme."""
 
     description: str = ""
+    """Free text shown in tables and reports."""
     teams: dict[Name, Team] = Field(min_length=1)
+    """The teams (queues) of this design, by name."""
     intake: Intake = Intake()
+    """Where new cases go first."""
     transfer: Transfer = Transfer()
+    """What happens when an agent cannot fix a case."""
     incentive: Incentive = Incentive()
+    """What agents are measured on, and the behaviour it causes."""
 
 
 # ---------------------------------------------------------------- the scenario
@@ -370,6 +377,7 @@ class Scenario(Model):
     name: Name
     """Short name; outputs go to results/<name>/ by default."""
     description: str = ""
+    """Free text shown in tables and reports."""
     time_unit: Literal["min", "h", "day"] | None = None
     """Unit of bare numbers given for durations (default: none, so every duration needs a unit)."""
     horizon: Duration = 180 * 24.0
@@ -381,11 +389,17 @@ class Scenario(Model):
     replications: int = Field(default=10, ge=1)
     """Independent replications per design (the CLI's --replications overrides it)."""
     arrivals: Arrivals = Arrivals()
+    """How cases arrive."""
     customers: Customers | None = None
+    """The customer population; needed for churn and for ``arrivals.process: population``."""
     case_types: dict[Name, CaseType] = Field(min_length=1)
+    """The kinds of problem customers have, by name; their shares sum to 1."""
     effort: Effort = Effort()
+    """What a case costs the customer, by cause."""
     churn: Churn = Churn()
+    """How experiences turn into customers leaving."""
     designs: dict[Name, Design] = Field(min_length=1)
+    """The org designs to compare, by name, all run on the same customers and cases."""
     baseline: Name | None = None
     """Design the others are compared with (default: the first)."""
 

@@ -11,7 +11,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, float | list[float | None] | None]:
@@ -22,5 +21,7 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, float | l
     mean = float(arr.mean())
     if len(arr) < 2:
         return {"mean": mean, "ci95": [None, None]}
+    from scipy import stats  # imported here: scipy.stats costs ~1 s at start-up of every CLI call
+
     half = float(stats.t.ppf(0.5 + level / 2, len(arr) - 1) * arr.std(ddof=1) / math.sqrt(len(arr)))
     return {"mean": mean, "ci95": [mean - half, mean + half]}

@@ -374,7 +374,32 @@ def _syntax_error(exc: MarkedYAMLError, text: str, label: str) -> ScenarioError:
     n_lines = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
     if line is not None:
         line = min(max(line, 1), n_lines)
-    return ScenarioError(message, file=label, line=line)
+    field = _field_near_line(text, line) if line is not None else None
+    return ScenarioError(message, file=label, line=line, field=field)
+
+
+_BLOCK_KEY = re.compile(r"^(\s*)(?:-\s+)?(['\"]?)([^#\s'\"][^:#'\"]*?)\2:(?:\s+(?P<value>[^#\s].*)?)?$")
+
+
+def _field_near_line(text: str, line: int) -> str | None:
+    """The dotted key path at (or just above) ``line``, read from indentation alone.
+
+    A syntax error leaves no parsed tree, so this follows block-mapping keys by their indentation: good
+    enough to name the field a planner should look at.
+    """
+    stack: list[tuple[int, str]] = []
+    for raw in text.splitlines()[:line]:
+        expanded = raw.replace("\t", "    ")
+        match = _BLOCK_KEY.match(expanded)
+        if not match:
+            continue
+        indent = len(match.group(1))
+        # Only a key with no value on its line opens a block: a deeper key under "share: 0.3" is a
+        # mis-indented sibling, not a child.
+        while stack and (stack[-1][0] >= indent or not stack[-1][2]):
+            stack.pop()
+        stack.append((indent, match.group(3).strip(), match.group("value") is None))
+    return ".".join(key for _, key, _ in stack) or None
 
 
 def _duplicate_key_error(exc: DuplicateKeyError, text: str, label: str) -> ScenarioError:
