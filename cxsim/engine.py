@@ -50,7 +50,7 @@ class Case:
         "tickets", "transfers", "reopens", "sessions", "first_session_fix",
         "contact", "waiting", "reexplain", "reopen_effort", "reexplain_due",
         "wait_mark", "chase_factor", "briefed", "visited", "place", "ticket_opened", "ticket_work",
-        "ticket_open", "visits", "queued_at", "rounds",
+        "ticket_open", "visits", "queued_at", "rounds", "believes_fixed", "gave_up",
     )
 
     def __init__(self, cid: int, customer: Customer | None, ctype: int, opened: float, fix_work: float,
@@ -84,6 +84,8 @@ class Case:
         self.visits: list[Visit] = []
         self.queued_at = opened
         self.rounds = 0
+        self.believes_fixed = False  # after a premature closure, until the customer finds out
+        self.gave_up = False
 
     def __hash__(self) -> int:
         return self.id
@@ -140,7 +142,6 @@ class Replication:
         self.tickets = TicketTotals()
         self.customers: list[Customer] = []
         self.active: list[Customer] = []
-        self.renewals: list[tuple[float, int, Customer]] = []
         self.customer_joined = self.env.event()
         self.churned = 0
         self.lost_revenue = 0.0
@@ -156,7 +157,6 @@ class Replication:
             term = customers.contract.term
             for _ in range(customers.count):
                 self._add_customer(first_renewal=float(self.streams.customers.random()) * term)
-            env.process(self._renewal_process())
             if customers.acquisition > 0:
                 env.process(self._acquisition_process())
         env.process(self._arrival_process())
@@ -177,7 +177,7 @@ class Replication:
         customer.slot = len(self.active)
         self.customers.append(customer)
         self.active.append(customer)
-        heapq.heappush(self.renewals, (self.env.now + first_renewal, customer.id, customer))
+        self._schedule_renewal(customer, first_renewal)
         return customer
 
     # ------------------------------------------------------------ customers
@@ -224,23 +224,19 @@ class Replication:
             if not self.customer_joined.triggered:
                 self.customer_joined.succeed()
 
-    def _renewal_process(self):
-        """Contract renewals: a customer leaves with probability 1 - loyalty, else renews for a term."""
-        env = self.env
+    def _renew(self, customer: Customer) -> None:
+        """A contract renewal: the customer leaves with probability 1 - loyalty, else renews for a term."""
+        if not customer.active:
+            return
         spec = self.scenario.customers
-        rng = self.streams.churn
-        heap = self.renewals
-        while heap:
-            at, cid, customer = heapq.heappop(heap)
-            if at > env.now:
-                yield env.timeout(at - env.now)
-            if not customer.active:
-                continue
-            if rng.random() >= customer.loyalty:
-                self._churn(customer)
-            else:
-                customer.loyalty += spec.recovery * (spec.loyalty - customer.loyalty)  # type: ignore[union-attr]
-                heapq.heappush(heap, (at + spec.contract.term, cid, customer))  # type: ignore[union-attr]
+        if self.streams.churn.random() >= customer.loyalty:
+            self._churn(customer)
+            return
+        customer.loyalty += spec.recovery * (spec.loyalty - customer.loyalty)  # type: ignore[union-attr]
+        self._schedule_renewal(customer, spec.contract.term)  # type: ignore[union-attr]
+
+    def _schedule_renewal(self, customer: Customer, delay: float) -> None:
+        self.env.timeout(delay).callbacks.append(lambda _ev, c=customer: self._renew(c))
 
     def _churn(self, customer: Customer) -> None:
         now = self.env.now
@@ -277,7 +273,7 @@ class Replication:
         case.visited.add(team)
         self._enqueue(self.teams[team], case, ctype.severity, now, CUSTOMER)
         if patience is not None:
-            env.timeout(patience).callbacks.append(lambda _ev, c=case: self._abandon(c))
+            env.timeout(patience).callbacks.append(lambda _ev, c=case: self._patience_over(c))
 
     def _enqueue(self, team: TeamState, case: Case, priority: int, place: float, mode: int) -> None:
         case.queued_at = self.env.now
@@ -320,6 +316,13 @@ class Replication:
         )
         customer.loyalty *= 1.0 - leave_probability(churn, score)
 
+    def _patience_over(self, case: Case) -> None:
+        if case.status is OPEN and case.believes_fixed:
+            # The customer thinks a premature closure fixed it: they give up when they find out it did not.
+            case.gave_up = True
+            return
+        self._abandon(case)
+
     def _abandon(self, case: Case) -> None:
         """The customer gives up (patience ran out, or they left): the case ends unresolved."""
         if case.status is not OPEN:
@@ -333,8 +336,12 @@ class Replication:
         if case.status is not OPEN:
             return
         now = self.env.now
-        case.reopens += 1
+        case.believes_fixed = False
         case.reopen_effort += self.effort.reopen
+        if case.gave_up:
+            self._end_case(case, ABANDONED)  # patience ran out while they thought it was fixed
+            return
+        case.reopens += 1
         self._new_ticket(case)
         case.wait_mark = now
         case.place = now
@@ -413,6 +420,7 @@ class Replication:
             self._end_case(case, RESOLVED)
         elif outcome == PREMATURE:
             self._close_ticket(case, "resolved")  # the dashboard counts it resolved; the customer does not
+            case.believes_fixed = True
             delay = float(self.effort.discovery_time.sample(decide))
             env.timeout(delay).callbacks.append(lambda _ev, c=case, t=team: self._reopen(c, t))
         elif outcome == ASK:

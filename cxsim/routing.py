@@ -51,7 +51,8 @@ class Router:
         if self.transfer_spec.max_hops is not None and transfers >= self.transfer_spec.max_hops \
                 and current != self.resolver:
             return self.resolver  # type: ignore[return-value]  # checked: max_hops needs a resolver
-        right = [t for t in self.right[ctype] if t != current]
+        # The resolver takes escalations only: it is the last resort of an ordinary guess.
+        right = [t for t in self.right[ctype] if t != current and t != self.resolver]
         wrong = [t for t in self.wrong[ctype] if t != current]
         if visited:
             right = [t for t in right if t not in visited] or right
@@ -61,4 +62,6 @@ class Router:
             return self._pick(right)
         if wrong:
             return self._pick(wrong)
+        if self.resolver is not None and current != self.resolver:
+            return self.resolver
         return current  # nowhere else to go: the same team tries again
