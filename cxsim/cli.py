@@ -55,24 +55,82 @@ def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -
                       f"designs: {', '.join(sc.designs)}", highlight=False)
 
 
+def _precision(text: str) -> float:
+    value = text.strip()
+    try:
+        fraction = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        _fail(f"--precision: cannot read {text!r}; use e.g. 5% or 0.05")
+    if not 0 < fraction < 1:
+        _fail(f"--precision: must be between 0% and 100% (got {text!r})")
+    return fraction
+
+
+def _load_for_run(path: Path):
+    """A scenario file, or a summary.json whose recorded inputs are re-run."""
+    if path.suffix.lower() == ".json":
+        import json
+
+        from cxsim.loading import load_scenario as load
+
+        try:
+            recorded = json.loads(path.read_text())
+            content = recorded["scenario_content"]
+        except FileNotFoundError:
+            _fail(f"{path}: file not found")
+        except (ValueError, KeyError, TypeError):
+            _fail(f"{path}: not a cxsim summary.json (it records no scenario_content)")
+        try:
+            return load(content, label=f"{path}:scenario_content"), recorded
+        except ScenarioError as err:
+            _fail(str(err))
+    try:
+        return load_scenario(path), None
+    except ScenarioError as err:
+        _fail(str(err))
+
+
 @app.command()
 def run(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    scenario: Path = typer.Argument(..., help="Scenario YAML file, or a summary.json to re-run its inputs."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output folder [default: results/<name>/]."),
     replications: int | None = typer.Option(None, "--replications", "-r", min=1,
                                             help="Replications per design [default: the scenario's]."),
     seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Base seed [default: the scenario's]."),
     horizon: str | None = typer.Option(None, "--horizon", help="Simulated time, e.g. '180 days'."),
+    precision: str | None = typer.Option(
+        None, "--precision", help="Add replications until the headline metric's 95% CI half-width is within "
+        "this fraction of its mean, e.g. 5%."),
+    metric: str = typer.Option("effort_hours_mean", "--metric", help="Headline metric for --precision."),
+    max_replications: int = typer.Option(200, "--max-replications", min=2, help="Cap for --precision."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1,
+                                       help="Local worker processes [default: all cores]."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", envvar="CXSIM_SCHEDULER",
+        help="Dask scheduler address (tcp://HOST:PORT); needs cxsim[dask] at the same version everywhere."),
+    cases: str = typer.Option("sample", "--cases",
+                              help="Per-case output: all, sample (1,000 per replication) or none."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Run every design of a scenario, print the comparison table and write results to a folder."""
+    from cxsim.executors import ExecutorError
+    from cxsim.metrics import METRICS as KNOWN
     from cxsim.runner import run as run_scenario
 
-    try:
-        sc = load_scenario(scenario)
-    except ScenarioError as err:
-        _fail(str(err))
+    sc, recorded = _load_for_run(scenario)
+    if recorded is not None:  # re-run: the recorded inputs unless overridden
+        seed = recorded.get("seed") if seed is None else seed
+        replications = recorded.get("replications") if replications is None else replications
+        if horizon is None and recorded.get("horizon_hours") is not None:
+            horizon = f"{recorded['horizon_hours']} h"
+        if cases == "sample" and recorded.get("cases_output"):
+            cases = recorded["cases_output"]
+    if cases not in ("all", "sample", "none"):
+        _fail(f"--cases: must be all, sample or none (got {cases!r})")
+    if metric not in KNOWN:
+        _fail(f"--metric: unknown metric {metric!r}; known: {', '.join(KNOWN)}")
+    target = _precision(precision) if precision is not None else None
     hours = None
     if horizon is not None:
         try:
@@ -81,14 +139,37 @@ def run(
             _fail(f"--horizon: {err}")
         if hours <= sc.warmup:
             _fail(f"--horizon: must be longer than the scenario's warm-up ({sc.warmup / 24:g} days)")
-    result = _with_progress(lambda cb: run_scenario(sc, replications=replications, seed=seed, horizon=hours,
-                                                    progress=cb), quiet)
+    try:
+        result = _with_progress(lambda cb: run_scenario(
+            sc, replications=replications, seed=seed, horizon=hours, cases=cases, workers=workers,
+            scheduler=scheduler, precision=target, metric=metric, max_replications=max_replications,
+            progress=cb), quiet)
+    except ExecutorError as err:
+        _fail(str(err))
     folder = out if out is not None else Path("results") / sc.name
     written = result.write(folder, charts=charts)
     if not quiet:
         print_table(result)
-        out_console.print(f"wrote {len(written)} files to {folder}/ ({result.wall_seconds:.1f} s)",
-                          highlight=False)
+        if result.precision is not None:
+            p = result.precision
+            verdict = "reached" if p["reached"] else f"NOT reached (cap of {p['cap']} replications)"
+            out_console.print(f"precision {p['target']:.1%} on {p['metric']}: {verdict} after "
+                              f"{p['replications']} replications (worst half-width "
+                              f"{p['worst_ratio']:.1%} of the mean)", highlight=False)
+        if recorded is not None:
+            same = _comparable(result.summary) == _comparable(recorded)
+            out_console.print("re-run of recorded inputs: " + (
+                "identical results" if same else "results DIFFER from the recorded summary"), highlight=False)
+        out_console.print(f"wrote {len(written)} files to {folder}/ ({result.wall_seconds:.1f} s on "
+                          f"{result.workers})", highlight=False)
+
+
+def _comparable(summary: dict) -> str:
+    """The results of a summary, without how they were obtained (machine, stopping rule, file path)."""
+    import json
+
+    skip = ("run", "precision", "scenario_file")
+    return json.dumps({k: v for k, v in summary.items() if k not in skip}, sort_keys=True, default=str)
 
 
 def _with_progress(job, quiet: bool):
@@ -116,20 +197,26 @@ def _cell(metric: str, value: dict) -> str:
 
 
 def print_table(result) -> None:
-    """The comparison table: one column per design, mean and 95% CI per metric."""
+    """The comparison table: one column per design (mean, 95% CI), and per non-baseline design the paired
+    difference from the baseline, starred when its CI excludes zero."""
     summary = result.summary
+    base = summary["baseline"]
+    others = [d for d in result.designs if d != base]
     title = f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}"
-    table = Table(title=title + " (mean, 95% CI)", title_justify="left")
+    table = Table(title=title + f" (mean, 95% CI; Δ = paired difference from {base}, * = significant)",
+                  title_justify="left")
     table.add_column("metric")
     for design in result.designs:
         table.add_column(design, justify="right")
+    for design in others:
+        table.add_column(f"Δ {design}", justify="right")
     for metric, (label, unit, _) in METRICS.items():
-        if metric in ("effort_contact_hours_mean",):
-            table.add_section()
-        if metric == "churn_rate" or metric == "tickets_closed":
+        if metric in ("effort_contact_hours_mean", "churn_rate", "tickets_closed"):
             table.add_section()
         suffix = f" ({unit})" if unit else ""
-        table.add_row(label + suffix, *(_cell(metric, summary["designs"][d][metric]) for d in result.designs))
+        cells = [_cell(metric, summary["designs"][d][metric]) for d in result.designs]
+        cells += [_delta(metric, summary["designs"][d]["vs_baseline"][metric]) for d in others]
+        table.add_row(label + suffix, *cells)
     out_console.print(table)
     types = Table(title="by case type: median effort (h) / median days to resolution", title_justify="left")
     types.add_column("case type")
@@ -147,6 +234,17 @@ def print_table(result) -> None:
     out_console.print("cases: " + "; ".join(
         f"{d}: {acc[d]['counted']} counted = {acc[d]['resolved']} resolved + {acc[d]['abandoned']} abandoned"
         f" + {acc[d]['open']} open" for d in result.designs), highlight=False)
+
+
+def _delta(metric: str, diff: dict) -> str:
+    mean = diff["mean"]
+    if mean is None:
+        return "–"
+    scale = 100.0 if metric in PERCENT else 1.0
+    value = mean * scale
+    digits = 0 if abs(value) >= 1000 else (1 if abs(value) >= 10 else 2)
+    text = f"{value:+,.{digits}f}"
+    return f"[bold]{text}*[/]" if diff["significant"] else f"[dim]{text}[/]"
 
 
 def _num(value: float | None) -> str:

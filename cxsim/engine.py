@@ -11,11 +11,13 @@ records of ``cxsim.records``; every metric is computed from those records elsewh
 from __future__ import annotations
 
 import heapq
+from dataclasses import replace
 from itertools import count
 
 import numpy as np
 import simpy
 
+from cxsim.accumulators import CaseStats
 from cxsim.calendar import WorkingHours
 from cxsim.churn import experience_score, leave_probability
 from cxsim.incentives import behaviour
@@ -27,6 +29,8 @@ from cxsim.transfer_policy import transfer_policy
 
 NAN = float("nan")
 OPEN, RESOLVED, ABANDONED = "open", "resolved", "abandoned"
+CASE_MODES = ("all", "sample", "none")
+SAMPLE_SIZE = 1000  # cases kept per replication with cases="sample" (a uniform reservoir sample)
 CUSTOMER, INTERNAL = 0, 1  # session with the customer present / internal or expert work without them
 FIXED, PREMATURE, HAND_ON, ASK = "fixed", "closed_unfixed", "handed_on", "asked_customer"
 
@@ -110,7 +114,10 @@ class Replication:
     """One replication of one design: build with the scenario, call ``run()`` for its records."""
 
     def __init__(self, scenario: Scenario, design_name: str, seed: int, replication: int,
-                 horizon: float | None = None) -> None:
+                 horizon: float | None = None, cases: str = "sample") -> None:
+        if cases not in CASE_MODES:
+            raise ValueError(f"cases must be one of {', '.join(CASE_MODES)}, not {cases!r}")
+        self.case_mode = cases
         self.scenario = scenario
         self.design_name = design_name
         self.design: Design = scenario.designs[design_name]
@@ -136,7 +143,13 @@ class Replication:
                 best = max(matching, key=lambda s: s.proficiency) if matching else None
                 skill_for.append((best.proficiency, best.speed) if best else None)
             self.teams[name] = TeamState(name, spec.agents, spec.hours, spec.cost_per_hour, skill_for)
-        self.cases: list[Case] = []
+        self.cases_simulated = 0
+        self.open_counted: dict[int, Case] = {}  # insertion-ordered: finalised in a fixed order
+        self.stats = CaseStats()
+        self.type_stats = [CaseStats() for _ in self.ctypes]
+        self.kept: list[tuple[CaseRecord, Customer | None]] = []  # all cases, or the reservoir sample
+        self.counted_ended = 0
+        self.worst: tuple[CaseRecord, Customer | None] | None = None
         self.case_ids = count()
         self.seq = count()
         self.tickets = TicketTotals()
@@ -266,7 +279,9 @@ class Replication:
         patience = float(patience_spec.sample(rng)) if patience_spec is not None else None
         case = Case(next(self.case_ids), customer, ctype_i, now, fix_work, counted=now >= self.warmup)
         case.contact = self.effort.contact
-        self.cases.append(case)
+        self.cases_simulated += 1
+        if case.counted:
+            self.open_counted[case.id] = case
         if customer is not None:
             customer.open_cases.add(case)
         team = self.router.intake(ctype_i)
@@ -304,6 +319,9 @@ class Replication:
         self._accrue_chasing(case, now)
         case.status = status
         case.ended = now
+        if case.counted:
+            del self.open_counted[case.id]
+            self._fold(case)
         customer = case.customer
         if customer is None:
             return
@@ -469,35 +487,76 @@ class Replication:
 
     # ------------------------------------------------------------ output
 
+    def _fold(self, case: Case) -> None:
+        """Add a counted case, ended or open at the horizon, to the streaming statistics and samples."""
+        resolved = case.status is RESOLVED
+        days = (case.ended - case.opened) / 24.0 if resolved else NAN  # type: ignore[operator]
+        values = dict(status=case.status, contact=case.contact, waiting=case.waiting,
+                      reexplain=case.reexplain, reopen=case.reopen_effort, transfers=case.transfers,
+                      tickets=case.tickets, reopens=case.reopens, fcr=resolved and case.first_session_fix,
+                      days=days)
+        self.stats.add(**values)
+        self.type_stats[case.ctype].add(**values)
+        effort = case.contact + case.waiting + case.reexplain + case.reopen_effort
+        mode = self.case_mode
+        keep = mode == "all"
+        slot = -1
+        if mode == "sample":
+            # Reservoir sampling (algorithm R) from its own stream: a uniform sample of fixed size.
+            seen = self.counted_ended
+            if seen < SAMPLE_SIZE:
+                keep, slot = True, seen
+            else:
+                j = int(self.streams.case_sample.integers(seen + 1))
+                keep, slot = j < SAMPLE_SIZE, j
+        self.counted_ended += 1
+        worst = self.worst is None or effort > self.worst[0].effort_hours
+        if not (keep or worst):
+            return
+        record = self._record(case, days)
+        if keep:
+            if slot < 0 or slot == len(self.kept):
+                self.kept.append((record, case.customer))
+            else:
+                self.kept[slot] = (record, case.customer)
+        if worst:
+            self.worst = (record, case.customer)
+
+    def _record(self, case: Case, days: float) -> CaseRecord:
+        customer = case.customer
+        return CaseRecord(
+            case_id=case.id,
+            customer_id=-1 if customer is None else customer.id,
+            case_type=self.ctype_names[case.ctype],
+            opened_at_hours=case.opened,
+            status=case.status,
+            resolution_days=days,
+            ended_at_hours=case.ended if case.ended is not None else NAN,
+            effort_contact_hours=case.contact,
+            effort_waiting_hours=case.waiting,
+            effort_reexplain_hours=case.reexplain,
+            effort_reopen_hours=case.reopen_effort,
+            tickets=case.tickets,
+            transfers=case.transfers,
+            reopens=case.reopens,
+            sessions=case.sessions,
+            first_contact_resolution=case.status is RESOLVED and case.first_session_fix,
+            churned=False,
+            visits=tuple(case.visits),
+        )
+
     def _output(self) -> ReplicationOutput:
         horizon = self.horizon
-        records = []
-        for case in self.cases:
-            if case.status is OPEN:
-                self._accrue_chasing(case, horizon)
-            if not case.counted:
-                continue
-            customer = case.customer
-            records.append(CaseRecord(
-                case_id=case.id,
-                customer_id=-1 if customer is None else customer.id,
-                case_type=self.ctype_names[case.ctype],
-                opened_at_hours=case.opened,
-                status=case.status,
-                resolution_days=(case.ended - case.opened) / 24.0 if case.status == RESOLVED else NAN,
-                ended_at_hours=case.ended if case.ended is not None else NAN,
-                effort_contact_hours=case.contact,
-                effort_waiting_hours=case.waiting,
-                effort_reexplain_hours=case.reexplain,
-                effort_reopen_hours=case.reopen_effort,
-                tickets=case.tickets,
-                transfers=case.transfers,
-                reopens=case.reopens,
-                sessions=case.sessions,
-                first_contact_resolution=case.status == RESOLVED and case.first_session_fix,
-                churned=customer is not None and customer.churned_at is not None,
-                visits=tuple(case.visits),
-            ))
+        for case in self.open_counted.values():
+            self._accrue_chasing(case, horizon)
+            self._fold(case)  # open at the horizon: effort so far (censored)
+
+        def final(kept: tuple[CaseRecord, Customer | None]) -> CaseRecord:
+            record, customer = kept  # whether the customer churned is known only now
+            churned = customer is not None and customer.churned_at is not None
+            return replace(record, churned=churned) if churned else record
+
+        records = sorted((final(k) for k in self.kept), key=lambda r: r.case_id)
         window = horizon - self.warmup
         teams = []
         for team in self.teams.values():
@@ -508,8 +567,12 @@ class Replication:
             replication=self.replication,
             seed=self.seed,
             window_hours=window,
+            stats=self.stats,
+            type_stats=dict(zip(self.ctype_names, self.type_stats, strict=True)),
             cases=records,
-            cases_simulated=len(self.cases),
+            case_mode=self.case_mode,
+            worst_case=final(self.worst) if self.worst else None,
+            cases_simulated=self.cases_simulated,
             tickets=self.tickets,
             teams=teams,
             customers_at_start=self.customers_at_warmup + self.acquired,

@@ -55,6 +55,7 @@ def scenario_from_source(source: Source) -> Scenario:
         raise source.error(path, message)
     scenario._origin = source.file
     scenario._content_hash = content_hash(data)
+    scenario._content = data
     return scenario
 
 

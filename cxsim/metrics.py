@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from cxsim.accumulators import CaseStats
 from cxsim.records import CaseRecord, ReplicationOutput
 from cxsim.scenario import HOURS_PER_MONTH
 
@@ -54,50 +53,20 @@ CASE_TYPE_METRICS = (
 NAN = float("nan")
 
 
-def _pct(values: np.ndarray, q: float) -> float:
-    return float(np.percentile(values, q)) if len(values) else NAN
-
-
-def _share(flags: np.ndarray) -> float:
-    return float(flags.mean()) if len(flags) else NAN
-
-
 def case_metrics(cases: list[CaseRecord]) -> dict[str, float]:
-    """Customer-side metrics of a set of cases (a whole replication or one case type)."""
-    n = len(cases)
-    effort = np.array([c.effort_hours for c in cases], dtype=float)
-    resolved_days = np.array([c.resolution_days for c in cases if c.status == "resolved"], dtype=float)
-    out = {
-        "cases": float(n),
-        "effort_hours_mean": float(effort.mean()) if n else NAN,
-        "effort_hours_p50": _pct(effort, 50),
-        "effort_hours_p90": _pct(effort, 90),
-        "effort_hours_p99": _pct(effort, 99),
-        "effort_hours_max": float(effort.max()) if n else NAN,
-        "effort_contact_hours_mean": _mean(c.effort_contact_hours for c in cases),
-        "effort_waiting_hours_mean": _mean(c.effort_waiting_hours for c in cases),
-        "effort_reexplain_hours_mean": _mean(c.effort_reexplain_hours for c in cases),
-        "effort_reopen_hours_mean": _mean(c.effort_reopen_hours for c in cases),
-        "resolution_days_mean": float(resolved_days.mean()) if len(resolved_days) else NAN,
-        "resolution_days_p50": _pct(resolved_days, 50),
-        "resolution_days_p90": _pct(resolved_days, 90),
-        "transfers_per_case": _mean(c.transfers for c in cases),
-        "tickets_per_case": _mean(c.tickets for c in cases),
-        "reopen_rate": _share(np.array([c.reopens > 0 for c in cases])),
-        "fcr": _share(np.array([c.first_contact_resolution for c in cases])),
-        "unresolved_share": _share(np.array([c.status != "resolved" for c in cases])),
-    }
-    return out
-
-
-def _mean(values) -> float:
-    arr = np.fromiter(values, dtype=float)
-    return float(arr.mean()) if len(arr) else NAN
+    """Customer-side metrics of a list of case records (exact; the engine streams the same numbers)."""
+    stats = CaseStats()
+    for c in cases:
+        stats.add(status=c.status, contact=c.effort_contact_hours, waiting=c.effort_waiting_hours,
+                  reexplain=c.effort_reexplain_hours, reopen=c.effort_reopen_hours, transfers=c.transfers,
+                  tickets=c.tickets, reopens=c.reopens, fcr=c.first_contact_resolution,
+                  days=c.resolution_days)
+    return stats.metrics()
 
 
 def replication_metrics(out: ReplicationOutput) -> dict[str, float]:
     """All headline metrics of one replication of one design."""
-    metrics = case_metrics(out.cases)
+    metrics = out.stats.metrics()
     months = out.window_hours / HOURS_PER_MONTH
     tickets = out.tickets
     metrics["churn_rate"] = out.customers_churned / out.customers_at_start if out.customers_at_start else 0.0
@@ -114,11 +83,8 @@ def replication_metrics(out: ReplicationOutput) -> dict[str, float]:
 
 def case_type_metrics(out: ReplicationOutput, case_types: list[str]) -> dict[str, dict[str, float]]:
     """The case-level metrics of each case type in one replication."""
-    by_type: dict[str, list[CaseRecord]] = {name: [] for name in case_types}
-    for case in out.cases:
-        by_type[case.case_type].append(case)
-    return {name: {k: v for k, v in case_metrics(cases).items() if k in CASE_TYPE_METRICS}
-            for name, cases in by_type.items()}
+    return {name: {k: v for k, v in out.type_stats[name].metrics().items() if k in CASE_TYPE_METRICS}
+            for name in case_types}
 
 
 def team_utilization(out: ReplicationOutput) -> dict[str, float]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cxsim.accumulators import CaseStats
+
 
 @dataclass(frozen=True)
 class Visit:
@@ -83,7 +85,11 @@ class ReplicationOutput:
     replication: int
     seed: int
     window_hours: float
-    cases: list[CaseRecord]
+    stats: CaseStats
+    type_stats: dict[str, CaseStats]
+    cases: list[CaseRecord]  # every counted case, a uniform sample of them, or none (case_mode)
+    case_mode: str
+    worst_case: CaseRecord | None  # the highest-effort counted case
     cases_simulated: int
     tickets: TicketTotals
     teams: list[TeamRecord]

@@ -42,7 +42,10 @@ class Result:
     designs: list[str]
     outputs: list[ReplicationOutput]
     horizon: float
+    cases: str = "sample"
     wall_seconds: float = 0.0
+    workers: str = "1 worker (inline)"
+    precision: dict[str, Any] | None = None
     _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     def outputs_for(self, design: str) -> list[ReplicationOutput]:
@@ -79,27 +82,36 @@ class Result:
             }
             util = [team_utilization(o) for o in outs]
             teams[design] = {t: {"utilization": mean_ci([u[t] for u in util])} for t in util[0]}
-            counts = {s: 0 for s in STATUSES}
-            for o in outs:
-                for c in o.cases:
-                    counts[c.status] += 1
-            counts["counted"] = sum(counts[s] for s in STATUSES)
+            counts = {s: sum(getattr(o.stats, s) for o in outs) for s in STATUSES}
+            counts["counted"] = sum(o.stats.n for o in outs)
             counts["simulated"] = sum(o.cases_simulated for o in outs)
             accounting[design] = counts
+        baseline = self.baseline
+        base_reps = [replication_metrics(o) for o in self.outputs_for(baseline)]
+        for design in self.designs:
+            if design != baseline:
+                reps = [replication_metrics(o) for o in self.outputs_for(design)]
+                designs[design]["vs_baseline"] = {m: paired_difference(reps, base_reps, m) for m in METRICS}
+        scenario = self.scenario
         return {
-            "scenario": self.scenario.name,
-            "scenario_hash": self.scenario.content_hash,
+            "scenario": scenario.name,
+            "scenario_hash": scenario.content_hash,
+            "scenario_file": scenario.origin,
             "seed": self.seed,
             "replications": self.replications,
             "cxsim_version": __version__,
             "horizon_hours": self.horizon,
-            "warmup_hours": self.scenario.warmup,
-            "baseline": self.baseline,
-            "wall_seconds": round(self.wall_seconds, 3),
+            "warmup_hours": scenario.warmup,
+            "cases_output": self.cases,
+            "baseline": baseline,
+            # Machine-dependent, so left out when comparing runs:
+            "run": {"workers": self.workers, "wall_seconds": round(self.wall_seconds, 3)},
+            "precision": self.precision,
             "designs": designs,
             "case_types": case_types,
             "teams": teams,
             "accounting": accounting,
+            "scenario_content": scenario.content,
         }
 
     # ------------------------------------------------------------ per-case rows
@@ -147,8 +159,10 @@ class Result:
             writer = csv.writer(fh)
             writer.writerow(["design", "scope", "metric", "mean", "ci95_low", "ci95_high"])
             for design in self.designs:
-                for metric, value in summary["designs"][design].items():
-                    writer.writerow([design, "all", metric, *_cells(value)])
+                for metric in METRICS:
+                    writer.writerow([design, "all", metric, *_cells(summary["designs"][design][metric])])
+                for metric, value in summary["designs"][design].get("vs_baseline", {}).items():
+                    writer.writerow([design, f"vs_baseline:{self.baseline}", metric, *_cells(value)])
                 for ctype, metrics in summary["case_types"][design].items():
                     for metric, value in metrics.items():
                         writer.writerow([design, f"case_type:{ctype}", metric, *_cells(value)])
@@ -161,6 +175,18 @@ class Result:
             for row in self.case_rows():
                 writer.writerow({k: _fmt(v) for k, v in row.items()})
         return path
+
+
+def paired_difference(reps: list[dict[str, float]], base: list[dict[str, float]],
+                      metric: str) -> dict[str, Any]:
+    """Mean and 95% CI of design minus baseline over paired replications (common random numbers);
+    ``significant`` when the interval excludes zero."""
+    diffs = [a[metric] - b[metric] for a, b in zip(reps, base, strict=True)
+             if not (math.isnan(a[metric]) or math.isnan(b[metric]))]
+    ci = mean_ci(diffs)
+    lo, hi = ci["ci95"]
+    ci["significant"] = lo is not None and (lo > 0 or hi < 0)
+    return ci
 
 
 def _fmt(value: Any) -> Any:

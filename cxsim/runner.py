@@ -1,29 +1,38 @@
 """Running a scenario: every design x replication as a small, picklable job, on any Executor.
 
-A job is ``(scenario, design, seed, replication, horizon)``; its result depends on nothing else, so jobs can
-run inline, in a process pool or on a cluster and give identical results. Results are assembled in job
-order, never in completion order.
+A job is ``(scenario, design, seed, replication, horizon, cases)``; its result depends on nothing else, so
+jobs can run inline, in a process pool or on a Dask cluster and give identical results. Results are
+assembled in job order, never in completion order. With a precision target, replications are added in
+rounds until the headline metric's confidence interval is narrow enough (or a cap is reached).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, as_completed
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from cxsim.engine import Replication
+from cxsim.durations import parse_duration
+from cxsim.engine import CASE_MODES, Replication
+from cxsim.executors import get_executor
 from cxsim.loading import load_scenario
+from cxsim.metrics import METRICS, replication_metrics
 from cxsim.records import ReplicationOutput
 from cxsim.results import Result
 from cxsim.scenario import Scenario
+from cxsim.statistics import mean_ci
+
+DEFAULT_MAX_REPLICATIONS = 200
 
 
 def run_replication(scenario: Scenario, design: str, seed: int, replication: int,
-                    horizon: float | None = None) -> ReplicationOutput:
+                    horizon: float | None = None, cases: str = "sample") -> ReplicationOutput:
     """One replication of one design (the unit of work)."""
-    return Replication(scenario, design, seed, replication, horizon).run()
+    return Replication(scenario, design, seed, replication, horizon, cases).run()
 
 
 def _run_job(job: tuple) -> ReplicationOutput:
@@ -32,20 +41,33 @@ def _run_job(job: tuple) -> ReplicationOutput:
 
 def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int | None = None,
         seed: int | None = None, horizon: float | str | None = None, designs: Iterable[str] | None = None,
-        executor: Executor | None = None,
+        cases: str = "sample", workers: int | None = 1, executor: Executor | None = None,
+        scheduler: str | None = None, precision: float | None = None, metric: str = "effort_hours_mean",
+        max_replications: int = DEFAULT_MAX_REPLICATIONS,
         progress: Callable[[int, int], None] | None = None) -> Result:
     """Run every design of a scenario over ``replications`` replications and summarise them.
 
-    ``scenario`` may be a path, a dict or a loaded ``Scenario``; ``horizon`` a duration string or hours.
-    ``executor`` runs the jobs (default: inline, in this process). ``progress(done, total)`` is called
-    after each finished replication.
+    ``scenario``: a path, a dict or a loaded ``Scenario``; ``horizon``: a duration string or hours.
+    ``cases``: keep ``all`` per-case records, a uniform ``sample`` (1,000 per replication), or ``none``.
+    Work runs on ``executor`` if given, else on a Dask cluster at ``scheduler``, else on ``workers`` local
+    processes (None: all cores; 1: inline). Results are identical whichever runs them.
+    ``precision`` (e.g. 0.05): add replications until the 95% CI half-width of ``metric`` is within that
+    fraction of its mean for every design, up to ``max_replications``.
+    ``progress(done, total)`` is called after each finished replication.
     """
-    from cxsim.durations import parse_duration
-
     scenario = load_scenario(scenario)
     reps = scenario.replications if replications is None else int(replications)
     if reps < 1:
         raise ValueError("replications must be at least 1")
+    if cases not in CASE_MODES:
+        raise ValueError(f"cases must be one of {', '.join(CASE_MODES)}, not {cases!r}")
+    if precision is not None:
+        if not 0 < precision < 1:
+            raise ValueError("precision must be a fraction between 0 and 1, e.g. 0.05")
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric {metric!r}")
+        reps = max(reps, 3)
+        max_replications = max(max_replications, reps)
     seed = scenario.seed if seed is None else int(seed)
     hours = None if horizon is None else parse_duration(horizon, default_unit="h")
     if hours is not None and hours <= scenario.warmup:
@@ -54,20 +76,58 @@ def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int |
     for name in names:
         if name not in scenario.designs:
             raise ValueError(f"unknown design {name!r}; designs are {', '.join(scenario.designs)}")
-    jobs = [(scenario, name, seed, r, hours) for name in names for r in range(reps)]
+
     started = time.perf_counter()
-    outputs: list[ReplicationOutput] = []
-    if executor is None:
-        for i, job in enumerate(jobs):
-            outputs.append(_run_job(job))
-            if progress:
-                progress(i + 1, len(jobs))
+    outputs: dict[tuple[str, int], ReplicationOutput] = {}
+    done = 0
+    planned = reps * len(names)
+    pool = nullcontext((executor, "a caller's executor")) if executor is not None else \
+        get_executor(workers, scheduler, jobs=planned if precision is None else None)
+    with pool as (ex, label):
+        first = 0
+        while True:
+            jobs = [(scenario, name, seed, r, hours, cases) for name in names for r in range(first, reps)]
+            futures = {ex.submit(_run_job, job): (job[1], job[3]) for job in jobs}
+            for future in as_completed(futures):
+                outputs[futures[future]] = future.result()
+                done += 1
+                if progress:
+                    progress(done, planned)
+            status = _precision_status(outputs, names, reps, metric, precision) if precision else None
+            if status is None or status["reached"] or reps >= max_replications:
+                break
+            first, reps = reps, _next_round(reps, status["worst_ratio"], precision, max_replications)
+            planned = reps * len(names)
+    ordered = [outputs[(name, r)] for name in names for r in range(reps)]
+    if status is not None:
+        status = dict(status, replications=reps, cap=max_replications)
+    return Result(scenario=scenario, seed=seed, replications=reps, designs=names, outputs=ordered,
+                  horizon=scenario.horizon if hours is None else hours, cases=cases,
+                  wall_seconds=time.perf_counter() - started, workers=label, precision=status)
+
+
+def _precision_status(outputs: dict, names: list[str], reps: int, metric: str,
+                      precision: float) -> dict[str, Any]:
+    ratios = {}
+    for name in names:
+        values = [replication_metrics(outputs[(name, r)])[metric] for r in range(reps)]
+        ci = mean_ci(values)
+        mean, (lo, hi) = ci["mean"], ci["ci95"]
+        if mean is None or lo is None:
+            ratios[name] = math.inf
+        elif mean == 0:
+            ratios[name] = 0.0 if hi == lo else math.inf
+        else:
+            ratios[name] = (hi - lo) / 2 / abs(mean)
+    worst = max(ratios.values())
+    return {"metric": metric, "target": precision, "reached": worst <= precision,
+            "half_width_ratio": ratios, "worst_ratio": worst}
+
+
+def _next_round(reps: int, ratio: float, precision: float, cap: int) -> int:
+    """Replications for the next round: the CI half-width shrinks like 1/sqrt(n)."""
+    if math.isinf(ratio):
+        wanted = 2 * reps
     else:
-        futures = [executor.submit(_run_job, job) for job in jobs]
-        for i, future in enumerate(futures):
-            outputs.append(future.result())
-            if progress:
-                progress(i + 1, len(jobs))
-    return Result(scenario=scenario, seed=seed, replications=reps, designs=names, outputs=outputs,
-                  horizon=scenario.horizon if hours is None else hours,
-                  wall_seconds=time.perf_counter() - started)
+        wanted = math.ceil(reps * (ratio / precision) ** 2 * 1.1)
+    return min(cap, max(reps + 1, min(wanted, 4 * reps)))

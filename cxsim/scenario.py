@@ -405,6 +405,7 @@ class Scenario(Model):
 
     _origin: str = PrivateAttr(default="<python>")
     _content_hash: str | None = PrivateAttr(default=None)
+    _content: dict | None = PrivateAttr(default=None)
 
     @property
     def origin(self) -> str:
@@ -415,6 +416,11 @@ class Scenario(Model):
     def content_hash(self) -> str | None:
         """Hash of the scenario's content as written (for provenance)."""
         return self._content_hash
+
+    @property
+    def content(self) -> dict | None:
+        """The scenario as written (plain data), recorded in outputs so a run can be reproduced."""
+        return self._content
 
 
 def semantic_problems(scenario: Scenario) -> list[tuple[tuple, str]]:

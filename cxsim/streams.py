@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STREAMS = ("arrivals", "case_attributes", "handling", "routing", "behaviour", "churn", "customers")
+STREAMS = ("arrivals", "case_attributes", "handling", "routing", "behaviour", "churn", "customers",
+           "case_sample")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Streams:
     behaviour: np.random.Generator
     churn: np.random.Generator
     customers: np.random.Generator
+    case_sample: np.random.Generator
 
 
 def make_streams(seed: int, replication: int) -> Streams:

@@ -317,7 +317,8 @@ def test_run_prints_one_column_per_design(runs):
     header = next((line for line in proc.stdout.splitlines() if "metric" in line), None)
     assert header is not None, proc.stdout
     cells = [cell.strip() for cell in re.split(r"[┃│|]", header) if cell.strip()]
-    assert cells == ["metric", *DESIGNS], header
+    # one column per design, then the paired difference of each non-baseline design from the baseline
+    assert cells == ["metric", *DESIGNS, *(f"Δ {d}" for d in DESIGNS[1:])], header
     assert "minimal: 2 replications, seed 3" in proc.stdout
     assert "effort, mean" in proc.stdout and "staff cost" in proc.stdout
 
@@ -388,7 +389,7 @@ def test_run_writes_png_charts(runs):
 def test_same_seed_same_summary_other_seed_different(runs):
     def summary(name: str) -> dict:
         data = json.loads((runs[name][0] / "summary.json").read_text())
-        data.pop("wall_seconds")
+        data.pop("run")  # workers and wall time: machine-dependent
         return data
 
     first, again, other = summary("a"), summary("b"), summary("other_seed")

@@ -59,7 +59,7 @@ def assert_greater(a: Sequence[float], b: Sequence[float], what: str) -> None:
 
 
 def run(scenario: dict, replications: int = REPS) -> cxsim.Result:
-    return cxsim.run(scenario, replications=replications, seed=SEED)
+    return cxsim.run(scenario, replications=replications, seed=SEED, cases="all")
 
 
 def cases(result: cxsim.Result, design: str):
@@ -477,7 +477,7 @@ def test_customers_who_join_later_renew_and_can_churn():
         "case_types": {"q": {"share": 1.0, "skills": ["s"], "fix_time": "10 min"}},
         "designs": {"d": {"teams": {"t": {"agents": 1, "skills": ["s"]}}}},
     })
-    rep = Replication(scenario, "d", 1, 0)
+    rep = Replication(scenario, "d", 1, 0, cases="all")
     out = rep.run()
     # loyalty 0: everyone leaves at their first renewal, one term after joining.
     assert all(now_active.id >= len(rep.customers) - 5 for now_active in rep.active)
@@ -497,7 +497,7 @@ def test_resolver_takes_escalations_only():
                           "transfer": {"policy": "cold", "accuracy": 1.0, "max_hops": 3,
                                        "resolver": "resolver"}}},
     }
-    result = cxsim.run(scenario, replications=2, seed=5)
+    result = cxsim.run(scenario, replications=2, seed=5, cases="all")
     handed = 0
     for out in result.outputs:
         for case in out.cases:
@@ -518,7 +518,7 @@ def test_patience_running_out_while_the_customer_believes_it_fixed_ends_at_disco
         "designs": {"d": {"teams": {"t": {"agents": 3, "skills": {"s": 1.0}, "hours": "24/7"}},
                           "incentive": {"scheme": "close_fast", "premature_closure": 1.0}}},
     })
-    out = Replication(scenario, "d", 3, 0).run()
+    out = Replication(scenario, "d", 3, 0, cases="all").run()
     abandoned = [c for c in out.cases if c.status == "abandoned" and c.visits]
     assert abandoned
     for case in abandoned:

@@ -45,7 +45,7 @@ def t_interval(samples: np.ndarray, level: float = 0.99) -> tuple[float, float]:
 @pytest.mark.parametrize(("lam", "service_min", "agents"), [(8.0, 60.0, 10), (18.0, 30.0, 10)])
 def test_mean_wait_matches_erlang_c(lam, service_min, agents):
     mu = 60.0 / service_min
-    result = cxsim.run(mmc_scenario(lam, service_min, agents), replications=16, seed=11)
+    result = cxsim.run(mmc_scenario(lam, service_min, agents), replications=16, seed=11, cases="all")
     mean_waits = per_replication(result, lambda out: waits(out).mean())
     lo, hi = t_interval(mean_waits)
     expected = mmc_mean_wait(lam, mu, agents)
@@ -56,7 +56,7 @@ def test_mean_wait_matches_erlang_c(lam, service_min, agents):
 
 def test_probability_of_waiting_and_utilisation():
     lam, mu, agents = 8.0, 1.0, 10
-    result = cxsim.run(mmc_scenario(lam, 60.0, agents), replications=16, seed=5)
+    result = cxsim.run(mmc_scenario(lam, 60.0, agents), replications=16, seed=5, cases="all")
     p_wait = per_replication(result, lambda out: float((waits(out) > 1e-9).mean()))
     lo, hi = t_interval(p_wait)
     expected = erlang_c(agents, lam / mu)
@@ -68,7 +68,7 @@ def test_probability_of_waiting_and_utilisation():
 
 
 def test_more_agents_less_waiting():
-    few = cxsim.run(mmc_scenario(8.0, 60.0, 9, days=30), replications=6, seed=2)
-    many = cxsim.run(mmc_scenario(8.0, 60.0, 12, days=30), replications=6, seed=2)
+    few = cxsim.run(mmc_scenario(8.0, 60.0, 9, days=30), replications=6, seed=2, cases="all")
+    many = cxsim.run(mmc_scenario(8.0, 60.0, 12, days=30), replications=6, seed=2, cases="all")
     diff = per_replication(few, lambda o: waits(o).mean()) - per_replication(many, lambda o: waits(o).mean())
     assert t_interval(diff, 0.95)[0] > 0

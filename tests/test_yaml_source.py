@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import (
     AfterValidator,
@@ -609,6 +609,10 @@ def test_round_trip_plain_data_and_lines(data: dict, flow: bool | None) -> None:
     buffer = io.StringIO()
     yaml.dump(data, buffer)
     text = buffer.getvalue()
+    try:
+        YAML(typ="rt").load(text)
+    except Exception:  # noqa: BLE001 - ruamel's dumper can emit text its loader rejects (e.g. ": '")
+        assume(False)
     src = source_from_text(text, "p.yaml")
     assert src.data == data
     _assert_plain(src.data)

@@ -1,0 +1,98 @@
+"""Where replications run: inline, on a local process pool, or on a Dask distributed cluster.
+
+Every option is a ``concurrent.futures.Executor``; the runner submits small picklable jobs and collects
+results in job order, so results are identical whichever executor ran them. A Dask cluster needs cxsim
+installed at the same version on the client, the scheduler and every worker (``pip install cxsim[dask]``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+
+from cxsim import __version__
+
+SCHEDULER_ENV = "CXSIM_SCHEDULER"
+
+
+class ExecutorError(RuntimeError):
+    """The requested executor cannot be used (e.g. Dask missing, unreachable or at another version)."""
+
+
+class InlineExecutor(Executor):
+    """Runs each job at once in this process (one worker, no pickling)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+
+def default_workers() -> int:
+    """All local cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def get_executor(workers: int | None = None, scheduler: str | None = None,
+                 jobs: int | None = None) -> Iterator[tuple[Executor, str]]:
+    """An executor and a description of it, closed on exit.
+
+    ``scheduler`` (or the CXSIM_SCHEDULER environment variable) selects a Dask cluster; otherwise
+    ``workers`` local processes (default: all cores; 1 runs inline). ``jobs`` caps the pool size.
+    """
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if scheduler:
+        with _dask_executor(scheduler) as (executor, label):
+            yield executor, label
+        return
+    n = default_workers() if workers is None else workers
+    if jobs is not None:
+        n = min(n, jobs)
+    if n <= 1:
+        yield InlineExecutor(), "1 worker (inline)"
+        return
+    # spawn: safe with threads (progress bars) and the same on every platform.
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool, f"{n} local processes"
+
+
+def worker_version() -> str:
+    import cxsim
+
+    return cxsim.__version__
+
+
+@contextmanager
+def _dask_executor(address: str) -> Iterator[tuple[Executor, str]]:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ExecutorError(
+            f"--scheduler {address}: Dask is not installed; pip install 'cxsim[dask]' (at the same version, "
+            f"{__version__}, on the scheduler and every worker)") from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        versions = client.run(worker_version)
+        wrong = {w: v for w, v in versions.items() if v != __version__}
+        if wrong:
+            raise ExecutorError(
+                f"cxsim must be installed at the same version on the scheduler and every worker: this is "
+                f"{__version__}, but " + ", ".join(f"{w} has {v}" for w, v in sorted(wrong.items())))
+        if not versions:
+            raise ExecutorError(f"the Dask scheduler at {address} has no workers")
+        yield client.get_executor(pure=False), f"Dask cluster {address} ({len(versions)} workers)"
+    finally:
+        client.close()
