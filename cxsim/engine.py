@@ -11,6 +11,7 @@ records of ``cxsim.records``; every metric is computed from those records elsewh
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from dataclasses import replace
 from itertools import count
 
@@ -24,22 +25,24 @@ from cxsim.incentives import behaviour
 from cxsim.records import CaseRecord, ReplicationOutput, TeamRecord, TicketTotals, Visit
 from cxsim.routing import Router
 from cxsim.scenario import Design, Scenario
-from cxsim.streams import make_streams
+from cxsim.streams import customer_stream, make_streams
 from cxsim.transfer_policy import transfer_policy
 
 NAN = float("nan")
 OPEN, RESOLVED, ABANDONED = "open", "resolved", "abandoned"
 CASE_MODES = ("all", "sample", "none")
 SAMPLE_SIZE = 1000  # cases kept per replication with cases="sample" (a uniform reservoir sample)
+MIN_HAND_ON = 1 / 60  # nobody hands a case on in under a minute (also: no zero-time loops)
 CUSTOMER, INTERNAL = 0, 1  # session with the customer present / internal or expert work without them
 FIXED, PREMATURE, HAND_ON, ASK = "fixed", "closed_unfixed", "handed_on", "asked_customer"
 
 
 class Customer:
-    __slots__ = ("id", "monthly_value", "loyalty", "active", "slot", "churned_at", "open_cases")
+    __slots__ = ("id", "rng", "monthly_value", "loyalty", "active", "slot", "churned_at", "open_cases")
 
-    def __init__(self, cid: int, monthly_value: float, loyalty: float) -> None:
+    def __init__(self, cid: int, rng: np.random.Generator, monthly_value: float, loyalty: float) -> None:
         self.id = cid
+        self.rng = rng
         self.monthly_value = monthly_value
         self.loyalty = loyalty
         self.active = True
@@ -54,7 +57,7 @@ class Case:
         "tickets", "transfers", "reopens", "sessions", "first_session_fix",
         "contact", "waiting", "reexplain", "reopen_effort", "reexplain_due",
         "wait_mark", "chase_factor", "briefed", "visited", "place", "ticket_opened", "ticket_work",
-        "ticket_open", "visits", "queued_at", "rounds", "believes_fixed", "gave_up",
+        "ticket_open", "visits", "queued_at", "rounds", "believes_fixed", "gave_up", "home", "in_session",
     )
 
     def __init__(self, cid: int, customer: Customer | None, ctype: int, opened: float, fix_work: float,
@@ -90,6 +93,8 @@ class Case:
         self.rounds = 0
         self.believes_fixed = False  # after a premature closure, until the customer finds out
         self.gave_up = False
+        self.home = ""  # the team intake sent it to: the owner's team under owner/swarm policies
+        self.in_session: tuple[float, float, float, float] | None = None  # start, end, contact, work
 
     def __hash__(self) -> int:
         return self.id
@@ -129,7 +134,7 @@ class Replication:
         self.env = simpy.Environment()
         self.ctypes = list(scenario.case_types.values())
         self.ctype_names = list(scenario.case_types)
-        self.cum_shares = np.cumsum([ct.share for ct in self.ctypes])
+        self.cum_shares = [float(x) for x in np.cumsum([ct.share for ct in self.ctypes])]
         self.cum_shares[-1] = 1.0
         self.effort = scenario.effort
         self.policy = transfer_policy(self.design.transfer)
@@ -155,7 +160,16 @@ class Replication:
         self.tickets = TicketTotals()
         self.customers: list[Customer] = []
         self.active: list[Customer] = []
-        self.customer_joined = self.env.event()
+        arrivals = scenario.arrivals
+        self.population_arrivals = arrivals.process == "population"
+        hours = arrivals.hours
+        self.arrival_hours = None if hours is None or hours.always_open else hours
+        # Rates are calendar averages: squeeze them into the arrival hours.
+        self.concentrate = 1.0 if self.arrival_hours is None else 168.0 / self.arrival_hours.hours_per_week
+        if scenario.customers is not None and scenario.customers.case_rate > 0:
+            self.case_gap_mean = 1.0 / (scenario.customers.case_rate * self.concentrate)
+        else:
+            self.case_gap_mean = float("inf")
         self.churned = 0
         self.lost_revenue = 0.0
         self.customers_at_warmup = 0
@@ -167,12 +181,12 @@ class Replication:
         env = self.env
         customers = self.scenario.customers
         if customers is not None:
-            term = customers.contract.term
             for _ in range(customers.count):
-                self._add_customer(first_renewal=float(self.streams.customers.random()) * term)
+                self._add_customer(initial=True)
             if customers.acquisition > 0:
                 env.process(self._acquisition_process())
-        env.process(self._arrival_process())
+        if not self.population_arrivals:
+            env.process(self._poisson_arrivals())
         for team in self.teams.values():
             for _ in range(team.agents):
                 env.process(self._agent(team))
@@ -182,48 +196,58 @@ class Replication:
         env.run(until=self.horizon)
         return self._output()
 
-    def _add_customer(self, first_renewal: float) -> Customer:
+    def _add_customer(self, initial: bool) -> Customer:
+        """A customer with their own stream; initial customers signed at a random point of their term."""
         spec = self.scenario.customers
         assert spec is not None
-        rng = self.streams.customers
-        customer = Customer(len(self.customers), float(spec.contract.monthly_value.sample(rng)), spec.loyalty)
+        cid = len(self.customers)
+        rng = customer_stream(self.seed, self.replication, cid)
+        customer = Customer(cid, rng, float(spec.contract.monthly_value.sample(rng)), spec.loyalty)
+        first_renewal = spec.contract.term * (float(rng.random()) if initial else 1.0)
         customer.slot = len(self.active)
         self.customers.append(customer)
         self.active.append(customer)
         self._schedule_renewal(customer, first_renewal)
+        if self.population_arrivals:
+            self._schedule_case(customer)
         return customer
+
+    def _schedule_case(self, customer: Customer) -> None:
+        """The customer's next case, from their own stream (a Poisson process per customer)."""
+        if self.case_gap_mean == float("inf"):
+            return  # customers who never open cases
+        now = self.env.now
+        gap = customer.rng.exponential(self.case_gap_mean)
+        hours = self.arrival_hours
+        at = now + gap if hours is None else hours.finish(now, gap)
+        self.env.timeout(at - now).callbacks.append(lambda _ev, c=customer: self._customer_case(c))
+
+    def _customer_case(self, customer: Customer) -> None:
+        if not customer.active:
+            return
+        self._open_case(customer, customer.rng)
+        self._schedule_case(customer)
 
     # ------------------------------------------------------------ customers
 
-    def _arrival_process(self):
+    def _poisson_arrivals(self):
+        """``arrivals.process: poisson``: cases at an exact rate; each to a uniformly chosen customer."""
         env = self.env
         rng = self.streams.arrivals
-        arrivals = self.scenario.arrivals
-        customers = self.scenario.customers
-        hours = arrivals.hours
-        # Rates are calendar averages: squeeze them into the arrival hours.
-        concentrate = 1.0 if hours is None or hours.always_open else 168.0 / hours.hours_per_week
-        population = arrivals.process == "population"
+        rate = self.scenario.arrivals.rate * self.concentrate  # type: ignore[operator]
+        hours = self.arrival_hours
+        if rate <= 0:
+            return
         while True:
-            if population:
-                if not self.active:
-                    self.customer_joined = env.event()
-                    yield self.customer_joined
-                    continue
-                rate = len(self.active) * customers.case_rate  # type: ignore[union-attr]
-            else:
-                rate = arrivals.rate  # type: ignore[assignment]
-            if rate <= 0:
-                return
-            gap = rng.exponential(1.0 / (rate * concentrate))
+            gap = rng.exponential(1.0 / rate)
             now = env.now
-            at = now + gap if hours is None or hours.always_open else hours.finish(now, gap)
+            at = now + gap if hours is None else hours.finish(now, gap)
             yield env.timeout(at - now)
             customer = None
-            if customers is not None and self.active:
+            if self.active:
                 customer = self.active[int(rng.integers(len(self.active)))] if len(self.active) > 1 \
                     else self.active[0]
-            self._open_case(customer)
+            self._open_case(customer, self.streams.case_attributes)
 
     def _acquisition_process(self):
         env = self.env
@@ -231,18 +255,16 @@ class Replication:
         rng = self.streams.customers
         while True:
             yield env.timeout(rng.exponential(1.0 / spec.acquisition))  # type: ignore[union-attr]
-            self._add_customer(first_renewal=spec.contract.term)  # type: ignore[union-attr]
+            self._add_customer(initial=False)
             if env.now >= self.warmup:
                 self.acquired += 1
-            if not self.customer_joined.triggered:
-                self.customer_joined.succeed()
 
     def _renew(self, customer: Customer) -> None:
         """A contract renewal: the customer leaves with probability 1 - loyalty, else renews for a term."""
         if not customer.active:
             return
         spec = self.scenario.customers
-        if self.streams.churn.random() >= customer.loyalty:
+        if customer.rng.random() >= customer.loyalty:
             self._churn(customer)
             return
         customer.loyalty += spec.recovery * (spec.loyalty - customer.loyalty)  # type: ignore[union-attr]
@@ -267,13 +289,13 @@ class Replication:
 
     # ------------------------------------------------------------ cases
 
-    def _open_case(self, customer: Customer | None) -> None:
+    def _open_case(self, customer: Customer | None, rng: np.random.Generator) -> None:
+        """A new case; its attributes come from ``rng`` (the customer's stream, or the case-attribute
+        stream for Poisson arrivals)."""
         env = self.env
         now = env.now
-        rng = self.streams.case_attributes
-        ctype_i = int(np.searchsorted(self.cum_shares, rng.random(), side="right"))
-        ctype = self.ctypes[min(ctype_i, len(self.ctypes) - 1)]
-        ctype_i = min(ctype_i, len(self.ctypes) - 1)
+        ctype_i = min(bisect_right(self.cum_shares, rng.random()), len(self.ctypes) - 1)
+        ctype = self.ctypes[ctype_i]
         fix_work = float(ctype.fix_time.sample(rng))
         patience_spec = self.scenario.customers.patience if self.scenario.customers else None
         patience = float(patience_spec.sample(rng)) if patience_spec is not None else None
@@ -285,6 +307,7 @@ class Replication:
         if customer is not None:
             customer.open_cases.add(case)
         team = self.router.intake(ctype_i)
+        case.home = team
         case.visited.add(team)
         self._enqueue(self.teams[team], case, ctype.severity, now, CUSTOMER)
         if patience is not None:
@@ -314,8 +337,19 @@ class Replication:
         case.ticket_work = 0.0
         case.ticket_open = True
 
+    def _settle_session(self, case: Case, now: float) -> None:
+        """A case ending (or the horizon) during a session: count the part of it done so far."""
+        if case.in_session is None:
+            return
+        start, end, contact, work = case.in_session
+        share = (now - start) / (end - start) if end > start else 1.0
+        case.contact += contact * share
+        case.ticket_work += work * share
+        case.in_session = None
+
     def _end_case(self, case: Case, status: str) -> None:
         now = self.env.now
+        self._settle_session(case, now)
         self._accrue_chasing(case, now)
         case.status = status
         case.ended = now
@@ -345,6 +379,7 @@ class Replication:
         """The customer gives up (patience ran out, or they left): the case ends unresolved."""
         if case.status is not OPEN:
             return
+        self._settle_session(case, self.env.now)
         if case.ticket_open:
             self._close_ticket(case, "abandoned")
         self._end_case(case, ABANDONED)
@@ -396,7 +431,8 @@ class Replication:
         policy = self.policy
         handling = self.streams.handling
         decide = self.streams.behaviour
-        self._accrue_chasing(case, now)
+        if mode == CUSTOMER:
+            self._accrue_chasing(case, now)  # in contact: no chasing (it goes on during internal work)
         skill = team.skill_for[case.ctype]
         diagnosis = float(ctype.diagnosis_time.sample(handling)) * case.briefed * (1.0 - act.rush)
         outcome = HAND_ON
@@ -418,36 +454,43 @@ class Replication:
                 else:
                     outcome = FIXED
         hands_on = diagnosis + fix
-        work = hands_on + (policy.handoff_time if outcome == HAND_ON else 0.0)
+        work = max(hands_on + policy.handoff_time, MIN_HAND_ON) if outcome == HAND_ON else hands_on
+        contact = 0.0
         if mode == CUSTOMER:
-            case.contact += hands_on * self.effort.presence
-            case.reexplain += case.reexplain_due
+            contact = hands_on * self.effort.presence
+            case.reexplain += case.reexplain_due  # re-explaining opens the session
             case.reexplain_due = 0.0
         end = team.hours.finish(now, work)
         self._account_busy(team, now, end)
+        case.in_session = (now, end, contact, work)
         yield env.timeout(end - now)
+        case.in_session = None
         case.sessions += 1
-        case.ticket_work += work
         if case.counted:
             case.visits.append(Visit(case.tickets, team.name, case.queued_at, now, end, work, outcome, mode))
         if case.status is not OPEN:
-            return  # the customer gave up or left during the session
+            return  # the customer gave up or left during the session (accounted for in _end_case)
+        case.contact += contact
+        case.ticket_work += work
         if outcome == FIXED:
             case.first_session_fix = case.sessions == 1
             self._close_ticket(case, "resolved")
             self._end_case(case, RESOLVED)
         elif outcome == PREMATURE:
             self._close_ticket(case, "resolved")  # the dashboard counts it resolved; the customer does not
+            self._accrue_chasing(case, env.now)
             case.believes_fixed = True
             delay = float(self.effort.discovery_time.sample(decide))
-            env.timeout(delay).callbacks.append(lambda _ev, c=case, t=team: self._reopen(c, t))
+            # The customer goes back to whoever they deal with: that team, or their owner.
+            back = team if policy.customer_follows else self.teams[case.home]
+            env.timeout(delay).callbacks.append(lambda _ev, c=case, t=back: self._reopen(c, t))
         elif outcome == ASK:
             case.rounds += 1
             case.contact += self.effort.reply
             delay = float(self.effort.reply_time.sample(decide))
             env.timeout(delay).callbacks.append(lambda _ev, c=case, t=team: self._replied(c, t))
         else:
-            self._hand_on(team, case)
+            self._hand_on(team, case, mode)
 
     def _replied(self, case: Case, team: TeamState) -> None:
         """The customer answered: the ticket rejoins the back of the team's queue."""
@@ -457,11 +500,17 @@ class Replication:
         case.wait_mark = now
         self._enqueue(team, case, self.ctypes[case.ctype].severity, now, CUSTOMER)
 
-    def _hand_on(self, team: TeamState, case: Case) -> None:
+    def _hand_on(self, team: TeamState, case: Case, mode: int) -> None:
         now = self.env.now
         policy = self.policy
         visited = case.visited if policy.remembers_visited else None
         target = self.router.hand_on(case.ctype, team.name, case.transfers, visited)
+        self._accrue_chasing(case, now)  # internal work ends: settle chasing at the old rate
+        if target == team.name:  # nowhere else to go: back in the same queue, not a transfer
+            case.wait_mark = now
+            case.place = now
+            self._enqueue(team, case, self.ctypes[case.ctype].severity, now, mode)
+            return
         case.transfers += 1
         case.rounds = 0
         case.visited.add(target)
@@ -548,6 +597,7 @@ class Replication:
     def _output(self) -> ReplicationOutput:
         horizon = self.horizon
         for case in self.open_counted.values():
+            self._settle_session(case, horizon)
             self._accrue_chasing(case, horizon)
             self._fold(case)  # open at the horizon: effort so far (censored)
 

@@ -66,6 +66,21 @@ def get_executor(workers: int | None = None, scheduler: str | None = None,
         yield pool, f"{n} local processes"
 
 
+def _probe(address: str) -> None:
+    """Fail in a second, not after Dask's connect retries, when nothing listens at a tcp:// address."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or not parts.hostname or not parts.port:
+        return  # other transports: let Dask judge
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=3):
+            pass
+    except OSError as exc:
+        raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc}") from None
+
+
 def worker_version() -> str:
     import cxsim
 
@@ -80,19 +95,24 @@ def _dask_executor(address: str) -> Iterator[tuple[Executor, str]]:
         raise ExecutorError(
             f"--scheduler {address}: Dask is not installed; pip install 'cxsim[dask]' (at the same version, "
             f"{__version__}, on the scheduler and every worker)") from None
+    _probe(address)
     try:
         client = Client(address, timeout="10s")
     except (OSError, TimeoutError) as exc:
         raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
         versions = client.run(worker_version)
+        try:
+            versions["scheduler"] = client.run_on_scheduler(worker_version)
+        except Exception as exc:  # noqa: BLE001 - a scheduler without cxsim cannot run the check
+            versions["scheduler"] = f"none ({type(exc).__name__})"
         wrong = {w: v for w, v in versions.items() if v != __version__}
         if wrong:
             raise ExecutorError(
                 f"cxsim must be installed at the same version on the scheduler and every worker: this is "
                 f"{__version__}, but " + ", ".join(f"{w} has {v}" for w, v in sorted(wrong.items())))
-        if not versions:
+        if len(versions) < 2:  # the scheduler alone
             raise ExecutorError(f"the Dask scheduler at {address} has no workers")
-        yield client.get_executor(pure=False), f"Dask cluster {address} ({len(versions)} workers)"
+        yield client.get_executor(pure=False), f"Dask cluster {address} ({len(versions) - 1} workers)"
     finally:
         client.close()

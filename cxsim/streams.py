@@ -30,6 +30,14 @@ class Streams:
     case_sample: np.random.Generator
 
 
+def customer_stream(seed: int, replication: int, customer_id: int) -> np.random.Generator:
+    """Customer ``customer_id``'s own generator: their cases (times and attributes), patience and renewal
+    draws. Keyed by id, so a customer's life is identical in every design until the design changes it
+    (common random numbers survive churn elsewhere)."""
+    key = (replication, STREAMS.index("customers"), customer_id)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
 def make_streams(seed: int, replication: int) -> Streams:
     """The streams of replication ``replication`` of a run seeded with ``seed``."""
     return Streams(*(
