@@ -88,6 +88,66 @@ def effort_by_cause(result: Result) -> Figure:
     return fig
 
 
+def sweep_chart(sweep, metric: str) -> Figure:
+    """One headline metric against the (first) swept parameter: a line per design (and per value of a
+    second parameter), with its 95% confidence band; failed points are left as gaps."""
+    from cxsim.metrics import METRICS
+
+    label, unit, meaning = METRICS[metric]
+    first = sweep.parameters[0]
+    second = sweep.parameters[1] if len(sweep.parameters) > 1 else None
+    xs_all = list(dict.fromkeys(p.values[first] for p in sweep.points))
+    numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs_all)
+    position = {x: (x if numeric else i) for i, x in enumerate(xs_all)}
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
+    styles = ["-", "--", ":", "-."]
+    markers = ["o", "s", "^", "D", "v", "P"]
+    lines = []
+    groups = list(dict.fromkeys(p.values[second] for p in sweep.points)) if second else [None]
+    for d_i, design in enumerate(sweep.designs):
+        for g_i, group in enumerate(groups):
+            pts = [p for p in sweep.points if second is None or p.values[second] == group]
+            xs, ys, los, his = [], [], [], []
+            for p in pts:
+                value = p.summary["designs"].get(design, {}).get(metric) if p.summary else None
+                mean = value["mean"] if value else None
+                xs.append(position[p.values[first]])
+                ys.append(np.nan if mean is None else mean)
+                lo, hi = value["ci95"] if value else (None, None)
+                los.append(np.nan if lo is None else lo)
+                his.append(np.nan if hi is None else hi)
+            name = design if second is None else f"{design}, {second.split('.')[-1]}={group}"
+            colour = ["#1b3a5c", "#e8a33c", "#6f8fb0", "#8c2d04", "#555555"][(d_i + g_i) % 5]
+            (line,) = ax.plot(xs, ys, ls=styles[d_i % 4], marker=markers[g_i % 6], color=colour, label=name)
+            ax.fill_between(xs, los, his, color=colour, alpha=0.18, linewidth=0)
+            lines.append((name, ys))
+    if not numeric:
+        ax.set_xticks(range(len(xs_all)), [str(x) for x in xs_all])
+    ax.set_xlabel(first)
+    ax.set_ylabel(f"{label.strip()} ({unit})" if unit else label.strip())
+    ax.grid(color="#dddddd")
+    ax.legend(fontsize=8)
+    finite = [(n, ys) for n, ys in lines if np.isfinite(ys[0]) and np.isfinite(ys[-1])]
+    if finite:
+        name, ys = finite[0]
+        ax.set_title(f"{label.strip()} goes from {ys[0]:.3g} to {ys[-1]:.3g} ({name})\n"
+                     f"as {first.split('.')[-1]} goes from {xs_all[0]} to {xs_all[-1]}", fontsize=11)
+    else:
+        ax.set_title(f"{label.strip()}: {meaning}", fontsize=11)
+    return fig
+
+
+def write_sweep_charts(sweep, out_dir: Path) -> list[Path]:
+    written = []
+    for metric in sweep.metrics:
+        fig = sweep_chart(sweep, metric)
+        path = out_dir / f"sweep_{metric}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
 def write_charts(result: Result, out_dir: Path) -> list[Path]:
     """Save every chart as PNG; returns the paths."""
     written = []

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cxsim import __version__
@@ -28,7 +29,7 @@ PERCENT = {"reopen_rate", "fcr", "unresolved_share", "churn_rate", "closed_resol
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -170,6 +171,92 @@ def _comparable(summary: dict) -> str:
 
     skip = ("run", "precision", "scenario_file")
     return json.dumps({k: v for k, v in summary.items() if k not in skip}, sort_keys=True, default=str)
+
+
+@app.command()
+def sweep(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file (with a sweep block, or use --set)."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Sweep a parameter: path=v1,v2,... (dotted path in the file, * for every key); "
+        "give it once or twice. Replaces the file's sweep block."),
+    out: Path | None = typer.Option(None, "--out", "-o",
+                                    help="Output folder [default: results/<name>-sweep/]."),
+    replications: int | None = typer.Option(None, "--replications", "-r", min=1,
+                                            help="Replications per point [default: the sweep's, else the "
+                                            "scenario's]."),
+    seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Base seed [default: the scenario's]."),
+    horizon: str | None = typer.Option(None, "--horizon", help="Simulated time, e.g. '180 days'."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1,
+                                       help="Local worker processes [default: all cores]."),
+    scheduler: str | None = typer.Option(None, "--scheduler", envvar="CXSIM_SCHEDULER",
+                                         help="Dask scheduler address (tcp://HOST:PORT)."),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+) -> None:
+    """Run a scenario at every point of one or two swept parameters; write sweep.csv and charts."""
+    from cxsim.executors import ExecutorError
+    from cxsim.sweep import parse_set, run_sweep
+
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as err:
+        _fail(str(err))
+    parameters = None
+    if set_:
+        if len(set_) > 2:
+            _fail("--set: a sweep varies one or two parameters")
+        try:
+            parameters = [parse_set(option) for option in set_]
+        except ValueError as err:
+            _fail(str(err))
+    elif sc.sweep is None:
+        _fail(f"{scenario}: nothing to sweep; add a 'sweep' block or give --set path=v1,v2,...")
+    hours = None
+    if horizon is not None:
+        try:
+            hours = parse_duration(horizon, default_unit="day")
+        except ValueError as err:
+            _fail(f"--horizon: {err}")
+        if hours <= sc.warmup:
+            _fail(f"--horizon: must be longer than the scenario's warm-up ({sc.warmup / 24:g} days)")
+    try:
+        result = _with_progress(lambda cb: run_sweep(
+            sc, parameters=parameters, replications=replications, seed=seed, horizon=hours, workers=workers,
+            scheduler=scheduler, progress=cb), quiet)
+    except ExecutorError as err:
+        _fail(str(err))
+    folder = out if out is not None else Path("results") / f"{sc.name}-sweep"
+    written = result.write(folder, charts=charts)
+    if not quiet:
+        print_sweep(result)
+        failed = [p for p in result.points if p.error]
+        for point in failed:
+            err_console.print(f"[yellow]point failed:[/] {escape(str(point.values))}: {escape(point.error)}",
+                              highlight=False, soft_wrap=True)
+        ran = len(result.points) - len(failed)
+        out_console.print(f"{ran} of {len(result.points)} points ran; wrote {len(written)} files to "
+                          f"{folder}/ ({result.wall_seconds:.1f} s on {result.workers})", highlight=False)
+
+
+def print_sweep(result) -> None:
+    """One table per headline metric: a row per point, a column per design (mean and 95% CI)."""
+    from cxsim.metrics import METRICS as KNOWN
+
+    for metric in result.metrics:
+        label, unit, _ = KNOWN[metric]
+        table = Table(title=f"{label.strip()}" + (f" ({unit})" if unit else "") + " by sweep point",
+                      title_justify="left")
+        for path in result.parameters:
+            table.add_column(path.split(".")[-1] if len(path) > 24 else path)
+        for design in result.designs:
+            table.add_column(design, justify="right")
+        for point in result.points:
+            cells = [str(point.values[p]) for p in result.parameters]
+            for design in result.designs:
+                value = point.summary["designs"].get(design, {}).get(metric) if point.summary else None
+                cells.append(_cell(metric, value) if value else "[red]failed[/]")
+            table.add_row(*cells)
+        out_console.print(table)
 
 
 def _with_progress(job, quiet: bool):

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cxsim.scenario import Scenario, semantic_problems
+from cxsim.scenario import Scenario, expand_lanes, semantic_problems
 from cxsim.yaml_source import (
     ScenarioError,
     Source,
@@ -53,6 +53,7 @@ def scenario_from_source(source: Source) -> Scenario:
     if problems:
         path, message = problems[0]
         raise source.error(path, message)
+    scenario = expand_lanes(scenario)
     scenario._origin = source.file
     scenario._content_hash = content_hash(data)
     scenario._content = data

@@ -353,19 +353,66 @@ class Incentive(Model):
     """Drop in the probability of recognising an in-skill case when rushing (default close_fast 0.15)."""
 
 
+class Lanes(Model):
+    """Generate ``count`` specialised lanes from the case types' skills instead of listing teams: skills
+    are split into lanes balancing their expected work, and ``agents`` are shared out in proportion to it
+    (at least one per lane). Sweep ``count`` to compare 1 pooled team with 8 narrow lanes at equal staff."""
+
+    count: int = Field(ge=1, le=100)
+    """Number of lanes (teams); at most the number of distinct skills the case types need."""
+    agents: int = Field(ge=1)
+    """Total agents shared out over the lanes."""
+    proficiency: Probability = 0.9
+    """Every lane agent's proficiency in each of the lane's skills."""
+    hours: Hours = WorkingHours.business()
+    """Working hours of every lane."""
+    cost_per_hour: float = Field(default=40.0, ge=0)
+    """Staffing cost of one agent per working hour."""
+
+
 class Design(Model):
     """One way to organise support: teams, intake, transfer policy and incentive scheme."""
 
     description: str = ""
     """Free text shown in tables and reports."""
-    teams: dict[Name, Team] = Field(min_length=1)
-    """The teams (queues) of this design, by name."""
+    teams: dict[Name, Team] = Field(default_factory=dict)
+    """The teams (queues) of this design, by name (or give ``lanes`` to generate them)."""
+    lanes: Lanes | None = None
+    """Generate the teams as lanes instead of listing them (lanes are named lane1, lane2, ...)."""
     intake: Intake = Intake()
     """Where new cases go first."""
     transfer: Transfer = Transfer()
     """What happens when an agent cannot fix a case."""
     incentive: Incentive = Incentive()
     """What agents are measured on, and the behaviour it causes."""
+
+
+# ---------------------------------------------------------------- sweeps
+
+
+class SweepParameter(Model):
+    """One swept parameter: a dotted path into this file and the values it takes."""
+
+    path: str = Field(min_length=1)
+    """Dotted path of the value to vary, as written in this file, e.g. ``designs.one_lane.intake.accuracy``;
+    ``*`` stands for every key at that level (``designs.*.transfer.accuracy``)."""
+    values: list[Any] = Field(min_length=1)
+    """The values it takes, written as they would be in the file (``[0.5, 0.7, 0.9]``, ``[2 h, 4 h]``)."""
+
+
+DEFAULT_SWEEP_METRICS = ["effort_hours_mean", "churn_rate", "resolution_days_mean", "tickets_closed"]
+
+
+class Sweep(Model):
+    """How outcomes move as one or two parameters move (``cxsim sweep``): every point runs every design
+    with the same seed, so the curves share their random numbers."""
+
+    parameters: list[SweepParameter] = Field(min_length=1, max_length=2)
+    """One or two parameters; two give every combination."""
+    metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_SWEEP_METRICS), min_length=1)
+    """Headline metrics charted against the first parameter (names as in summary.json)."""
+    replications: int | None = Field(default=None, ge=1)
+    """Replications per point (default: the scenario's)."""
 
 
 # ---------------------------------------------------------------- the scenario
@@ -402,6 +449,8 @@ class Scenario(Model):
     """The org designs to compare, by name, all run on the same customers and cases."""
     baseline: Name | None = None
     """Design the others are compared with (default: the first)."""
+    sweep: Sweep | None = None
+    """Parameters to sweep with ``cxsim sweep`` (ignored by ``cxsim run``)."""
 
     _origin: str = PrivateAttr(default="<python>")
     _content_hash: str | None = PrivateAttr(default=None)
@@ -423,6 +472,19 @@ class Scenario(Model):
         return self._content
 
 
+def expand_lanes(scenario: Scenario) -> Scenario:
+    """The scenario with every design's ``lanes`` turned into teams (plain teams are kept as they are)."""
+    from cxsim.lanes import lane_teams
+
+    designs = {}
+    for name, design in scenario.designs.items():
+        if design.lanes is not None and not design.teams:
+            design = design.model_copy(update={"teams": lane_teams(scenario.case_types, design.lanes)})
+        designs[name] = design
+    expanded = scenario.model_copy(update={"designs": designs})
+    return expanded
+
+
 def semantic_problems(scenario: Scenario) -> list[tuple[tuple, str]]:
     """Cross-field checks pydantic cannot express per field: (path, message) pairs, in file order."""
     problems: list[tuple[tuple, str]] = []
@@ -441,6 +503,12 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple, str]]:
     if scenario.baseline is not None and scenario.baseline not in scenario.designs:
         problems.append((("baseline",), f"unknown design {scenario.baseline!r}; designs are "
                          + ", ".join(repr(d) for d in scenario.designs)))
+    if scenario.sweep is not None:
+        from cxsim.metrics import METRICS
+
+        for i, metric in enumerate(scenario.sweep.metrics):
+            if metric not in METRICS:
+                problems.append((("sweep", "metrics", i), f"unknown metric {metric!r}"))
     for dname, design in scenario.designs.items():
         problems.extend(_design_problems(scenario, dname, design))
     return problems
@@ -448,6 +516,18 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple, str]]:
 
 def _design_problems(scenario: Scenario, dname: str, design: Design) -> list[tuple[tuple, str]]:
     problems: list[tuple[tuple, str]] = []
+    if design.lanes is not None and design.teams:
+        return [(("designs", dname, "lanes"), "give either teams or lanes, not both")]
+    if design.lanes is None and not design.teams:
+        return [(("designs", dname), "a design needs teams (or lanes to generate them)")]
+    if design.lanes is not None:
+        skills = {s for ct in scenario.case_types.values() for s in ct.skills}
+        if design.lanes.count > len(skills):
+            return [(("designs", dname, "lanes", "count"),
+                     f"{design.lanes.count} lanes but the case types need only {len(skills)} skills")]
+        if design.lanes.agents < design.lanes.count:
+            return [(("designs", dname, "lanes", "agents"), "needs at least one agent per lane")]
+        return problems
     teams = design.teams
     known = ", ".join(repr(t) for t in teams)
 

@@ -1,0 +1,216 @@
+"""Sweeps: run a scenario at every point of one or two parameters and collect the curves.
+
+A point is the scenario file's content with some values replaced (dotted paths, ``*`` for every key at a
+level), validated like any scenario. A point that fails (invalid, or an error while running) is recorded
+with its error and the sweep goes on. Every point uses the same seed, so differences between points are
+not sampling noise from different random numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import itertools
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cxsim import __version__
+from cxsim.loading import load_scenario
+from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
+from cxsim.yaml_source import ScenarioError
+
+
+@dataclass
+class SweepPoint:
+    values: dict[str, Any]
+    summary: dict[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass
+class SweepResult:
+    scenario: Scenario
+    parameters: list[str]
+    metrics: list[str]
+    designs: list[str]
+    points: list[SweepPoint]
+    seed: int
+    replications: int
+    wall_seconds: float = 0.0
+    workers: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def rows(self):
+        """One row per point x design: the parameter values, status, and each metric with its CI."""
+        from cxsim.metrics import METRICS
+
+        for k, point in enumerate(self.points):
+            for design in self.designs:
+                row: dict[str, Any] = {"point": k, **point.values, "design": design}
+                if point.summary is None:
+                    row |= {"status": "error", "error": point.error}
+                    yield row
+                    continue
+                row |= {"status": "ok", "error": ""}
+                for metric in METRICS:
+                    value = point.summary["designs"][design][metric]
+                    lo, hi = value["ci95"]
+                    row |= {metric: value["mean"], f"{metric}_ci95_low": lo, f"{metric}_ci95_high": hi}
+                yield row
+
+    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        rows = list(self.rows())
+        columns: list[str] = []
+        for row in rows:
+            columns += [c for c in row if c not in columns]
+        csv_path = out / "sweep.csv"
+        with csv_path.open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: _cell(v) for k, v in row.items()})
+        json_path = out / "sweep.json"
+        json_path.write_text(json.dumps(_clean({
+            "scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
+            "scenario_file": self.scenario.origin, "seed": self.seed, "replications": self.replications,
+            "cxsim_version": __version__, "parameters": self.parameters, "metrics": self.metrics,
+            "run": {"workers": self.workers, "wall_seconds": round(self.wall_seconds, 3)},
+            "points": [{"values": p.values, "error": p.error,
+                        "designs": p.summary["designs"] if p.summary else None} for p in self.points],
+            "scenario_content": self.scenario.content,
+        }), indent=1) + "\n")
+        written = [csv_path, json_path]
+        if charts:
+            from cxsim.charts import write_sweep_charts
+
+            written += write_sweep_charts(self, out)
+        return written
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.6g}"
+    return "" if value is None else value
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def set_path(data: dict, path: str, value: Any) -> dict:
+    """A deep copy of ``data`` with the value at dotted ``path`` replaced (``*``: every key there)."""
+    out = copy.deepcopy(data)
+    parts = path.split(".")
+    nodes = [out]
+    wild = False  # below a '*', only existing branches are followed (no team is created in a design)
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        nxt = []
+        for node in nodes:
+            if wild and not last and part != "*" and part not in node:
+                continue
+            if not isinstance(node, dict):
+                raise ScenarioError(f"cannot set {path!r}: {'.'.join(parts[:i])} is not a mapping",
+                                    field=path)
+            keys = list(node) if part == "*" else [part]
+            if part == "*" and not keys:
+                raise ScenarioError(f"cannot set {path!r}: nothing matches '*'", field=path)
+            for key in keys:
+                if last:
+                    node[key] = copy.deepcopy(value)
+                else:
+                    nxt.append(node.setdefault(key, {}))
+        wild = wild or part == "*"
+        if not nxt and not last:
+            raise ScenarioError(f"cannot set {path!r}: no such path in the scenario", field=path)
+        nodes = nxt
+    return out
+
+
+def parse_set(option: str) -> tuple[str, list[Any]]:
+    """'path=v1,v2,...' from the command line; each value read as a YAML scalar ('0.5' -> 0.5)."""
+    from ruamel.yaml import YAML
+
+    if "=" not in option:
+        raise ValueError(f"--set {option!r}: write path=value1,value2,...")
+    path, _, raw = option.partition("=")
+    path = path.strip()
+    if not path or not raw.strip():
+        raise ValueError(f"--set {option!r}: write path=value1,value2,...")
+    yaml = YAML(typ="safe", pure=True)
+    values = []
+    for item in raw.split(","):
+        item = item.strip()
+        parsed = yaml.load(item) if item else None
+        values.append(item if isinstance(parsed, (dict, list)) or parsed is None else parsed)
+    return path, values
+
+
+def sweep_points(parameters: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+    paths = [p for p, _ in parameters]
+    return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v for _, v in parameters))]
+
+
+def run_sweep(scenario: str | Path | dict | Scenario, *,
+              parameters: list[tuple[str, list[Any]]] | None = None, metrics: list[str] | None = None,
+              replications: int | None = None, seed: int | None = None, horizon: float | str | None = None,
+              workers: int | None = 1, scheduler: str | None = None,
+              progress: Callable[[int, int], None] | None = None) -> SweepResult:
+    """Run every point of a sweep (the scenario's ``sweep`` block, or ``parameters`` given here)."""
+    from cxsim.executors import get_executor
+    from cxsim.runner import run
+
+    base = load_scenario(scenario)
+    spec = base.sweep
+    if parameters is None:
+        if spec is None:
+            raise ValueError("nothing to sweep: add a sweep block to the scenario or give parameters (--set)")
+        parameters = [(p.path, list(p.values)) for p in spec.parameters]
+    if not 1 <= len(parameters) <= 2:
+        raise ValueError("a sweep varies one or two parameters")
+    metrics = metrics or (list(spec.metrics) if spec else list(DEFAULT_SWEEP_METRICS))
+    reps = replications or (spec.replications if spec and spec.replications else base.replications)
+    seed = base.seed if seed is None else seed
+    content = base.content
+    if content is None:
+        raise ValueError("sweeps need a scenario loaded from a file or a dict")
+    content = {k: v for k, v in content.items() if k != "sweep"}
+    points = [SweepPoint(values) for values in sweep_points(parameters)]
+    started = time.perf_counter()
+    total = len(points) * reps * len(base.designs)
+    done = 0
+    with get_executor(workers, scheduler) as (executor, label):
+        for k, point in enumerate(points):
+            try:
+                data = content
+                for path, value in point.values.items():
+                    data = set_path(data, path, value)
+                label_k = f"{base.origin} [sweep point {k}: " + ", ".join(
+                    f"{p}={v}" for p, v in point.values.items()) + "]"
+                scenario_k = load_scenario(data, label=label_k)
+                result = run(scenario_k, replications=reps, seed=seed, horizon=horizon, cases="none",
+                             executor=executor,
+                             progress=(lambda d, _t, base_done=done: progress(base_done + d, total))
+                             if progress else None)
+                point.summary = result.summary
+            except (ScenarioError, ValueError, ArithmeticError, RuntimeError) as err:
+                point.error = str(err)
+            done += reps * len(base.designs)
+            if progress:
+                progress(done, total)
+    return SweepResult(scenario=base, parameters=[p for p, _ in parameters], metrics=metrics,
+                       designs=list(base.designs), points=points, seed=seed, replications=reps,
+                       wall_seconds=time.perf_counter() - started, workers=label)
