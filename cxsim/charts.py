@@ -148,10 +148,187 @@ def write_sweep_charts(sweep, out_dir: Path) -> list[Path]:
     return written
 
 
+DASHBOARD = (("tickets_closed", "tickets closed / month"), ("ticket_close_hours", "hours to close a ticket"),
+             ("closed_resolved_share", "tickets closed 'resolved'"))
+TRUTH = (("resolution_days_mean", "days to real resolution"),
+         ("effort_hours_mean", "customer hours per case"), ("churn_rate", "customers lost"))
+GREYS = ("#1b3a5c", "#e8a33c", "#6f8fb0", "#8c2d04", "#555555", "#b5c7d8")
+HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
+
+
+def dashboard_vs_truth(result: Result) -> Figure:
+    """What the company's ticket metrics say (top) beside what customers live (bottom), per design,
+    with 95% CIs: a design can look best on the dashboard and be worst for customers."""
+    designs = result.designs
+    summary = result.summary["designs"]
+    fig, axes = plt.subplots(2, 3, figsize=(10, 6), layout="constrained")
+    for row, (panel, title) in enumerate(((DASHBOARD, "What the dashboard says"),
+                                          (TRUTH, "What customers live"))):
+        for col, (metric, label) in enumerate(panel):
+            ax = axes[row][col]
+            means = np.array([summary[d][metric]["mean"] or 0.0 for d in designs])
+            lows = np.array([summary[d][metric]["ci95"][0] for d in designs], dtype=float)
+            highs = np.array([summary[d][metric]["ci95"][1] for d in designs], dtype=float)
+            err = np.vstack([np.nan_to_num(means - lows), np.nan_to_num(highs - means)])
+            scale = 100.0 if metric in ("closed_resolved_share", "churn_rate") else 1.0
+            ax.bar(range(len(designs)), means * scale, yerr=err * scale, capsize=3,
+                   color=[GREYS[i % len(GREYS)] for i in range(len(designs))], edgecolor="black",
+                   hatch=None)
+            for bar, hatch in zip(ax.patches, HATCHES, strict=False):
+                bar.set_hatch(hatch)
+            ax.set_xticks(range(len(designs)), designs, fontsize=8)
+            ax.set_title(label + (" (%)" if scale == 100.0 else ""), fontsize=9)
+            ax.grid(axis="y", color="#dddddd")
+        axes[row][0].set_ylabel(title, fontsize=10, fontweight="bold")
+    fig.suptitle(_dashboard_title(result), fontsize=11)
+    return fig
+
+
+def _dashboard_title(result: Result) -> str:
+    summary = result.summary["designs"]
+    designs = result.designs
+    if len(designs) < 2:
+        return "The dashboard and the customer's truth"
+    busiest = max(designs, key=lambda d: summary[d]["tickets_closed"]["mean"] or 0.0)
+    easiest = min(designs, key=lambda d: summary[d]["effort_hours_mean"]["mean"] or 0.0)
+    if busiest == easiest:
+        return f"{busiest} leads on the dashboard and for customers"
+    ratio = (summary[busiest]["effort_hours_mean"]["mean"] or 0.0) / max(
+        summary[easiest]["effort_hours_mean"]["mean"] or 1e-9, 1e-9)
+    return (f"{busiest} closes the most tickets, yet its customers spend {ratio:.1f}x the hours "
+            f"of {easiest}'s")
+
+
+def worst_journey(result: Result) -> Figure:
+    """The single highest-effort case of each design, ticket by ticket over calendar days: every team it
+    visited, its waits in queues (light), agents' sessions (dark) and the gaps between tickets."""
+    designs = [d for d in result.designs if result.details[d]["worst_journey"]]
+    heights = [max(2, result.details[d]["worst_journey"]["tickets"]) for d in designs]
+    height = min(1.4 + 0.28 * sum(heights) + 0.9 * len(designs), 13.0)  # long journeys get thinner rows
+    fig, axes = plt.subplots(len(designs) or 1, 1, figsize=(10, height), layout="constrained", squeeze=False,
+                             gridspec_kw={"height_ratios": heights or [1]})
+    for ax, design in zip(axes[:, 0], designs, strict=False):
+        j = result.details[design]["worst_journey"]
+        start = j["opened_at_hours"]
+        tickets = sorted({v["ticket"] for v in j["visits"]} | set(range(1, j["tickets"] + 1)))
+        row = {t: i for i, t in enumerate(tickets)}
+        labels = {t: f"ticket {t}" for t in tickets}
+        for v in j["visits"]:
+            y = row[v["ticket"]]
+            wait = ((v["queued_at"] - start) / 24, (v["started_at"] - v["queued_at"]) / 24)
+            work = ((v["started_at"] - start) / 24, max((v["ended_at"] - v["started_at"]) / 24, 0.02))
+            ax.broken_barh([wait], (y - 0.3, 0.6), facecolors="#c7d3e0", edgecolor="#6f8fb0", hatch="//")
+            ax.broken_barh([work], (y - 0.3, 0.6), facecolors="#1b3a5c")
+            labels[v["ticket"]] = f"ticket {v['ticket']}: {v['team']}"
+        ax.set_yticks(range(len(tickets)), [labels[t] for t in tickets],
+                      fontsize=7 if len(tickets) <= 40 else max(3, int(280 / len(tickets))))
+        ax.invert_yaxis()
+        end = j["ended_at_hours"] if j["ended_at_hours"] == j["ended_at_hours"] else None
+        if end is not None:
+            ax.axvline((end - start) / 24, color="#8c2d04", ls="--", lw=1)
+        ax.set_xlabel("calendar days since the customer opened the case", fontsize=8)
+        days = (end - start) / 24 if end is not None else None
+        ax.set_title(f"{design}: a {j['case_type']} case, {j['effort_hours']:.0f} customer-hours, "
+                     + (f"{days:.0f} days, " if days is not None else "still open, ")
+                     + f"{j['tickets']} tickets, {j['transfers']} transfers, {j['reopens']} reopens "
+                     f"({j['status']})",
+                     fontsize=9)
+        ax.grid(axis="x", color="#eeeeee")
+    axes[0, 0].legend(handles=[plt.Rectangle((0, 0), 1, 1, fc="#c7d3e0", ec="#6f8fb0", hatch="//"),
+                               plt.Rectangle((0, 0), 1, 1, fc="#1b3a5c")],
+                      labels=["waiting in a queue", "with an agent"], fontsize=7, loc="lower right")
+    fig.suptitle("The worst journey in each design", fontsize=11)
+    return fig
+
+
+def transfer_matrix(result: Result) -> Figure:
+    """Hand-offs between teams (from -> to, mean per replication), intake's first routing included."""
+    designs = result.designs
+    fig, axes = plt.subplots(1, len(designs), figsize=(4.6 * len(designs), 4.4), layout="constrained",
+                             squeeze=False)
+    for ax, design in zip(axes[0], designs, strict=True):
+        flows = result.details[design]["flows"]
+        teams = sorted({f["to"] for f in flows} | {f["from"] for f in flows if f["from"] != "intake"})
+        sources = ["intake", *teams]
+        grid = np.zeros((len(sources), len(teams)))
+        for f in flows:
+            grid[sources.index(f["from"]), teams.index(f["to"])] = f["mean"]
+        ax.imshow(grid, cmap="Greys", aspect="auto")
+        top = grid.max() or 1.0
+        for (i, k), value in np.ndenumerate(grid):
+            if value:
+                ax.text(k, i, f"{value:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if value > top / 2 else "black")
+        ax.set_xticks(range(len(teams)), teams, rotation=45, ha="right", fontsize=7)
+        ax.set_yticks(range(len(sources)), sources, fontsize=7)
+        ax.set_xlabel("to")
+        ax.set_ylabel("from")
+        moves = grid[1:].sum()
+        ax.set_title(f"{design}: {moves:.0f} hand-offs per replication", fontsize=9)
+    fig.suptitle("Where cases go: intake's routing and every hand-off between teams", fontsize=11)
+    return fig
+
+
+def customers_over_time(result: Result) -> Figure:
+    """Customers remaining and monthly revenue lost, per design over the horizon, with 95% CI bands."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 5.5), layout="constrained", sharex=True)
+    ends = {}
+    for i, design in enumerate(result.designs):
+        timeline = result.details[design]["timeline"]
+        if not timeline:
+            continue
+        days = np.array([p["hours"] / 24 for p in timeline])
+        for ax, key in ((top, "customers"), (bottom, "lost_revenue")):
+            mean = np.array([p[key]["mean"] for p in timeline], dtype=float)
+            lo = np.array([p[key]["ci95"][0] if p[key]["ci95"][0] is not None else np.nan for p in timeline],
+                          dtype=float)
+            hi = np.array([p[key]["ci95"][1] if p[key]["ci95"][1] is not None else np.nan for p in timeline],
+                          dtype=float)
+            colour = GREYS[i % len(GREYS)]
+            ax.plot(days, mean, color=colour, ls=("-", "--", ":", "-.")[i % 4], label=design)
+            ax.fill_between(days, lo, hi, color=colour, alpha=0.18, linewidth=0)
+        ends[design] = timeline[-1]["lost_revenue"]["mean"]
+    top.set_ylabel("customers remaining")
+    bottom.set_ylabel("monthly revenue lost")
+    bottom.set_xlabel("days")
+    for ax in (top, bottom):
+        ax.grid(color="#dddddd")
+    top.legend(fontsize=8)
+    if len(ends) >= 2:
+        worst = max(ends, key=ends.get)
+        best = min(ends, key=ends.get)
+        top.set_title(f"By the end, {worst} has lost {ends[worst]:,.0f}/month of revenue; {best} "
+                      f"{ends[best]:,.0f}", fontsize=11)
+    elif not ends:
+        top.set_title("No customer population in this scenario", fontsize=11)
+    return fig
+
+
+RUN_CHARTS = {
+    "effort_distribution": effort_distribution,
+    "effort_by_cause": effort_by_cause,
+    "dashboard_vs_truth": dashboard_vs_truth,
+    "worst_journey": worst_journey,
+    "transfer_matrix": transfer_matrix,
+    "customers_over_time": customers_over_time,
+}
+
+
+def applicable_charts(result: Result) -> dict:
+    """The charts that apply to a result (no customer chart without customers, no distribution without
+    per-case rows)."""
+    charts = dict(RUN_CHARTS)
+    if not any(result.details[d]["timeline"] for d in result.designs):
+        charts.pop("customers_over_time")
+    if not any(True for _ in result.case_rows()):
+        charts.pop("effort_distribution")
+    return charts
+
+
 def write_charts(result: Result, out_dir: Path) -> list[Path]:
-    """Save every chart as PNG; returns the paths."""
+    """Save every chart that applies as PNG; returns the paths."""
     written = []
-    for name, make in (("effort_distribution", effort_distribution), ("effort_by_cause", effort_by_cause)):
+    for name, make in applicable_charts(result).items():
         fig = make(result)
         path = out_dir / f"{name}.png"
         fig.savefig(path, dpi=110)

@@ -259,6 +259,29 @@ def print_sweep(result) -> None:
         out_console.print(table)
 
 
+@app.command()
+def report(
+    folder: Path = typer.Argument(..., help="A results folder written by cxsim run."),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="Also rewrite the PNG charts."),
+) -> None:
+    """Rebuild the charts and report.html from saved results, without re-running anything."""
+    from cxsim.report import write_report
+    from cxsim.saved import ResultsFolderError, load_results
+
+    try:
+        saved = load_results(folder)
+    except ResultsFolderError as err:
+        _fail(str(err))
+    written = []
+    if charts:
+        from cxsim.charts import write_charts
+
+        written += write_charts(saved, folder)
+    written.append(write_report(saved, folder))
+    out_console.print(f"wrote {len(written)} files to {folder}/ (report: {folder / 'report.html'})",
+                      highlight=False)
+
+
 def _with_progress(job, quiet: bool):
     if quiet or not sys.stderr.isatty():
         return job(None)

@@ -32,6 +32,7 @@ NAN = float("nan")
 OPEN, RESOLVED, ABANDONED = "open", "resolved", "abandoned"
 CASE_MODES = ("all", "sample", "none")
 SAMPLE_SIZE = 1000  # cases kept per replication with cases="sample" (a uniform reservoir sample)
+TIMELINE_POINTS = 60  # samples of the customer base over the horizon
 MIN_HAND_ON = 1 / 60  # nobody hands a case on in under a minute (also: no zero-time loops)
 CUSTOMER, INTERNAL = 0, 1  # session with the customer present / internal or expert work without them
 FIXED, PREMATURE, HAND_ON, ASK = "fixed", "closed_unfixed", "handed_on", "asked_customer"
@@ -155,6 +156,9 @@ class Replication:
         self.kept: list[tuple[CaseRecord, Customer | None]] = []  # all cases, or the reservoir sample
         self.counted_ended = 0
         self.worst: tuple[CaseRecord, Customer | None] | None = None
+        self.lost_total = 0.0  # monthly value of every customer lost since the start (for the timeline)
+        self.flows: dict[tuple[str, str], int] = {}  # (from, to) -> hand-offs of counted cases
+        self.timeline: list[tuple[float, int, float]] = []  # (time, customers active, lost MRR so far)
         self.case_ids = count()
         self.seq = count()
         self.tickets = TicketTotals()
@@ -190,6 +194,8 @@ class Replication:
         for team in self.teams.values():
             for _ in range(team.agents):
                 env.process(self._agent(team))
+        if customers is not None:
+            env.process(self._census())
         if self.warmup > 0:
             env.run(until=self.warmup)
         self.customers_at_warmup = len(self.active)
@@ -273,6 +279,15 @@ class Replication:
     def _schedule_renewal(self, customer: Customer, delay: float) -> None:
         self.env.timeout(delay).callbacks.append(lambda _ev, c=customer: self._renew(c))
 
+    def _census(self):
+        """Customers active and monthly revenue lost so far, at TIMELINE_POINTS even times."""
+        step = self.horizon / TIMELINE_POINTS
+        for i in range(TIMELINE_POINTS):  # the last point, at the horizon, is taken in _output
+            at = i * step
+            if at > self.env.now:
+                yield self.env.timeout(at - self.env.now)
+            self.timeline.append((at, len(self.active), self.lost_total))
+
     def _churn(self, customer: Customer) -> None:
         now = self.env.now
         customer.active = False
@@ -281,6 +296,7 @@ class Replication:
         if last is not customer:
             self.active[customer.slot] = last
             last.slot = customer.slot
+        self.lost_total += customer.monthly_value
         if now >= self.warmup:
             self.churned += 1
             self.lost_revenue += customer.monthly_value
@@ -307,6 +323,9 @@ class Replication:
         if customer is not None:
             customer.open_cases.add(case)
         team = self.router.intake(ctype_i)
+        if case.counted:
+            key = ("intake", team)
+            self.flows[key] = self.flows.get(key, 0) + 1
         case.home = team
         case.visited.add(team)
         self._enqueue(self.teams[team], case, ctype.severity, now, CUSTOMER)
@@ -512,6 +531,9 @@ class Replication:
             self._enqueue(team, case, self.ctypes[case.ctype].severity, now, mode)
             return
         case.transfers += 1
+        if case.counted:
+            key = (team.name, target)
+            self.flows[key] = self.flows.get(key, 0) + 1
         case.rounds = 0
         case.visited.add(target)
         if policy.new_ticket:
@@ -607,6 +629,8 @@ class Replication:
             return replace(record, churned=churned) if churned else record
 
         records = sorted((final(k) for k in self.kept), key=lambda r: r.case_id)
+        if self.scenario.customers is not None:
+            self.timeline.append((horizon, len(self.active), self.lost_total))
         window = horizon - self.warmup
         teams = []
         for team in self.teams.values():
@@ -622,6 +646,8 @@ class Replication:
             cases=records,
             case_mode=self.case_mode,
             worst_case=final(self.worst) if self.worst else None,
+            flows=dict(sorted(self.flows.items())),
+            timeline=list(self.timeline),
             cases_simulated=self.cases_simulated,
             tickets=self.tickets,
             teams=teams,

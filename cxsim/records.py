@@ -90,6 +90,8 @@ class ReplicationOutput:
     cases: list[CaseRecord]  # every counted case, a uniform sample of them, or none (case_mode)
     case_mode: str
     worst_case: CaseRecord | None  # the highest-effort counted case
+    flows: dict[tuple[str, str], int]  # (from team or "intake", to team) -> hand-offs of counted cases
+    timeline: list[tuple[float, int, float]]  # (hours, customers active, monthly revenue lost so far)
     cases_simulated: int
     tickets: TicketTotals
     teams: list[TeamRecord]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class Result:
     workers: str = "1 worker (inline)"
     precision: dict[str, Any] | None = None
     _summary: dict[str, Any] | None = field(default=None, repr=False)
+    _details: dict[str, Any] | None = field(default=None, repr=False)
 
     def outputs_for(self, design: str) -> list[ReplicationOutput]:
         return [o for o in self.outputs if o.design == design]
@@ -114,6 +115,39 @@ class Result:
             "scenario_content": scenario.content,
         }
 
+    @property
+    def details(self) -> dict[str, Any]:
+        """What the charts need beyond the summary, per design: the worst journey, the hand-off flows
+        (mean per replication) and the customer base over time (mean and 95% CI over replications)."""
+        if self._details is None:
+            self._details = {d: self._design_details(d) for d in self.designs}
+        return self._details
+
+    def _design_details(self, design: str) -> dict[str, Any]:
+        outs = self.outputs_for(design)
+        worst = max((o for o in outs if o.worst_case is not None),
+                    key=lambda o: o.worst_case.effort_hours, default=None)  # type: ignore[union-attr]
+        journey = None
+        if worst is not None:
+            case = worst.worst_case
+            journey = {"replication": worst.replication, **{k: v for k, v in asdict(case).items()
+                                                             if k != "visits"},
+                       "effort_hours": case.effort_hours,
+                       "visits": [asdict(v) for v in case.visits]}
+        flows: dict[tuple[str, str], float] = {}
+        for o in outs:
+            for key, n in o.flows.items():
+                flows[key] = flows.get(key, 0.0) + n / len(outs)
+        timeline = []
+        if outs and outs[0].timeline:
+            for i, (hours, _, _) in enumerate(outs[0].timeline):
+                active = mean_ci([o.timeline[i][1] for o in outs])
+                lost = mean_ci([o.timeline[i][2] for o in outs])
+                timeline.append({"hours": hours, "customers": active, "lost_revenue": lost})
+        return {"worst_journey": journey,
+                "flows": [{"from": a, "to": b, "mean": n} for (a, b), n in sorted(flows.items())],
+                "timeline": timeline}
+
     # ------------------------------------------------------------ per-case rows
 
     def case_rows(self, design: str | None = None):
@@ -143,10 +177,15 @@ class Result:
         out.mkdir(parents=True, exist_ok=True)
         written = [self._write_json(out / "summary.json"), self._write_summary_csv(out / "summary.csv"),
                    self._write_cases(out / "cases.csv")]
+        details = out / "details.json"
+        details.write_text(json.dumps(_clean(self.details), indent=1) + "\n")
+        written.append(details)
         if charts:
             from cxsim.charts import write_charts
+            from cxsim.report import write_report
 
             written += write_charts(self, out)
+            written.append(write_report(self, out))
         return written
 
     def _write_json(self, path: Path) -> Path:

@@ -1,0 +1,196 @@
+"""The HTML report a leader reads in two minutes: findings in plain sentences computed from the results,
+the comparison table, every chart (inline SVG), then the scenario's parameters and provenance.
+
+One self-contained file (no network), built with jinja2 (autoescaped: scenario and design names are user
+text) from a live ``Result`` or from a results folder read back by ``cxsim.saved``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from cxsim.metrics import METRICS
+
+PERCENT = {"reopen_rate", "fcr", "unresolved_share", "churn_rate", "closed_resolved_share", "utilization"}
+CAPTIONS = {
+    "effort_distribution": "Customer effort per case (log scale): median solid, 90th percentile dashed.",
+    "effort_by_cause": "Where the customer's hours go: mean effort per case by cause.",
+    "dashboard_vs_truth": "Top: the company's ticket metrics. Bottom: what customers live. 95% CIs.",
+    "worst_journey": "The single highest-effort case of each design, ticket by ticket.",
+    "transfer_matrix": "Hand-offs between teams per replication (first row: where intake sent new cases).",
+    "customers_over_time": "Customers remaining and monthly revenue lost over the horizon, 95% CI bands.",
+}
+
+
+def _fmt(value: float | None, metric: str = "", digits: int | None = None) -> str:
+    if value is None:
+        return "–"
+    if metric in PERCENT:
+        return f"{value:.1%}"
+    if digits is None:
+        digits = 0 if abs(value) >= 100 else (1 if abs(value) >= 1 else 2)
+    return f"{value:,.{digits}f}"
+
+
+def _ci(block: dict, metric: str = "") -> str:
+    lo, hi = block["ci95"]
+    return "" if lo is None else f"(95% CI {_fmt(lo, metric)}–{_fmt(hi, metric)})"
+
+
+def findings(view) -> list[str]:
+    """One plain sentence per headline finding, computed from the results."""
+    s = view.summary
+    d = s["designs"]
+    designs = view.designs
+    out: list[str] = []
+
+    def mean(design: str, metric: str) -> float:
+        return d[design][metric]["mean"] or 0.0
+
+    if len(designs) == 1:
+        only = designs[0]
+        return [f"Customers spent a mean of {_fmt(mean(only, 'effort_hours_mean'))} h per case "
+                f"{_ci(d[only]['effort_hours_mean'])} in {only}."]
+    worst = max(designs, key=lambda x: mean(x, "effort_hours_mean"))
+    best = min(designs, key=lambda x: mean(x, "effort_hours_mean"))
+    out.append(f"Customers spent a mean of {_fmt(mean(worst, 'effort_hours_mean'))} h of their own time per "
+               f"case in {worst} {_ci(d[worst]['effort_hours_mean'])}, against "
+               f"{_fmt(mean(best, 'effort_hours_mean'))} h in {best} {_ci(d[best]['effort_hours_mean'])}.")
+    types = s.get("case_types", {})
+    if types.get(worst):
+        def ratio(t: str) -> float:
+            a = types[worst][t]["effort_hours_p50"]["mean"] or 0.0
+            b = types[best][t]["effort_hours_p50"]["mean"] or 0.0
+            return a / b if b > 0 else 0.0
+
+        t = max(types[worst], key=ratio)
+        tw, tb = types[worst][t], types[best][t]
+        sentence = (f"In {worst}, customers spent a median of {_fmt(tw['effort_hours_p50']['mean'])} h "
+                    f"{_ci(tw['effort_hours_p50'])} per {t} case; in {best}, "
+                    f"{_fmt(tb['effort_hours_p50']['mean'])} h")
+        if tw["resolution_days_p50"]["mean"] is not None and tb["resolution_days_p50"]["mean"] is not None:
+            sentence += (f", and waited a median of {_fmt(tw['resolution_days_p50']['mean'])} days for a "
+                         f"real resolution against {_fmt(tb['resolution_days_p50']['mean'])}")
+        out.append(sentence + ".")
+    busiest = max(designs, key=lambda x: mean(x, "tickets_closed"))
+    if busiest != best:
+        out.append(f"On the dashboard {busiest} looks busiest: {_fmt(mean(busiest, 'tickets_closed'))} "
+                   f"tickets closed a month against {_fmt(mean(best, 'tickets_closed'))} in {best}, but only "
+                   f"{mean(busiest, 'closed_resolved_share'):.0%} of its closed tickets were resolved.")
+    churner = max(designs, key=lambda x: mean(x, "churn_rate"))
+    keeper = min(designs, key=lambda x: mean(x, "churn_rate"))
+    if mean(churner, "churn_rate") > 0:
+        out.append(f"{churner} lost {mean(churner, 'churn_rate'):.1%} of its customers at renewal "
+                   f"{_ci(d[churner]['churn_rate'], 'churn_rate')} and "
+                   f"{_fmt(mean(churner, 'lost_revenue'))} of monthly revenue; "
+                   f"{keeper} lost {mean(keeper, 'churn_rate'):.1%} and "
+                   f"{_fmt(mean(keeper, 'lost_revenue'))}.")
+    costs = {x: mean(x, "staff_cost") for x in designs}
+    spread = (max(costs.values()) - min(costs.values())) / max(max(costs.values()), 1e-9)
+    if spread <= 0.1:
+        out.append(f"Staffing costs about the same in every design ({_fmt(min(costs.values()))} to "
+                   f"{_fmt(max(costs.values()))} a month).")
+    base = s["baseline"]
+    unclear = [x for x in designs if x != base
+               and not d[x]["vs_baseline"]["effort_hours_mean"]["significant"]]
+    if unclear:
+        out.append("The difference in effort from " + base + " is not significant for "
+                   + ", ".join(unclear) + ": run more replications (--precision) before deciding.")
+    else:
+        out.append(f"Every design's difference in effort from {base} is significant (paired 95% CI "
+                   "excludes zero).")
+    return out
+
+
+def _table(view) -> list[dict[str, Any]]:
+    d = view.summary["designs"]
+    base = view.summary["baseline"]
+    others = [x for x in view.designs if x != base]
+    rows = []
+    for metric, (label, unit, _) in METRICS.items():
+        cells = [{"mean": _fmt(d[x][metric]["mean"], metric), "ci": _ci_short(d[x][metric], metric)}
+                 for x in view.designs]
+        deltas = []
+        for x in others:
+            diff = d[x]["vs_baseline"][metric]
+            text = "–" if diff["mean"] is None else (
+                f"{diff['mean'] * 100:+.1f} pts" if metric in PERCENT else f"{diff['mean']:+,.2f}")
+            deltas.append({"text": text + (" ★" if diff["significant"] else ""),
+                           "significant": diff["significant"]})
+        rows.append({"label": label.strip() + (f" ({unit})" if unit and unit != "%" else ""),
+                     "cells": cells, "deltas": deltas})
+    return rows
+
+
+def _ci_short(block: dict, metric: str) -> str:
+    lo, hi = block["ci95"]
+    return "" if lo is None else f"({_fmt(lo, metric)}–{_fmt(hi, metric)})"
+
+
+def _svg(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]  # drop the XML prolog and doctype: inline SVG in HTML
+
+
+def render_report(view) -> str:
+    """The report's HTML for a live Result or a SavedResult."""
+    import matplotlib
+
+    from cxsim.charts import applicable_charts
+
+    matplotlib.rcParams["svg.hashsalt"] = "cxsim"  # stable element ids: the same result, the same file
+    summary = view.summary
+    charts = []
+    for name, make in applicable_charts(view).items():
+        svg = _svg(make(view))
+        svg = re.sub(r'id="([^"]+)"', rf'id="{name}-\1"', svg)  # ids unique across charts
+        svg = re.sub(r'(href="#|url\(#)([^")]+)', rf"\g<1>{name}-\2", svg)
+        charts.append({"name": name, "svg": svg, "caption": CAPTIONS.get(name, "")})
+    content = summary.get("scenario_content") or {}
+    env = jinja2.Environment(loader=jinja2.PackageLoader("cxsim", "templates"),
+                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+    base = summary["baseline"]
+    run = summary.get("run") or {}
+    provenance = [
+        ("scenario", summary["scenario"]),
+        ("scenario file", summary.get("scenario_file")),
+        ("content hash", summary.get("scenario_hash")),
+        ("seed", summary["seed"]),
+        ("replications", summary["replications"]),
+        ("horizon", f"{summary.get('horizon_hours', 0) / 24:g} days"),
+        ("warm-up", f"{summary.get('warmup_hours', 0) / 24:g} days"),
+        ("cxsim version", summary["cxsim_version"]),
+        ("ran on", run.get("workers")),
+        ("wall time", f"{run.get('wall_seconds', 0):.1f} s"),
+    ]
+    return env.get_template("report.html.j2").render(
+        scenario=summary["scenario"], description=content.get("description", ""), findings=findings(view),
+        designs=view.designs, others=[x for x in view.designs if x != base], baseline=base,
+        replications=summary["replications"], table=_table(view), charts=charts,
+        parameters=_yaml(content), scenario_file=summary.get("scenario_file"), provenance=provenance)
+
+
+def _yaml(data: dict) -> str:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.default_flow_style = False
+    buf = io.StringIO()
+    yaml.dump(data, buf)
+    return buf.getvalue()
+
+
+def write_report(view, out_dir: str | Path) -> Path:
+    path = Path(out_dir) / "report.html"
+    path.write_text(render_report(view), encoding="utf-8")
+    return path

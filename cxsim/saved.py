@@ -1,0 +1,65 @@
+"""Saved results: a run's output folder read back (summary.json, details.json, cases.csv), with the same
+interface the charts and the report use on a live ``Result`` — so ``cxsim report DIR`` needs no re-run."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+INT_COLUMNS = {"replication", "case_id", "customer_id", "tickets", "transfers", "reopens", "sessions"}
+BOOL_COLUMNS = {"first_contact_resolution", "churned"}
+TEXT_COLUMNS = {"design", "case_type", "status"}
+
+
+class ResultsFolderError(ValueError):
+    """The folder does not hold a cxsim run's results."""
+
+
+@dataclass
+class SavedResult:
+    summary: dict[str, Any]
+    details: dict[str, Any]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def designs(self) -> list[str]:
+        return list(self.summary["designs"])
+
+    def case_rows(self, design: str | None = None):
+        return (r for r in self.rows if design is None or r["design"] == design)
+
+
+def load_results(folder: str | Path) -> SavedResult:
+    folder = Path(folder)
+    try:
+        summary = json.loads((folder / "summary.json").read_text())
+        details = json.loads((folder / "details.json").read_text())
+    except FileNotFoundError as exc:
+        raise ResultsFolderError(f"{folder}: no {Path(exc.filename).name}; is this a cxsim run's output "
+                                 "folder?") from None
+    except json.JSONDecodeError as exc:
+        raise ResultsFolderError(f"{folder}: {exc}") from None
+    if "designs" not in summary:
+        raise ResultsFolderError(f"{folder}/summary.json: not a cxsim summary")
+    rows = []
+    cases = folder / "cases.csv"
+    if cases.exists():
+        with cases.open(newline="") as fh:
+            for raw in csv.DictReader(fh):
+                rows.append({k: _value(k, v) for k, v in raw.items()})
+    return SavedResult(summary=summary, details=details, rows=rows)
+
+
+def _value(column: str, text: str) -> Any:
+    if column in TEXT_COLUMNS:
+        return text
+    if text == "":
+        return float("nan")
+    if column in BOOL_COLUMNS:
+        return text in ("1", "True", "true")
+    if column in INT_COLUMNS:
+        return int(text)
+    return float(text)
