@@ -18,6 +18,7 @@ from cxsim import __version__
 from cxsim.durations import parse_duration
 from cxsim.loading import load_scenario
 from cxsim.metrics import METRICS
+from cxsim.metrics import PERCENT_METRICS as PERCENT
 from cxsim.yaml_source import ScenarioError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -25,7 +26,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 out_console = Console()
 err_console = Console(stderr=True)
 
-PERCENT = {"reopen_rate", "fcr", "unresolved_share", "churn_rate", "closed_resolved_share", "utilization"}
 
 
 def _fail(message: str) -> None:
@@ -65,6 +65,19 @@ def _precision(text: str) -> float:
     if not 0 < fraction < 1:
         _fail(f"--precision: must be between 0% and 100% (got {text!r})")
     return fraction
+
+
+def _horizon_hours(horizon: str | None, warmup: float) -> float | None:
+    """--horizon in hours (a bare number means days), or None to keep the scenario's."""
+    if horizon is None:
+        return None
+    try:
+        hours = parse_duration(horizon, default_unit="day")
+    except ValueError as err:
+        _fail(f"--horizon: {err}")
+    if hours <= warmup:
+        _fail(f"--horizon: must be longer than the scenario's warm-up ({warmup / 24:g} days)")
+    return hours
 
 
 def _load_for_run(path: Path):
@@ -132,14 +145,7 @@ def run(
     if metric not in KNOWN:
         _fail(f"--metric: unknown metric {metric!r}; known: {', '.join(KNOWN)}")
     target = _precision(precision) if precision is not None else None
-    hours = None
-    if horizon is not None:
-        try:
-            hours = parse_duration(horizon, default_unit="day")
-        except ValueError as err:
-            _fail(f"--horizon: {err}")
-        if hours <= sc.warmup:
-            _fail(f"--horizon: must be longer than the scenario's warm-up ({sc.warmup / 24:g} days)")
+    hours = _horizon_hours(horizon, sc.warmup)
     try:
         result = _with_progress(lambda cb: run_scenario(
             sc, replications=replications, seed=seed, horizon=hours, cases=cases, workers=workers,
@@ -211,14 +217,7 @@ def sweep(
             _fail(str(err))
     elif sc.sweep is None:
         _fail(f"{scenario}: nothing to sweep; add a 'sweep' block or give --set path=v1,v2,...")
-    hours = None
-    if horizon is not None:
-        try:
-            hours = parse_duration(horizon, default_unit="day")
-        except ValueError as err:
-            _fail(f"--horizon: {err}")
-        if hours <= sc.warmup:
-            _fail(f"--horizon: must be longer than the scenario's warm-up ({sc.warmup / 24:g} days)")
+    hours = _horizon_hours(horizon, sc.warmup)
     try:
         result = _with_progress(lambda cb: run_sweep(
             sc, parameters=parameters, replications=replications, seed=seed, horizon=hours, workers=workers,

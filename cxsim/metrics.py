@@ -43,6 +43,9 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "staff_cost": ("staff cost / month", "$", "agents x working hours x hourly cost, per month"),
 }
 
+# Metrics that are shares (shown as percentages).
+PERCENT_METRICS = frozenset(m for m, (_, unit, _) in METRICS.items() if unit == "%")
+
 # Metrics reported for each case type as well.
 CASE_TYPE_METRICS = (
     "cases", "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "resolution_days_mean",

@@ -15,8 +15,8 @@ from typing import Any
 import jinja2
 
 from cxsim.metrics import METRICS
+from cxsim.metrics import PERCENT_METRICS as PERCENT
 
-PERCENT = {"reopen_rate", "fcr", "unresolved_share", "churn_rate", "closed_resolved_share", "utilization"}
 CAPTIONS = {
     "effort_distribution": "Customer effort per case (log scale): median solid, 90th percentile dashed.",
     "effort_by_cause": "Where the customer's hours go: mean effort per case by cause.",

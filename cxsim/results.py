@@ -178,7 +178,7 @@ class Result:
         written = [self._write_json(out / "summary.json"), self._write_summary_csv(out / "summary.csv"),
                    self._write_cases(out / "cases.csv")]
         details = out / "details.json"
-        details.write_text(json.dumps(_clean(self.details), indent=1) + "\n")
+        details.write_text(json.dumps(json_safe(self.details), indent=1) + "\n")
         written.append(details)
         if charts:
             from cxsim.charts import write_charts
@@ -189,7 +189,7 @@ class Result:
         return written
 
     def _write_json(self, path: Path) -> Path:
-        path.write_text(json.dumps(_clean(self.summary), indent=2) + "\n")
+        path.write_text(json.dumps(json_safe(self.summary), indent=2) + "\n")
         return path
 
     def _write_summary_csv(self, path: Path) -> Path:
@@ -241,12 +241,12 @@ def _cells(value: dict[str, Any]) -> list[Any]:
     return ["" if v is None else f"{v:.6g}" for v in (value["mean"], lo, hi)]
 
 
-def _clean(obj: Any) -> Any:
+def json_safe(obj: Any) -> Any:
     """JSON has no NaN: undefined values become null."""
     if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
+        return {k: json_safe(v) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_clean(v) for v in obj]
+        return [json_safe(v) for v in obj]
     if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
         return None
     return obj

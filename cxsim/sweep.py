@@ -21,6 +21,7 @@ from typing import Any
 
 from cxsim import __version__
 from cxsim.loading import load_scenario
+from cxsim.results import json_safe
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
 from cxsim.yaml_source import ScenarioError
 
@@ -77,7 +78,7 @@ class SweepResult:
             for row in rows:
                 writer.writerow({k: _cell(v) for k, v in row.items()})
         json_path = out / "sweep.json"
-        json_path.write_text(json.dumps(_clean({
+        json_path.write_text(json.dumps(json_safe({
             "scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
             "scenario_file": self.scenario.origin, "seed": self.seed, "replications": self.replications,
             "cxsim_version": __version__, "parameters": self.parameters, "metrics": self.metrics,
@@ -98,16 +99,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.6g}"
     return "" if value is None else value
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def set_path(data: dict, path: str, value: Any) -> dict:
