@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from cxsim import __version__
 from cxsim.metrics import METRICS
 from cxsim.metrics import PERCENT_METRICS as PERCENT
 
@@ -142,42 +143,56 @@ def _svg(fig) -> str:
     return text[text.index("<svg"):]  # drop the XML prolog and doctype: inline SVG in HTML
 
 
-def render_report(view) -> str:
-    """The report's HTML for a live Result or a SavedResult."""
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("cxsim", "templates"),
+                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+
+
+def _inline_charts(figures: dict) -> list[dict[str, str]]:
+    """Figures as inline SVG whose element ids are unique across the page."""
     import matplotlib
 
-    from cxsim.charts import applicable_charts
-
     matplotlib.rcParams["svg.hashsalt"] = "cxsim"  # stable element ids: the same result, the same file
-    summary = view.summary
     charts = []
-    for name, make in applicable_charts(view).items():
-        svg = _svg(make(view))
-        svg = re.sub(r'id="([^"]+)"', rf'id="{name}-\1"', svg)  # ids unique across charts
+    for name, make in figures.items():
+        svg = _svg(make())
+        svg = re.sub(r'id="([^"]+)"', rf'id="{name}-\1"', svg)
         svg = re.sub(r'(href="#|url\(#)([^")]+)', rf"\g<1>{name}-\2", svg)
         charts.append({"name": name, "svg": svg, "caption": CAPTIONS.get(name, "")})
-    content = summary.get("scenario_content") or {}
-    env = jinja2.Environment(loader=jinja2.PackageLoader("cxsim", "templates"),
-                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
-    base = summary["baseline"]
+    return charts
+
+
+def _provenance(summary: dict) -> list[tuple[str, Any]]:
     run = summary.get("run") or {}
-    provenance = [
+    rows = [
         ("scenario", summary["scenario"]),
         ("scenario file", summary.get("scenario_file")),
         ("content hash", summary.get("scenario_hash")),
         ("seed", summary["seed"]),
         ("replications", summary["replications"]),
-        ("horizon", f"{summary.get('horizon_hours', 0) / 24:g} days"),
-        ("warm-up", f"{summary.get('warmup_hours', 0) / 24:g} days"),
-        ("cxsim version", summary["cxsim_version"]),
-        ("ran on", run.get("workers")),
-        ("wall time", f"{run.get('wall_seconds', 0):.1f} s"),
     ]
-    return env.get_template("report.html.j2").render(
+    if "horizon_hours" in summary:
+        rows += [("horizon", f"{summary['horizon_hours'] / 24:g} days"),
+                 ("warm-up", f"{summary.get('warmup_hours', 0) / 24:g} days")]
+    return rows + [("cxsim version", summary["cxsim_version"]), ("ran on", run.get("workers")),
+                   ("wall time", f"{run.get('wall_seconds', 0):.1f} s")]
+
+
+def render_report(view) -> str:
+    """The report's HTML for a live Result or a SavedResult."""
+    from cxsim.charts import applicable_charts
+
+    summary = view.summary
+    charts = _inline_charts({name: (lambda make=make: make(view))
+                             for name, make in applicable_charts(view).items()})
+    content = summary.get("scenario_content") or {}
+    base = summary["baseline"]
+    return _environment().get_template("report.html.j2").render(
         scenario=summary["scenario"], description=content.get("description", ""), findings=findings(view),
         designs=view.designs, others=[x for x in view.designs if x != base], baseline=base,
         replications=summary["replications"], table=_table(view), charts=charts,
-        parameters=_yaml(content), scenario_file=summary.get("scenario_file"), provenance=provenance)
+        parameters=_yaml(content), scenario_file=summary.get("scenario_file"),
+        provenance=_provenance(summary))
 
 
 def _yaml(data: dict) -> str:
@@ -188,6 +203,62 @@ def _yaml(data: dict) -> str:
     buf = io.StringIO()
     yaml.dump(data, buf)
     return buf.getvalue()
+
+
+def sweep_findings(sweep) -> list[str]:
+    """Per headline metric and design: where it starts and ends along the first swept parameter."""
+    from cxsim.metrics import METRICS as KNOWN
+
+    first = sweep.parameters[0]
+    ok = [p for p in sweep.points if p.summary]
+    out = []
+    failed = len(sweep.points) - len(ok)
+    if len(ok) >= 2:
+        a, b = ok[0], ok[-1]
+        for metric in sweep.metrics:
+            label = KNOWN[metric][0].strip()
+            parts = []
+            for design in sweep.designs:
+                va = a.summary["designs"].get(design, {}).get(metric, {}).get("mean")
+                vb = b.summary["designs"].get(design, {}).get(metric, {}).get("mean")
+                if va is not None and vb is not None:
+                    parts.append(f"{_fmt(va, metric)} to {_fmt(vb, metric)} in {design}")
+            if parts:
+                out.append(f"As {first} goes from {a.values[first]} to {b.values[first]}, {label} goes from "
+                           + "; ".join(parts) + ".")
+    if failed:
+        out.append(f"{failed} of {len(sweep.points)} points failed; their errors are in sweep.csv.")
+    return out or ["Fewer than two points ran: nothing to compare."]
+
+
+def render_sweep_report(sweep) -> str:
+    """The report of a sweep: findings, a table per headline metric, the sweep charts, provenance."""
+    from cxsim.charts import sweep_chart
+    from cxsim.metrics import METRICS as KNOWN
+
+    tables = []
+    for metric in sweep.metrics:
+        label, unit, _ = KNOWN[metric]
+        rows = []
+        for p in sweep.points:
+            cells = []
+            for design in sweep.designs:
+                block = p.summary["designs"].get(design, {}).get(metric) if p.summary else None
+                cells.append({"mean": _fmt(block["mean"], metric), "ci": _ci_short(block, metric)}
+                             if block else {"mean": "failed", "ci": ""})
+            rows.append({"params": [p.values[k] for k in sweep.parameters], "cells": cells})
+        tables.append({"title": label.strip() + (f" ({unit})" if unit and unit != "%" else ""), "rows": rows})
+    charts = _inline_charts({f"sweep_{m}": (lambda m=m: sweep_chart(sweep, m)) for m in sweep.metrics})
+    summary = {"scenario": sweep.scenario.name, "scenario_file": sweep.scenario.origin,
+               "scenario_hash": sweep.scenario.content_hash, "seed": sweep.seed,
+               "replications": sweep.replications, "cxsim_version": __version__,
+               "run": {"workers": sweep.workers, "wall_seconds": sweep.wall_seconds}}
+    content = sweep.scenario.content or {}
+    return _environment().get_template("sweep_report.html.j2").render(
+        scenario=sweep.scenario.name, description=content.get("description", ""),
+        parameters_swept=sweep.parameters, findings=sweep_findings(sweep), tables=tables,
+        designs=sweep.designs, replications=sweep.replications, charts=charts, parameters=_yaml(content),
+        scenario_file=sweep.scenario.origin, provenance=_provenance(summary))
 
 
 def write_report(view, out_dir: str | Path) -> Path:

@@ -90,8 +90,12 @@ class SweepResult:
         written = [csv_path, json_path]
         if charts:
             from cxsim.charts import write_sweep_charts
+            from cxsim.report import render_sweep_report
 
             written += write_sweep_charts(self, out)
+            report = out / "report.html"
+            report.write_text(render_sweep_report(self), encoding="utf-8")
+            written.append(report)
         return written
 
 

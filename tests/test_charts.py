@@ -6,11 +6,20 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.colors  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import cxsim  # noqa: E402
-from cxsim.charts import effort_by_cause, effort_distribution  # noqa: E402
+from cxsim.charts import (  # noqa: E402
+    customers_over_time,
+    dashboard_vs_truth,
+    effort_by_cause,
+    effort_distribution,
+    transfer_matrix,
+    worst_journey,
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +47,114 @@ def test_effort_distribution_marks_the_median(result):
     for line, design in zip(solid, result.designs, strict=True):
         effort = np.array([r["effort_hours"] for r in result.case_rows(design)])
         assert 10 ** line.get_xdata()[0] == pytest.approx(np.percentile(effort, 50))
+
+
+# ------------------------------------------------------------------ content checked against the data
+# The charts below are checked on both shipped two-design scenarios: minimal (short runs) and
+# one_lane_tech (long journeys, many teams, swarming: several visits on one ticket).
+
+DARK = matplotlib.colors.to_rgba("#1b3a5c")
+
+
+@pytest.fixture(scope="module")
+def runs(result):
+    small = cxsim.run("scenarios/minimal.yaml", replications=2, seed=1, horizon="40 days")
+    story = cxsim.run("scenarios/one_lane_tech.yaml", replications=2, seed=1, horizon="90 days")
+    return {"minimal-30": result, "minimal-40": small, "one_lane_tech": story}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_worst_journey_one_row_per_ticket_and_one_dark_bar_per_visit(runs):
+    for name, result in runs.items():
+        designs = [d for d in result.designs if result.details[d]["worst_journey"]]
+        assert designs, name
+        fig = worst_journey(result)
+        assert len(fig.axes) == len(designs), name
+        for ax, design in zip(fig.axes, designs, strict=True):
+            journey = result.details[design]["worst_journey"]
+            labels = [t.get_text() for t in ax.get_yticklabels()]
+            assert len(ax.get_yticks()) == journey["tickets"], (name, design)
+            assert [label.split(":")[0] for label in labels] == [
+                f"ticket {t}" for t in range(1, journey["tickets"] + 1)], (name, design)
+            for visit in journey["visits"]:  # every ticket row names the team that handled it
+                assert f"ticket {visit['ticket']}: " in labels[visit["ticket"] - 1]
+            dark = [c for c in ax.collections
+                    if len(c.get_facecolors()) and np.allclose(c.get_facecolors()[0], DARK)]
+            assert sum(len(c.get_paths()) for c in dark) == len(journey["visits"]), (name, design)
+            assert design in ax.get_title() and f"{journey['tickets']} tickets" in ax.get_title()
+    # the story scenario has a multi-visit (swarmed) ticket, so "one bar per visit" is not "per ticket"
+    story = runs["one_lane_tech"].details
+    assert any(len(story[d]["worst_journey"]["visits"]) > story[d]["worst_journey"]["tickets"]
+               for d in story)
+
+
+def test_transfer_matrix_cells_equal_the_flows(runs):
+    for name, result in runs.items():
+        fig = transfer_matrix(result)
+        axes = [ax for ax in fig.axes if ax.images]
+        assert len(axes) == len(result.designs), name
+        for ax, design in zip(axes, result.designs, strict=True):
+            flows = result.details[design]["flows"]
+            grid = np.asarray(ax.images[0].get_array())
+            teams = [t.get_text() for t in ax.get_xticklabels()]
+            sources = [t.get_text() for t in ax.get_yticklabels()]
+            assert sources[0] == "intake" and grid.shape == (len(sources), len(teams)), (name, design)
+            for flow in flows:
+                cell = grid[sources.index(flow["from"]), teams.index(flow["to"])]
+                assert cell == pytest.approx(flow["mean"], rel=1e-12), (name, design, flow)
+            assert grid.sum() == pytest.approx(sum(f["mean"] for f in flows), rel=1e-12)  # nothing else
+            hand_offs = sum(f["mean"] for f in flows if f["from"] != "intake")
+            assert f"{hand_offs:.0f} hand-offs" in ax.get_title(), (name, design)
+
+
+PANELS = (  # dashboard_vs_truth, in reading order: (metric, shown in percent)
+    ("tickets_closed", False), ("ticket_close_hours", False), ("closed_resolved_share", True),
+    ("resolution_days_mean", False), ("effort_hours_mean", False), ("churn_rate", True),
+)
+
+
+def test_dashboard_vs_truth_bars_equal_the_summary_means(runs):
+    for name, result in runs.items():
+        fig = dashboard_vs_truth(result)
+        assert len(fig.axes) == len(PANELS), name
+        summary = result.summary["designs"]
+        for ax, (metric, percent) in zip(fig.axes, PANELS, strict=True):
+            heights = [p.get_height() for p in ax.patches]
+            expected = [(summary[d][metric]["mean"] or 0.0) * (100.0 if percent else 1.0)
+                        for d in result.designs]
+            assert heights == pytest.approx(expected, rel=1e-12), (name, metric)
+            assert [t.get_text() for t in ax.get_xticklabels()] == result.designs
+            assert ax.get_title().endswith("(%)") == percent, (name, metric)
+
+
+def test_customers_over_time_lines_end_at_the_last_mean(runs):
+    for name, result in runs.items():
+        fig = customers_over_time(result)
+        top, bottom = fig.axes[:2]
+        for ax, key in ((top, "customers"), (bottom, "lost_revenue")):
+            lines = {line.get_label(): line for line in ax.lines}
+            assert set(lines) == set(result.designs), (name, key)
+            for design in result.designs:
+                timeline = result.details[design]["timeline"]
+                line = lines[design]
+                assert len(line.get_ydata()) == len(timeline)
+                assert line.get_xdata()[-1] == pytest.approx(timeline[-1]["hours"] / 24)
+                assert line.get_ydata()[-1] == pytest.approx(timeline[-1][key]["mean"], rel=1e-12)
+        assert "has lost" in top.get_title()
+
+
+def test_effort_by_cause_stacks_sum_to_mean_effort_on_every_run(runs):
+    for name, result in runs.items():
+        ax = effort_by_cause(result).axes[0]
+        tops: dict[int, float] = {}
+        for patch in ax.patches:
+            x = round(patch.get_x() + patch.get_width() / 2)
+            tops[x] = tops.get(x, 0.0) + patch.get_height()
+        assert sorted(tops) == list(range(len(result.designs))), name
+        for i, design in enumerate(result.designs):
+            assert tops[i] == pytest.approx(result.metric(design, "effort_hours_mean"), rel=1e-9), name

@@ -165,6 +165,9 @@ def test_sweep_records_a_failed_point_and_goes_on(tmp_path):
     assert {r["status"] for r in rows} == {"ok", "error"}
     assert float(rows[0]["effort_hours_mean_ci95_low"]) <= float(rows[0]["effort_hours_mean"])
     assert any(p.name == "sweep_effort_hours_mean.png" for p in written)
+    report = (tmp_path / "report.html").read_text()
+    assert report.count('<figure class="chart"') == len(result.metrics)
+    assert "1 of 3 points failed" in report and "oops" in report
 
 
 def test_sweep_chart_has_a_line_and_a_band_per_design():
