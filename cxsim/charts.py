@@ -137,12 +137,24 @@ def sweep_chart(sweep, metric: str) -> Figure:
     return fig
 
 
+def _png_metadata(title: str, scenario: str, content_hash: str | None, seed: int,
+                  replications: int) -> dict[str, str]:
+    """Provenance carried inside every PNG (tEXt chunks)."""
+    from cxsim import __version__
+
+    return {"Title": title, "Software": f"cxsim {__version__}",
+            "Description": f"scenario {scenario} (content hash {content_hash}), seed {seed}, "
+                           f"{replications} replications"}
+
+
 def write_sweep_charts(sweep, out_dir: Path) -> list[Path]:
     written = []
     for metric in sweep.metrics:
         fig = sweep_chart(sweep, metric)
         path = out_dir / f"sweep_{metric}.png"
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=110, metadata=_png_metadata(path.stem, sweep.scenario.name,
+                                                          sweep.scenario.content_hash, sweep.seed,
+                                                          sweep.replications))
         plt.close(fig)
         written.append(path)
     return written
@@ -331,7 +343,9 @@ def write_charts(result: Result, out_dir: Path) -> list[Path]:
     for name, make in applicable_charts(result).items():
         fig = make(result)
         path = out_dir / f"{name}.png"
-        fig.savefig(path, dpi=110)
+        s = result.summary
+        fig.savefig(path, dpi=110, metadata=_png_metadata(name, s["scenario"], s.get("scenario_hash"),
+                                                          s["seed"], s["replications"]))
         plt.close(fig)
         written.append(path)
     return written
