@@ -201,8 +201,10 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
                              progress=(lambda d, _t, base_done=done: progress(base_done + d, total))
                              if progress else None)
                 point.summary = result.summary
-            except (ScenarioError, ValueError, ArithmeticError, RuntimeError) as err:
+            except ScenarioError as err:
                 point.error = str(err)
+            except Exception as err:  # noqa: BLE001 - a failed point is recorded and the sweep goes on
+                point.error = f"{type(err).__name__}: {err}"
             done += reps * len(base.designs)
             if progress:
                 progress(done, total)
