@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Index k of each stream in the spawn key. Population-driven cases, patience and renewal (churn) draws come
+# from each customer's own stream (``customer_stream``, spawned under "customers"); "arrivals" and
+# "case_attributes" drive Poisson arrivals; the "churn" slot is no longer drawn from but keeps its index so
+# that the other streams' keys, and every published figure, stay the same.
 STREAMS = ("arrivals", "case_attributes", "handling", "routing", "behaviour", "churn", "customers",
            "case_sample")
 
