@@ -1,6 +1,6 @@
 """cxsim benchmarks: engine throughput, lane hopping at a million cases, parallel scaling.
 
-    python benchmarks/run.py            # the full run (~10 minutes on 2 cores)
+    python benchmarks/run.py            # the full run (~8 minutes on 2 cores)
     python benchmarks/run.py --quick    # 1/10 of every size: a smoke test, figures only indicative
     python benchmarks/run.py --profile  # also profile the engine runs (cProfile, top 25 by cumtime)
 

@@ -306,6 +306,7 @@ class Replication:
         now = self.env.now
         customer.active = False
         customer.churned_at = now
+        customer.rng = None  # type: ignore[assignment]  # never drawn from again: free its generator
         last = self.active.pop()
         if last is not customer:
             self.active[customer.slot] = last
@@ -389,6 +390,9 @@ class Replication:
         if case.counted:
             del self.open_counted[case.id]
             self._fold(case)
+        # Pending timers (patience) keep ended cases alive for weeks: drop what they no longer need.
+        case.visits = []
+        case.visited = set()
         customer = case.customer
         if customer is None:
             return
