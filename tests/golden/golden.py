@@ -1,0 +1,46 @@
+"""The golden guard: the numbers cxsim produces for two shipped scenarios at their own seeds.
+
+``tests/test_golden.py`` re-runs both and compares every number with the committed files. A refactoring
+must keep them identical; a deliberate change of behaviour regenerates them in a commit that says which
+numbers moved and why:
+
+    python tests/golden/golden.py        # rewrites tests/golden/*.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+SCENARIOS = ("minimal", "one_lane_tech")
+BLOCKS = ("designs", "case_types", "teams", "accounting")  # the numbers; not provenance nor the run block
+
+
+def numbers(summary: dict) -> dict:
+    """The parts of a summary that a refactoring must not change, as JSON would hold them."""
+    from cxsim.results import json_safe
+
+    kept = {"scenario": summary["scenario"], "seed": summary["seed"], "replications": summary["replications"]}
+    kept.update({block: summary[block] for block in BLOCKS})
+    return json.loads(json.dumps(json_safe(kept)))
+
+
+def compute(name: str, workers: int | None = 1) -> dict:
+    import cxsim
+
+    result = cxsim.run(REPO / "scenarios" / f"{name}.yaml", workers=workers)
+    return numbers(result.summary)
+
+
+def path(name: str) -> Path:
+    return HERE / f"{name}.json"
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    for name in SCENARIOS:
+        path(name).write_text(json.dumps(compute(name, workers=None), indent=1, sort_keys=True) + "\n")
+        print(f"wrote {path(name)}")
