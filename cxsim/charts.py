@@ -91,7 +91,7 @@ def effort_by_cause(result: Result) -> Figure:
 def sweep_chart(sweep, metric: str) -> Figure:
     """One headline metric against the (first) swept parameter: a line per design (and per value of a
     second parameter), with its 95% confidence band; failed points are left as gaps."""
-    from cxsim.metrics import METRICS
+    from cxsim.catalogue import METRICS
 
     label, unit, meaning = METRICS[metric]
     first = sweep.parameters[0]
@@ -140,7 +140,7 @@ def sweep_chart(sweep, metric: str) -> Figure:
 def _png_metadata(title: str, scenario: str, content_hash: str | None, seed: int,
                   replications: int) -> dict[str, str]:
     """Provenance carried inside every PNG (tEXt chunks)."""
-    from cxsim import __version__
+    from cxsim.version import __version__
 
     return {"Title": title, "Software": f"cxsim {__version__}",
             "Description": f"scenario {scenario} (content hash {content_hash}), seed {seed}, "

@@ -14,12 +14,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cxsim import __version__
-from cxsim.durations import parse_duration
-from cxsim.loading import load_scenario
-from cxsim.metrics import METRICS
-from cxsim.metrics import PERCENT_METRICS as PERCENT
-from cxsim.yaml_source import ScenarioError
+from cxsim.catalogue import METRICS
+from cxsim.catalogue import PERCENT_METRICS as PERCENT
+from cxsim.errors import ScenarioError
+from cxsim.loader import load_scenario
+from cxsim.units import parse_duration
+from cxsim.version import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate customer-support org designs and compare what they cost customers.")
@@ -85,7 +85,7 @@ def _load_for_run(path: Path):
     if path.suffix.lower() == ".json":
         import json
 
-        from cxsim.loading import load_scenario as load
+        from cxsim.loader import load_scenario as load
 
         try:
             recorded = json.loads(path.read_text())
@@ -128,8 +128,8 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Run every design of a scenario, print the comparison table and write results to a folder."""
-    from cxsim.executors import ExecutorError
-    from cxsim.metrics import METRICS as KNOWN
+    from cxsim.catalogue import METRICS as KNOWN
+    from cxsim.errors import ExecutorError
     from cxsim.runner import run as run_scenario
 
     sc, recorded = _load_for_run(scenario)
@@ -200,7 +200,7 @@ def sweep(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Run a scenario at every point of one or two swept parameters; write sweep.csv and charts."""
-    from cxsim.executors import ExecutorError
+    from cxsim.errors import ExecutorError
     from cxsim.sweep import parse_set, run_sweep
 
     try:
@@ -239,7 +239,7 @@ def sweep(
 
 def print_sweep(result) -> None:
     """One table per headline metric: a row per point, a column per design (mean and 95% CI)."""
-    from cxsim.metrics import METRICS as KNOWN
+    from cxsim.catalogue import METRICS as KNOWN
 
     for metric in result.metrics:
         label, unit, _ = KNOWN[metric]
@@ -264,8 +264,9 @@ def report(
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Also rewrite the PNG charts."),
 ) -> None:
     """Rebuild the charts and report.html from saved results, without re-running anything."""
+    from cxsim.errors import ResultsFolderError
     from cxsim.report import write_report
-    from cxsim.saved import ResultsFolderError, load_results
+    from cxsim.saved import load_results
 
     try:
         saved = load_results(folder)

@@ -22,7 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from cxsim.durations import parse_duration
+from cxsim.units import parse_duration
 
 __all__ = [
     "DISTRIBUTION_JSON_SCHEMA",

@@ -13,13 +13,10 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
-from cxsim import __version__
+from cxsim.errors import ExecutorError
+from cxsim.version import __version__
 
 SCHEDULER_ENV = "CXSIM_SCHEDULER"
-
-
-class ExecutorError(RuntimeError):
-    """The requested executor cannot be used (e.g. Dask missing, unreachable or at another version)."""
 
 
 class InlineExecutor(Executor):
@@ -82,9 +79,10 @@ def _probe(address: str) -> None:
 
 
 def worker_version() -> str:
-    import cxsim
+    """The cxsim version a Dask worker (or the scheduler) has installed."""
+    from cxsim.version import __version__ as installed
 
-    return cxsim.__version__
+    return installed
 
 
 @contextmanager

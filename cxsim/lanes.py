@@ -3,15 +3,17 @@
 Each skill's expected work is what its case types need per case (share x (fix time + diagnosis time x
 exchanges)). Skills are assigned to lanes largest first, each to the least-loaded lane (balanced
 partition); agents are shared out in proportion to each lane's work by largest remainder, at least one
-per lane. A case type needing several alternative skills counts towards the first one.
+per lane. A case type needing several alternative skills counts towards the first one. The result is plain
+data (team name -> team fields), validated as teams by the scenario.
 """
 
 from __future__ import annotations
 
-from cxsim.scenario import CaseType, Lanes, Skill, Team
+from collections.abc import Mapping
+from typing import Any
 
 
-def skill_work(case_types: dict[str, CaseType]) -> dict[str, float]:
+def skill_work(case_types: Mapping[str, Any]) -> dict[str, float]:
     """Expected agent hours per case that each skill's case types bring (in case-type order)."""
     work: dict[str, float] = {}
     for ct in case_types.values():
@@ -23,7 +25,8 @@ def skill_work(case_types: dict[str, CaseType]) -> dict[str, float]:
     return work
 
 
-def lane_teams(case_types: dict[str, CaseType], lanes: Lanes) -> dict[str, Team]:
+def lane_teams(case_types: Mapping[str, Any], lanes: Any) -> dict[str, dict[str, Any]]:
+    """The teams of ``lanes`` (count, agents, proficiency, hours, cost_per_hour) for these case types."""
     work = skill_work(case_types)
     order = sorted(work, key=lambda s: (-work[s], list(work).index(s)))
     groups: list[list[str]] = [[] for _ in range(lanes.count)]
@@ -33,10 +36,9 @@ def lane_teams(case_types: dict[str, CaseType], lanes: Lanes) -> dict[str, Team]
         groups[i].append(skill)
         loads[i] += work[skill]
     agents = _share_out(lanes.agents, loads)
-    skill = Skill(proficiency=lanes.proficiency)
     return {
-        f"lane{i + 1}": Team(agents=n, skills={s: skill for s in group}, hours=lanes.hours,
-                             cost_per_hour=lanes.cost_per_hour)
+        f"lane{i + 1}": {"agents": n, "skills": {s: {"proficiency": lanes.proficiency} for s in group},
+                         "hours": lanes.hours, "cost_per_hour": lanes.cost_per_hour}
         for i, (group, n) in enumerate(zip(groups, agents, strict=True))
     }
 

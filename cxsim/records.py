@@ -5,20 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cxsim.accumulators import CaseStats
-
-
-@dataclass(frozen=True)
-class Visit:
-    """One agent session on a case: the team, when the case joined the queue, the session, its outcome."""
-
-    ticket: int
-    team: str
-    queued_at: float
-    started_at: float
-    ended_at: float
-    work_hours: float
-    outcome: str  # fixed, closed_unfixed or handed_on
-    customer_present: int  # 0: session with the customer; 1: internal or expert work
+from cxsim.engine.cases import Visit
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 
 import jinja2
 
-from cxsim import __version__
-from cxsim.metrics import METRICS
-from cxsim.metrics import PERCENT_METRICS as PERCENT
+from cxsim.catalogue import METRICS
+from cxsim.catalogue import PERCENT_METRICS as PERCENT
+from cxsim.version import __version__
 
 CAPTIONS = {
     "effort_distribution": "Customer effort per case (log scale): median solid, 90th percentile dashed.",
@@ -207,7 +207,7 @@ def _yaml(data: dict) -> str:
 
 def sweep_findings(sweep) -> list[str]:
     """Per headline metric and design: where it starts and ends along the first swept parameter."""
-    from cxsim.metrics import METRICS as KNOWN
+    from cxsim.catalogue import METRICS as KNOWN
 
     first = sweep.parameters[0]
     ok = [p for p in sweep.points if p.summary]
@@ -233,8 +233,8 @@ def sweep_findings(sweep) -> list[str]:
 
 def render_sweep_report(sweep) -> str:
     """The report of a sweep: findings, a table per headline metric, the sweep charts, provenance."""
+    from cxsim.catalogue import METRICS as KNOWN
     from cxsim.charts import sweep_chart
-    from cxsim.metrics import METRICS as KNOWN
 
     tables = []
     for metric in sweep.metrics:

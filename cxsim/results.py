@@ -13,17 +13,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cxsim import __version__
-from cxsim.metrics import (
-    CASE_TYPE_METRICS,
-    METRICS,
-    case_type_metrics,
-    replication_metrics,
-    team_utilization,
-)
+from cxsim.catalogue import CASE_TYPE_METRICS, METRICS
+from cxsim.estimates import mean_ci
+from cxsim.metrics import case_type_metrics, replication_metrics, team_utilization
 from cxsim.records import ReplicationOutput
 from cxsim.scenario import Scenario
-from cxsim.statistics import mean_ci
+from cxsim.version import __version__
 
 CASE_COLUMNS = (
     "design", "replication", "case_id", "customer_id", "case_type", "opened_at_hours", "status",
@@ -133,7 +128,7 @@ class Result:
             journey = {"replication": worst.replication, **{k: v for k, v in asdict(case).items()
                                                              if k != "visits"},
                        "effort_hours": case.effort_hours,
-                       "visits": [asdict(v) for v in case.visits]}
+                       "visits": [v._asdict() for v in case.visits]}
         flows: dict[tuple[str, str], float] = {}
         for o in outs:
             for key, n in o.flows.items():

@@ -16,23 +16,27 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from cxsim.durations import parse_duration
-from cxsim.engine import CASE_MODES, Replication
+from cxsim.catalogue import METRICS
+from cxsim.engine import Replication
+from cxsim.estimates import mean_ci
 from cxsim.executors import get_executor
-from cxsim.loading import load_scenario
-from cxsim.metrics import METRICS, replication_metrics
+from cxsim.loader import load_scenario
+from cxsim.metrics import replication_metrics
+from cxsim.recorder import CASE_MODES, Recorder
 from cxsim.records import ReplicationOutput
 from cxsim.results import Result
 from cxsim.scenario import Scenario
-from cxsim.statistics import mean_ci
+from cxsim.units import parse_duration
 
 DEFAULT_MAX_REPLICATIONS = 200
 
 
 def run_replication(scenario: Scenario, design: str, seed: int, replication: int,
                     horizon: float | None = None, cases: str = "sample") -> ReplicationOutput:
-    """One replication of one design (the unit of work)."""
-    return Replication(scenario, design, seed, replication, horizon, cases).run()
+    """One replication of one design (the unit of work): the engine runs, the recorder listens."""
+    recorder = Recorder(cases)
+    Replication(scenario, design, seed, replication, horizon, listeners=[recorder]).run()
+    return recorder.output()
 
 
 def _run_job(job: tuple) -> ReplicationOutput:

@@ -9,13 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxsim.errors import ResultsFolderError
+
 INT_COLUMNS = {"replication", "case_id", "customer_id", "tickets", "transfers", "reopens", "sessions"}
 BOOL_COLUMNS = {"first_contact_resolution", "churned"}
 TEXT_COLUMNS = {"design", "case_type", "status"}
-
-
-class ResultsFolderError(ValueError):
-    """The folder does not hold a cxsim run's results."""
 
 
 @dataclass

@@ -24,11 +24,9 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from cxsim.calendar import WorkingHours, parse_hours
 from cxsim.distributions import DISTRIBUTION_JSON_SCHEMA, Constant, Distribution, parse_distribution
-from cxsim.durations import parse_duration, parse_rate
-
-HOURS_PER_MONTH = 730.5
+from cxsim.units import HOURS_PER_MONTH, parse_duration, parse_rate
+from cxsim.working_hours import WorkingHours, parse_hours
 
 
 def _time_unit(info: ValidationInfo) -> str | None:
@@ -479,7 +477,9 @@ def expand_lanes(scenario: Scenario) -> Scenario:
     designs = {}
     for name, design in scenario.designs.items():
         if design.lanes is not None and not design.teams:
-            design = design.model_copy(update={"teams": lane_teams(scenario.case_types, design.lanes)})
+            teams = {name: Team.model_validate(spec) for name, spec in lane_teams(scenario.case_types,
+                                                                                  design.lanes).items()}
+            design = design.model_copy(update={"teams": teams})
         designs[name] = design
     expanded = scenario.model_copy(update={"designs": designs})
     return expanded
@@ -504,7 +504,7 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple, str]]:
         problems.append((("baseline",), f"unknown design {scenario.baseline!r}; designs are "
                          + ", ".join(repr(d) for d in scenario.designs)))
     if scenario.sweep is not None:
-        from cxsim.metrics import METRICS
+        from cxsim.catalogue import METRICS
 
         for i, metric in enumerate(scenario.sweep.metrics):
             if metric not in METRICS:

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cxsim import __version__
-from cxsim.loading import load_scenario
+from cxsim.errors import ScenarioError
+from cxsim.loader import load_scenario
 from cxsim.results import json_safe
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
-from cxsim.yaml_source import ScenarioError
+from cxsim.version import __version__
 
 
 @dataclass
@@ -48,7 +48,7 @@ class SweepResult:
 
     def rows(self):
         """One row per point x design: the parameter values, status, and each metric with its CI."""
-        from cxsim.metrics import METRICS
+        from cxsim.catalogue import METRICS
 
         for k, point in enumerate(self.points):
             for design in self.designs:

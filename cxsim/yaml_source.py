@@ -35,6 +35,9 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from cxsim.errors import ScenarioError
+from cxsim.errors import one_line as _one_line
+
 try:  # name of the attribute holding ``<<`` merge sources; internal to ruamel.yaml
     from ruamel.yaml.comments import merge_attrib as _MERGE_ATTRIB
 except ImportError:  # pragma: no cover - depends on the ruamel.yaml version
@@ -56,50 +59,6 @@ MAPPING_REQUIRED = "a scenario file must be a mapping of keys such as name, cust
 
 
 # --------------------------------------------------------------------------------------------- errors
-
-
-_LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+\s*")
-
-
-def _one_line(text: str) -> str:
-    return _LINE_BREAKS.sub(" ", str(text)).strip()
-
-
-class ScenarioError(Exception):
-    """A problem with a scenario, located by file, 1-based line and dotted field (each may be None).
-
-    ``str(err)`` is one line: ``file:line: field: message``; a missing line or field is left out, and a
-    missing file is shown as ``<scenario>``.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        line: int | None = None,
-        field: str | None = None,
-    ) -> None:
-        self.message: str = _one_line(message)
-        self.file: str | None = file
-        self.line: int | None = line
-        self.field: str | None = field or None
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        where = _one_line(self.file) if self.file is not None else "<scenario>"
-        if self.line is not None:
-            where += f":{self.line}"
-        parts = [where]
-        if self.field:
-            parts.append(_one_line(self.field))
-        parts.append(self.message)
-        return ": ".join(parts)
-
-    def __repr__(self) -> str:
-        return (
-            f"ScenarioError({self.message!r}, file={self.file!r}, line={self.line!r}, field={self.field!r})"
-        )
 
 
 _SIMPLE_KEY = re.compile(r"[^\s.\[\]'\"]+")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cxsim.calendar import WEEK, WorkingHours, parse_hours
+from cxsim.working_hours import WEEK, WorkingHours, parse_hours
 
 DAY = 24.0
 MON, TUE, WED, THU, FRI, SAT, SUN = (i * DAY for i in range(7))

@@ -22,7 +22,8 @@ import pytest
 
 import cxsim
 import cxsim.executors
-from cxsim.executors import SCHEDULER_ENV, ExecutorError
+from cxsim.errors import ExecutorError
+from cxsim.executors import SCHEDULER_ENV
 
 try:
     from distributed import Client

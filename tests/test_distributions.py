@@ -19,7 +19,7 @@ from cxsim.distributions import (
     Uniform,
     parse_distribution,
 )
-from cxsim.durations import format_duration
+from cxsim.units import format_duration
 
 H = 1.0
 MIN = 1 / 60

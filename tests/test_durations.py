@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxsim.durations import UNIT_HOURS, format_duration, parse_duration, parse_rate
+from cxsim.units import UNIT_HOURS, format_duration, parse_duration, parse_rate
 
 
 @pytest.mark.parametrize(

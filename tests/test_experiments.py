@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 import cxsim
+from cxsim.estimates import mean_ci
 from cxsim.lanes import lane_teams
 from cxsim.scenario import Lanes
-from cxsim.statistics import mean_ci
 from cxsim.sweep import parse_set, run_sweep, set_path
+from cxsim.units import parse_duration
 
 MINIMAL = "scenarios/minimal.yaml"
 
@@ -92,7 +93,7 @@ def _peak_bytes(horizon: str) -> tuple[int, int]:
     scenario = cxsim.load_scenario(MINIMAL)
     tracemalloc.start()
     tracemalloc.reset_peak()
-    out = cxsim.run_replication(scenario, "lanes", 1, 0, horizon=cxsim.durations.parse_duration(horizon),
+    out = cxsim.run_replication(scenario, "lanes", 1, 0, horizon=parse_duration(horizon),
                                 cases="none")
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -145,9 +146,9 @@ def test_lanes_share_skills_and_agents():
     for count in range(1, 9):
         teams = lane_teams(scenario.case_types, Lanes(count=count, agents=25))
         assert len(teams) == count
-        assert sum(t.agents for t in teams.values()) == 25
-        assert all(t.agents >= 1 for t in teams.values())
-        skills = [s for t in teams.values() for s in t.skills]
+        assert sum(t["agents"] for t in teams.values()) == 25
+        assert all(t["agents"] >= 1 for t in teams.values())
+        skills = [s for t in teams.values() for s in t["skills"]]
         assert sorted(skills) == sorted(needed)  # a partition: every skill in exactly one lane
 
 

@@ -19,10 +19,11 @@ import pytest
 from scipy import stats
 
 import cxsim
-from cxsim.engine import Replication
-from cxsim.loading import load_scenario
+from cxsim.engine import Listener, Replication
+from cxsim.loader import load_scenario
 from cxsim.metrics import case_type_metrics, replication_metrics, team_utilization
-from cxsim.scenario import HOURS_PER_MONTH
+from cxsim.runner import run_replication
+from cxsim.units import HOURS_PER_MONTH
 
 REPS = 10
 # Any seed must do: CXSIM_MECHANISMS_SEED=n reruns the whole file on other random numbers.
@@ -377,29 +378,38 @@ def test_no_churn_curve_and_full_loyalty_means_nobody_leaves():
         assert not any(c.churned for c in cases(result, design))
 
 
-class RenewalSpy(Replication):
-    """Remembers every customer's first renewal (the engine draws it uniformly over the first term)."""
+class RenewalSpy(Listener):
+    """Hears every renewal and every churn: customers only leave at a renewal date, one term apart."""
 
-    def _schedule_renewal(self, customer, delay: float) -> None:
-        self.first_renewal = getattr(self, "first_renewal", {})
-        self.first_renewal.setdefault(customer.id, self.env.now + delay)
-        super()._schedule_renewal(customer, delay)
+    def __init__(self) -> None:
+        self.renewed: dict[int, list[float]] = {}
+        self.churned: dict[int, float] = {}
+
+    def customer_renewed(self, customer, now: float) -> None:
+        self.renewed.setdefault(customer.id, []).append(now)
+
+    def customer_churned(self, customer, now: float) -> None:
+        self.churned[customer.id] = now
 
 
 def test_customers_only_leave_at_renewal():
     scenario = load_scenario(churn_scenario(term="2 months", loyalty=0.8, days=120, count=200))
     term = 2 * HOURS_PER_MONTH
-    churned = 0
+    churned = renewed_then_churned = 0
     for r in range(3):
-        spy = RenewalSpy(scenario, "cold_lanes", SEED, r)
-        spy.run()
-        for customer in spy.customers:
-            if customer.churned_at is None:
-                continue
+        spy = RenewalSpy()
+        Replication(scenario, "cold_lanes", SEED, r, listeners=[spy]).run()
+        for dates in spy.renewed.values():
+            assert all(abs(b - a - term) < 1e-6 for a, b in zip(dates, dates[1:], strict=False)), dates
+        for cid, left in spy.churned.items():
             churned += 1
-            k = (customer.churned_at - spy.first_renewal[customer.id]) / term
-            assert k > -1e-9 and abs(k - round(k)) < 1e-6, (customer.id, customer.churned_at, k)
-    assert churned > 0
+            dates = spy.renewed.get(cid)
+            if dates:  # a churn is a renewal date that was not renewed: one term after the last renewal
+                renewed_then_churned += 1
+                assert abs(left - dates[-1] - term) < 1e-6, (cid, dates, left)
+            else:  # the first renewal falls inside the first term (contracts were signed before t = 0)
+                assert 0 < left <= term, (cid, left)
+    assert churned > 0 and renewed_then_churned > 0
 
 
 def test_long_contracts_lock_customers_in_over_a_short_horizon():
@@ -481,11 +491,13 @@ def test_customers_who_join_later_renew_and_can_churn():
         "case_types": {"q": {"share": 1.0, "skills": ["s"], "fix_time": "10 min"}},
         "designs": {"d": {"teams": {"t": {"agents": 1, "skills": ["s"]}}}},
     })
-    rep = Replication(scenario, "d", 1, 0, cases="all")
-    out = rep.run()
+    rep = Replication(scenario, "d", 1, 0).run()
+    joined, active = rep.population.joined, rep.population.active
     # loyalty 0: everyone leaves at their first renewal, one term after joining.
-    assert all(now_active.id >= len(rep.customers) - 5 for now_active in rep.active)
-    assert out.customers_churned >= len(rep.customers) - 5
+    assert joined > 20
+    assert all(customer.id >= joined - 5 for customer in active)
+    out = run_replication(scenario, "d", 1, 0, cases="all")
+    assert out.customers_churned >= joined - 5
 
 
 def test_resolver_takes_escalations_only():
@@ -522,7 +534,7 @@ def test_patience_running_out_while_the_customer_believes_it_fixed_ends_at_disco
         "designs": {"d": {"teams": {"t": {"agents": 3, "skills": {"s": 1.0}, "hours": "24/7"}},
                           "incentive": {"scheme": "close_fast", "premature_closure": 1.0}}},
     })
-    out = Replication(scenario, "d", 3, 0, cases="all").run()
+    out = run_replication(scenario, "d", 3, 0, cases="all")
     abandoned = [c for c in out.cases if c.status == "abandoned" and c.visits]
     assert abandoned
     for case in abandoned:

@@ -12,11 +12,10 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 
 from cxsim import distributions
-from cxsim.incentives import SCHEME_DEFAULTS
-from cxsim.loading import load_scenario
-from cxsim.reference import DISTRIBUTION_EXAMPLES, EXAMPLE_SCENARIO, reachable_models, render_reference
+from cxsim.docs import DISTRIBUTION_EXAMPLES, EXAMPLE_SCENARIO, reachable_models, render_reference
+from cxsim.loader import load_scenario
+from cxsim.policies import POLICIES, SCHEME_DEFAULTS
 from cxsim.scenario import Scenario
-from cxsim.transfer_policy import POLICIES
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "scenario-reference.md"
 REGENERATE = "regenerate with python -m cxsim.reference > docs/scenario-reference.md"

@@ -48,3 +48,8 @@ def make_streams(seed: int, replication: int) -> Streams:
         np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, k)))
         for k in range(len(STREAMS))
     ))
+
+
+def stream(seed: int, replication: int, name: str) -> np.random.Generator:
+    """One named stream of a replication, on its own (e.g. ``case_sample`` for the recorder's sample)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, STREAMS.index(name))))

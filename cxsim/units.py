@@ -17,6 +17,8 @@ from datetime import timedelta
 
 __all__ = ["UNIT_HOURS", "format_duration", "parse_duration", "parse_rate"]
 
+HOURS_PER_MONTH = 730.5  # 365.25 / 12 days
+
 #: Canonical units and their length in hours.  A month is a twelfth of a Julian year.
 UNIT_HOURS: dict[str, float] = {
     "s": 1.0 / 3600.0,

@@ -29,12 +29,11 @@ from pydantic.fields import FieldInfo
 from ruamel.yaml import YAML
 
 from cxsim import distributions, scenario
-from cxsim.calendar import WorkingHours
-from cxsim.churn import leave_probability
-from cxsim.durations import UNIT_HOURS, format_duration, parse_duration, parse_rate
-from cxsim.incentives import SCHEME_DEFAULTS
+from cxsim.engine.population import leave_probability
+from cxsim.policies import POLICIES, SCHEME_DEFAULTS, TransferPolicy
 from cxsim.scenario import Churn, ChurnWeights, Incentive, Scenario, Transfer
-from cxsim.transfer_policy import POLICIES, TransferPolicy
+from cxsim.units import UNIT_HOURS, format_duration, parse_duration, parse_rate
+from cxsim.working_hours import WorkingHours
 
 __all__ = ["EXAMPLE_SCENARIO", "reachable_models", "render_reference"]
 

@@ -1,0 +1,131 @@
+"""Routing and hand-offs: where a new case goes first, and what happens when an agent cannot fix a case.
+
+Triage and an agent's guess of the next team are right with a configured accuracy times (1 - the case
+type's difficulty); a wrong guess goes to a uniformly chosen wrong lane. Policies that keep context avoid
+teams already tried; a cold transfer carries no history, so a case can bounce back to a lane it already
+visited (seed 000: "the lane he *guesses* is right"). The design's transfer policy then decides what the
+hand-off does to the ticket, the customer's effort and the case's place in line (``cxsim.policies``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cxsim.engine.cases import CUSTOMER, INTERNAL
+from cxsim.policies import transfer_policy
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from cxsim.engine.cases import Case
+    from cxsim.engine.replication import Replication
+    from cxsim.engine.work import Team
+    from cxsim.scenario import Design, Scenario
+
+
+class Router:
+    """Chooses teams for one design; draws from the replication's routing stream.
+
+    The candidate lists depend only on the case type (and the current team), so they are built once.
+    """
+
+    def __init__(self, scenario: Scenario, design: Design, rng: np.random.Generator) -> None:
+        self.rng = rng
+        intake = design.intake
+        transfer = design.transfer
+        self.intake_team = intake.team
+        self.max_hops = transfer.max_hops
+        self.resolver = resolver = transfer.resolver
+        teams = list(design.teams)
+        default = [t for t in teams if t != resolver] or teams
+        candidates = list(intake.teams or default)
+        # Per case type: intake's right and wrong teams and accuracy; the transfer guess's accuracy.
+        self.intake_options: list[tuple[list[str], list[str], float]] = []
+        self.transfer_accuracy: list[float] = []
+        # Per (case type, current team): the teams a guess can pick, before removing visited ones.
+        self.guesses: dict[tuple[int, str], tuple[list[str], list[str]]] = {}
+        for i, ctype in enumerate(scenario.case_types.values()):
+            fixers = [t for t in teams if set(design.teams[t].skills).intersection(ctype.skills)]
+            wrong = [t for t in default if t not in fixers]
+            right_in = [t for t in fixers if t in candidates] or fixers
+            wrong_in = [t for t in wrong if t in candidates]
+            self.intake_options.append((right_in, wrong_in, intake.accuracy * (1.0 - ctype.difficulty)))
+            self.transfer_accuracy.append(transfer.accuracy * (1.0 - ctype.difficulty))
+            for current in teams:
+                # The resolver takes escalations only: it is the last resort of an ordinary guess.
+                self.guesses[(i, current)] = ([t for t in fixers if t != current and t != resolver],
+                                              [t for t in wrong if t != current])
+
+    def _pick(self, options: list[str]) -> str:
+        return options[int(self.rng.integers(len(options)))] if len(options) > 1 else options[0]
+
+    def intake(self, ctype: int) -> str:
+        """The first team a new case of type ``ctype`` goes to."""
+        if self.intake_team is not None:
+            return self.intake_team
+        right, wrong, accuracy = self.intake_options[ctype]
+        if not wrong or self.rng.random() < accuracy:
+            return self._pick(right)
+        return self._pick(wrong)
+
+    def hand_on(self, ctype: int, current: str, transfers: int, visited: set[str] | None) -> str:
+        """The team a case goes to next; ``visited`` is None when the case's history is lost."""
+        if self.max_hops is not None and transfers >= self.max_hops and current != self.resolver:
+            return self.resolver  # type: ignore[return-value]  # checked: max_hops needs a resolver
+        right, wrong = self.guesses[(ctype, current)]
+        if visited:
+            right = [t for t in right if t not in visited] or right
+            wrong = [t for t in wrong if t not in visited]
+        if right and (not wrong or self.rng.random() < self.transfer_accuracy[ctype]):
+            return self._pick(right)
+        if wrong:
+            return self._pick(wrong)
+        if self.resolver is not None and current != self.resolver:
+            return self.resolver
+        return current  # nowhere else to go: the same team tries again
+
+
+class Routing:
+    """The engine's room for routing: intake, and hand-offs under the design's transfer policy."""
+
+    def __init__(self, rep: Replication) -> None:
+        self.rep = rep
+        self.env = rep.env
+        self.events = rep.events
+        self.policy = transfer_policy(rep.design.transfer)
+        self.router = Router(rep.scenario, rep.design, rep.streams.routing)
+        self.intake = self.router.intake
+        self.reexplain = rep.scenario.effort.reexplain * self.policy.reexplain
+        self.severity = [ct.severity for ct in rep.scenario.case_types.values()]
+
+    def hand_on(self, team: Team, case: Case, mode: int) -> None:
+        """The agent cannot fix the case: it goes to the guessed team, as the transfer policy says."""
+        now = self.env.now
+        policy = self.policy
+        work = self.rep.work
+        visited = case.visited if policy.remembers_visited else None
+        target = self.router.hand_on(case.ctype, team.name, case.transfers, visited)
+        effort = case.effort
+        effort.stop_waiting(now)  # internal work ends: settle chasing at the old rate
+        if target == team.name:  # nowhere else to go: back in the same queue, not a transfer
+            effort.start_waiting(now)
+            case.place = now
+            work.enqueue(team, case, self.severity[case.ctype], now, mode)
+            return
+        case.transfers += 1
+        self.events.hand_off(case, team.name, target, now)
+        case.rounds = 0
+        case.visited.add(target)
+        if policy.new_ticket:
+            self.rep.cases.close_ticket(case, "transferred")
+            self.rep.cases.new_ticket(case)
+        if policy.customer_follows:
+            effort.owe_reexplain(self.reexplain)
+        effort.chase_factor = policy.chasing
+        case.briefed = policy.briefing
+        effort.start_waiting(now)
+        place = case.place if policy.keep_place else now
+        case.place = place
+        priority = 0 if policy.jump_queue else self.severity[case.ctype]
+        mode = CUSTOMER if policy.customer_follows else INTERNAL
+        work.enqueue(work.teams[target], case, priority, place, mode)

@@ -1,0 +1,157 @@
+"""Agents' work: team queues, the agents who pull from them during working hours, and one session's outcome.
+
+Agents are the engine's only long-lived processes; cases are plain data. Each team has a priority queue
+(priority, then place in line) that its agents work during the team's hours; work pauses outside them. A
+session is one agent working one case: diagnose, then fix it, close it prematurely, ask the customer for
+more, or hand it on. What the design's incentive scheme makes agents do (rush the diagnosis, deflect long
+in-skill cases, close before the fix works) is decided here, from the behaviour stream.
+"""
+
+from __future__ import annotations
+
+import heapq
+from itertools import count
+from typing import TYPE_CHECKING
+
+from cxsim.engine.cases import ASK, CUSTOMER, FIXED, HAND_ON, OPEN, PREMATURE, Visit
+from cxsim.policies import behaviour
+
+if TYPE_CHECKING:
+    import simpy
+
+    from cxsim.engine.cases import Case
+    from cxsim.engine.replication import Replication
+    from cxsim.working_hours import WorkingHours
+
+MIN_HAND_ON = 1 / 60  # nobody hands a case on in under a minute (also: no zero-time loops)
+
+
+class Team:
+    """A queue and the agents who work it; ``skill_for[case type]`` is the best (proficiency, speed)."""
+
+    __slots__ = ("name", "agents", "hours", "cost", "queue", "idle", "skill_for")
+
+    def __init__(self, name: str, agents: int, hours: WorkingHours, cost: float,
+                 skill_for: list[tuple[float, float] | None]) -> None:
+        self.name = name
+        self.agents = agents
+        self.hours = hours
+        self.cost = cost
+        self.queue: list[tuple] = []  # heap of (priority, place, sequence, case, mode)
+        self.idle: list[simpy.Event] = []  # agents waiting for work
+        self.skill_for = skill_for
+
+
+class Work:
+    """The engine's room for agents: queues, sessions and the behaviour incentives cause."""
+
+    def __init__(self, rep: Replication) -> None:
+        self.rep = rep
+        self.env = rep.env
+        self.events = rep.events
+        scenario = rep.scenario
+        self.ctypes = list(scenario.case_types.values())
+        self.effort = scenario.effort
+        self.behaviour = behaviour(rep.design.incentive)
+        self.seq = count()
+        self.teams: dict[str, Team] = {}
+        for name, spec in rep.design.teams.items():
+            skill_for: list[tuple[float, float] | None] = []
+            for ct in self.ctypes:
+                matching = [spec.skills[s] for s in ct.skills if s in spec.skills]
+                best = max(matching, key=lambda s: s.proficiency) if matching else None
+                skill_for.append((best.proficiency, best.speed) if best else None)
+            self.teams[name] = Team(name, spec.agents, spec.hours, spec.cost_per_hour, skill_for)
+
+    def start(self) -> None:
+        for team in self.teams.values():
+            for _ in range(team.agents):
+                self.env.process(self._agent(team))
+
+    def enqueue(self, team: Team, case: Case, priority: int, place: float, mode: int) -> None:
+        """The case joins ``team``'s queue (``mode``: with the customer, or internal work)."""
+        case.queued_at = self.env.now
+        heapq.heappush(team.queue, (priority, place, next(self.seq), case, mode))
+        if team.idle:
+            team.idle.pop().succeed()
+
+    def _agent(self, team: Team):
+        env = self.env
+        queue = team.queue
+        hours = team.hours
+        always = hours.always_open
+        while True:
+            if not always:
+                now = env.now
+                start = hours.next_open(now)
+                if start > now:
+                    yield env.timeout(start - now)
+            if not queue:
+                wake = env.event()
+                team.idle.append(wake)
+                yield wake
+                continue
+            _, _, _, case, mode = heapq.heappop(queue)
+            if case.status is not OPEN:
+                continue  # abandoned while waiting in line
+            yield from self._session(team, case, mode)
+
+    def _session(self, team: Team, case: Case, mode: int):
+        env = self.env
+        rep = self.rep
+        now = env.now
+        ctype = self.ctypes[case.ctype]
+        act = self.behaviour
+        policy = rep.routing.policy
+        handling = rep.streams.handling
+        decide = rep.streams.behaviour
+        effort = case.effort
+        if mode == CUSTOMER:
+            effort.stop_waiting(now)  # in contact: no chasing (it goes on during internal work)
+        skill = team.skill_for[case.ctype]
+        diagnosis = float(ctype.diagnosis_time.sample(handling)) * case.briefed * (1.0 - act.rush)
+        outcome = HAND_ON
+        fix = 0.0
+        needed = ctype.exchanges if mode == CUSTOMER and case.briefed >= 1.0 else 1
+        if case.rounds + 1 < needed:
+            outcome = ASK  # not enough to go on yet: ask the customer for logs or a test
+            if skill is not None:
+                diagnosis /= skill[1]
+        elif skill is not None:
+            proficiency, speed = skill
+            diagnosis /= speed
+            if decide.random() < proficiency * (1.0 - act.rush_penalty):
+                fix = case.fix_work / speed
+                if act.deflection and fix > act.deflect_over and decide.random() < act.deflection:
+                    fix = 0.0  # "not in my lane": a long in-skill case is sent away
+                elif act.premature_closure and decide.random() < act.premature_closure:
+                    outcome, fix = PREMATURE, fix * act.partial_fix
+                else:
+                    outcome = FIXED
+        hands_on = diagnosis + fix
+        work = max(hands_on + policy.handoff_time, MIN_HAND_ON) if outcome == HAND_ON else hands_on
+        contact = 0.0
+        if mode == CUSTOMER:
+            contact = hands_on * self.effort.presence
+            effort.pay_reexplain()
+        end = team.hours.finish(now, work)
+        self.events.session_started(team, now, end)
+        case.in_session = (now, end, contact, work)
+        yield env.timeout(end - now)
+        case.in_session = None
+        case.sessions += 1
+        if case.counted:
+            case.visits.append(Visit(case.ticket.number, team.name, case.queued_at, now, end, work, outcome,
+                                     mode))
+        if case.status is not OPEN:
+            return  # the customer gave up or left during the session (accounted for when the case ended)
+        effort.contact += contact
+        case.ticket.work += work
+        if outcome == FIXED:
+            rep.cases.resolved(case)
+        elif outcome == PREMATURE:
+            rep.cases.closed_unfixed(case, team, decide)
+        elif outcome == ASK:
+            rep.cases.ask_customer(case, team, decide)
+        else:
+            rep.routing.hand_on(team, case, mode)

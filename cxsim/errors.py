@@ -1,0 +1,62 @@
+"""Every error cxsim raises on purpose, in one place: each says in one line what is wrong and where.
+
+``ScenarioError`` (a scenario: file, line, field), ``ExecutorError`` (where replications should run), and
+``ResultsFolderError`` (a folder that does not hold a run's results). The CLI prints them as they are and
+exits with status 2; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+\s*")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break (and the blanks around it) turned into one space."""
+    return _LINE_BREAKS.sub(" ", str(text)).strip()
+
+
+class ScenarioError(Exception):
+    """A problem with a scenario, located by file, 1-based line and dotted field (each may be None).
+
+    ``str(err)`` is one line: ``file:line: field: message``; a missing line or field is left out, and a
+    missing file is shown as ``<scenario>``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message: str = one_line(message)
+        self.file: str | None = file
+        self.line: int | None = line
+        self.field: str | None = field or None
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        where = one_line(self.file) if self.file is not None else "<scenario>"
+        if self.line is not None:
+            where += f":{self.line}"
+        parts = [where]
+        if self.field:
+            parts.append(one_line(self.field))
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"ScenarioError({self.message!r}, file={self.file!r}, line={self.line!r}, field={self.field!r})"
+        )
+
+
+class ExecutorError(RuntimeError):
+    """The requested executor cannot be used (e.g. Dask missing, unreachable or at another version)."""
+
+
+class ResultsFolderError(ValueError):
+    """The folder does not hold a cxsim run's results."""

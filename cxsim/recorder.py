@@ -1,0 +1,229 @@
+"""The recorder: listens to one replication's engine events and turns them into its ``ReplicationOutput``.
+
+It owns every measurement the engine does not make: the measured window (cases opened after the warm-up
+are counted; tickets, work and churn count from the end of the warm-up), streamed case statistics (constant
+memory whatever the number of cases), the per-case records kept (all, a uniform reservoir sample, or none),
+the worst journey, hand-off flows between teams, ticket totals for the dashboard, agents' busy hours and the
+customer base over time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cxsim.accumulators import CaseStats
+from cxsim.engine.cases import RESOLVED
+from cxsim.engine.events import Listener
+from cxsim.engine.streams import stream
+from cxsim.records import CaseRecord, ReplicationOutput, TeamRecord, TicketTotals
+
+if TYPE_CHECKING:
+    from cxsim.engine.cases import Case
+    from cxsim.engine.population import Customer
+    from cxsim.engine.replication import Replication
+    from cxsim.engine.work import Team
+
+NAN = float("nan")
+CASE_MODES = ("all", "sample", "none")
+SAMPLE_SIZE = 1000  # cases kept per replication with cases="sample" (a uniform reservoir sample)
+TIMELINE_POINTS = 60  # samples of the customer base over the horizon
+
+
+class Recorder(Listener):
+    """Turns one replication's events into its outputs; read them with ``output()`` after the run."""
+
+    def __init__(self, cases: str = "sample") -> None:
+        if cases not in CASE_MODES:
+            raise ValueError(f"cases must be one of {', '.join(CASE_MODES)}, not {cases!r}")
+        self.case_mode = cases
+        self.cases_simulated = 0
+        self.stats = CaseStats()
+        self.type_stats: list[CaseStats] = []
+        self.kept: list[CaseRecord] = []  # all counted cases, or the reservoir sample
+        self.counted_ended = 0
+        self.worst: CaseRecord | None = None
+        self.flows: dict[tuple[str, str], int] = {}  # (from, to) -> hand-offs of counted cases
+        self.tickets = TicketTotals()
+        self.busy: dict[str, float] = {}
+        self.churned_ids: set[int] = set()
+        # The customer base: active now, at the end of the warm-up, and what has joined or left since.
+        self.active = 0
+        self.at_window = 0
+        self.acquired = 0
+        self.churned = 0
+        self.lost_revenue = 0.0  # monthly value of the customers lost in the measured window
+        self.lost_total = 0.0  # ... and since the start (for the timeline)
+        self.timeline: list[tuple[float, int, float]] = []  # (time, customers active, lost MRR so far)
+        self.next_sample = 0
+
+    # ------------------------------------------------------------ the run
+
+    def started(self, replication: Replication) -> None:
+        self.replication = replication
+        self.warmup = replication.warmup
+        self.horizon = replication.horizon
+        self.ctype_names = list(replication.scenario.case_types)
+        self.type_stats = [CaseStats() for _ in self.ctype_names]
+        self.busy = {name: 0.0 for name in replication.teams}
+        self.sample_rng = stream(replication.seed, replication.replication, "case_sample")
+        self.has_customers = replication.scenario.customers is not None
+        self.sample_step = self.horizon / TIMELINE_POINTS
+
+    def window_opened(self, now: float) -> None:
+        self.at_window = self.active
+
+    # ------------------------------------------------------------ customers
+
+    def _census(self, now: float) -> None:
+        """The customer base at every timeline point passed before ``now``, before the event at ``now``."""
+        while self.next_sample < TIMELINE_POINTS and self.next_sample * self.sample_step < now:
+            self.timeline.append((self.next_sample * self.sample_step, self.active, self.lost_total))
+            self.next_sample += 1
+
+    def customer_joined(self, customer: Customer, now: float, initial: bool) -> None:
+        self._census(now)
+        self.active += 1
+        if not initial and now >= self.warmup:
+            self.acquired += 1
+
+    def customer_churned(self, customer: Customer, now: float) -> None:
+        self._census(now)
+        self.active -= 1
+        self.churned_ids.add(customer.id)
+        self.lost_total += customer.monthly_value
+        if now >= self.warmup:
+            self.churned += 1
+            self.lost_revenue += customer.monthly_value
+
+    # ------------------------------------------------------------ cases, tickets and work
+
+    def case_opened(self, case: Case, team: str) -> None:
+        self.cases_simulated += 1
+        if case.counted:
+            key = ("intake", team)
+            self.flows[key] = self.flows.get(key, 0) + 1
+
+    def hand_off(self, case: Case, source: str, target: str, now: float) -> None:
+        if case.counted:
+            key = (source, target)
+            self.flows[key] = self.flows.get(key, 0) + 1
+
+    def ticket_closed(self, case: Case, reason: str, now: float) -> None:
+        if now >= self.warmup:
+            ticket = case.ticket
+            self.tickets.add(reason, handle=ticket.work, open_hours=now - ticket.opened)
+
+    def session_started(self, team: Team, start: float, end: float) -> None:
+        """Agent-hours worked inside the measured window (and inside the team's working hours)."""
+        a = max(start, self.warmup)
+        b = min(end, self.horizon)
+        if b > a:
+            self.busy[team.name] += b - a if team.hours.always_open else team.hours.open_hours(a, b)
+
+    def case_ended(self, case: Case) -> None:
+        """Add a counted case, ended or open at the horizon, to the statistics and samples."""
+        if not case.counted:
+            return
+        resolved = case.status is RESOLVED
+        days = (case.ended - case.opened) / 24.0 if resolved else NAN  # type: ignore[operator]
+        effort = case.effort
+        values = dict(status=case.status, contact=effort.contact, waiting=effort.waiting,
+                      reexplain=effort.reexplain, reopen=effort.reopen, transfers=case.transfers,
+                      tickets=case.ticket.number, reopens=case.reopens,
+                      fcr=resolved and case.first_session_fix, days=days)
+        self.stats.add(**values)
+        self.type_stats[case.ctype].add(**values)
+        total = effort.total
+        mode = self.case_mode
+        keep = mode == "all"
+        slot = -1
+        if mode == "sample":
+            # Reservoir sampling (algorithm R) from its own stream: a uniform sample of fixed size.
+            seen = self.counted_ended
+            if seen < SAMPLE_SIZE:
+                keep, slot = True, seen
+            else:
+                j = int(self.sample_rng.integers(seen + 1))
+                keep, slot = j < SAMPLE_SIZE, j
+        self.counted_ended += 1
+        worst = self.worst is None or total > self.worst.effort_hours
+        if not (keep or worst):
+            return
+        record = self._record(case, days)
+        if keep:
+            if slot < 0 or slot == len(self.kept):
+                self.kept.append(record)
+            else:
+                self.kept[slot] = record
+        if worst:
+            self.worst = record
+
+    case_censored = case_ended  # open at the horizon: its effort so far (censored)
+
+    def _record(self, case: Case, days: float) -> CaseRecord:
+        customer = case.customer
+        effort = case.effort
+        return CaseRecord(
+            case_id=case.id,
+            customer_id=-1 if customer is None else customer.id,
+            case_type=self.ctype_names[case.ctype],
+            opened_at_hours=case.opened,
+            status=case.status,
+            resolution_days=days,
+            ended_at_hours=case.ended if case.ended is not None else NAN,
+            effort_contact_hours=effort.contact,
+            effort_waiting_hours=effort.waiting,
+            effort_reexplain_hours=effort.reexplain,
+            effort_reopen_hours=effort.reopen,
+            tickets=case.ticket.number,
+            transfers=case.transfers,
+            reopens=case.reopens,
+            sessions=case.sessions,
+            first_contact_resolution=case.status is RESOLVED and case.first_session_fix,
+            churned=False,
+            visits=tuple(case.visits),
+        )
+
+    def finished(self, now: float) -> None:
+        if self.has_customers:
+            self._census(now)
+            self.timeline.append((now, self.active, self.lost_total))
+
+    # ------------------------------------------------------------ the output
+
+    def _final(self, record: CaseRecord) -> CaseRecord:
+        """Whether the customer churned is known only at the end."""
+        if record.customer_id in self.churned_ids:
+            from dataclasses import replace
+
+            return replace(record, churned=True)
+        return record
+
+    def output(self) -> ReplicationOutput:
+        """Everything the replication produced, once it has run."""
+        rep = self.replication
+        warmup, horizon = self.warmup, self.horizon
+        window = horizon - warmup
+        teams = []
+        for team in rep.teams.values():
+            open_hours = window if team.hours.always_open else team.hours.open_hours(warmup, horizon)
+            teams.append(TeamRecord(team.name, team.agents, open_hours, self.busy[team.name], team.cost))
+        return ReplicationOutput(
+            design=rep.design_name,
+            replication=rep.replication,
+            seed=rep.seed,
+            window_hours=window,
+            stats=self.stats,
+            type_stats=dict(zip(self.ctype_names, self.type_stats, strict=True)),
+            cases=sorted((self._final(r) for r in self.kept), key=lambda r: r.case_id),
+            case_mode=self.case_mode,
+            worst_case=self._final(self.worst) if self.worst else None,
+            flows=dict(sorted(self.flows.items())),
+            timeline=list(self.timeline),
+            cases_simulated=self.cases_simulated,
+            tickets=self.tickets,
+            teams=teams,
+            customers_at_start=self.at_window + self.acquired,
+            customers_churned=self.churned,
+            lost_revenue=self.lost_revenue,
+        )
