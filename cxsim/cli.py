@@ -18,7 +18,7 @@ from cxsim.catalogue import METRICS
 from cxsim.catalogue import PERCENT_METRICS as PERCENT
 from cxsim.errors import ScenarioError
 from cxsim.loader import load_scenario
-from cxsim.units import parse_duration
+from cxsim.units import duration_text
 from cxsim.version import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -67,17 +67,16 @@ def _precision(text: str) -> float:
     return fraction
 
 
-def _horizon_hours(horizon: str | None, warmup: float) -> float | None:
-    """--horizon in hours (a bare number means days), or None to keep the scenario's."""
+def _check_horizon(horizon: str | None, scenario) -> None:
+    """Refuse a --horizon the run would refuse, before anything runs (read as ``cxsim.run`` reads it)."""
     if horizon is None:
-        return None
+        return
     try:
-        hours = parse_duration(horizon, default_unit="day")
+        hours = scenario.duration(horizon)
     except ValueError as err:
         _fail(f"--horizon: {err}")
-    if hours <= warmup:
-        _fail(f"--horizon: must be longer than the scenario's warm-up ({warmup / 24:g} days)")
-    return hours
+    if hours <= scenario.warmup:
+        _fail(f"--horizon: must be longer than the scenario's warm-up ({duration_text(scenario.warmup)})")
 
 
 def _load_for_run(path: Path):
@@ -137,7 +136,7 @@ def run(
         seed = recorded.get("seed") if seed is None else seed
         replications = recorded.get("replications") if replications is None else replications
         if horizon is None and recorded.get("horizon_hours") is not None:
-            horizon = f"{recorded['horizon_hours']} h"
+            horizon = duration_text(recorded["horizon_hours"])
         if cases == "sample" and recorded.get("cases_output"):
             cases = recorded["cases_output"]
     if cases not in ("all", "sample", "none"):
@@ -145,10 +144,10 @@ def run(
     if metric not in KNOWN:
         _fail(f"--metric: unknown metric {metric!r}; known: {', '.join(KNOWN)}")
     target = _precision(precision) if precision is not None else None
-    hours = _horizon_hours(horizon, sc.warmup)
+    _check_horizon(horizon, sc)
     try:
         result = _with_progress(lambda cb: run_scenario(
-            sc, replications=replications, seed=seed, horizon=hours, cases=cases, workers=workers,
+            sc, replications=replications, seed=seed, horizon=horizon, cases=cases, workers=workers,
             scheduler=scheduler, precision=target, metric=metric, max_replications=max_replications,
             progress=cb), quiet)
     except ExecutorError as err:
@@ -217,10 +216,10 @@ def sweep(
             _fail(str(err))
     elif sc.sweep is None:
         _fail(f"{scenario}: nothing to sweep; add a 'sweep' block or give --set path=v1,v2,...")
-    hours = _horizon_hours(horizon, sc.warmup)
+    _check_horizon(horizon, sc)
     try:
         result = _with_progress(lambda cb: run_sweep(
-            sc, parameters=parameters, replications=replications, seed=seed, horizon=hours, workers=workers,
+            sc, parameters=parameters, replications=replications, seed=seed, horizon=horizon, workers=workers,
             scheduler=scheduler, progress=cb), quiet)
     except ExecutorError as err:
         _fail(str(err))

@@ -33,6 +33,7 @@ __all__ = [
     "Gamma",
     "Lognormal",
     "Uniform",
+    "distribution_data",
     "parse_distribution",
 ]
 
@@ -328,7 +329,7 @@ def parse_distribution(
 ) -> Distribution:
     """Turn a scenario-file value into a :class:`Distribution`.
 
-    ``kind="duration"`` reads quantities with :func:`cxsim.durations.parse_duration` (so the result is
+    ``kind="duration"`` reads quantities with :func:`cxsim.units.parse_duration` (so the result is
     in hours); ``kind="number"`` reads plain non-negative numbers.  A scalar gives a :class:`Constant`;
     a mapping names the family under ``dist`` plus its parameters, e.g.
     ``{dist: lognormal, mean: 40 min, sd: 20 min}``.  Distribution objects are passed through.
@@ -426,6 +427,29 @@ def _parse_mapping(spec: Mapping[Any, Any], quantity: Callable[[object], float])
             raise ValueError(f"empirical 'weights'[{i}] must be positive (got {w!r})")
         weights.append(weight)
     return Empirical(tuple(values), tuple(weights))
+
+
+def distribution_data(dist: Distribution, quantity: Callable[[float], Any] = float) -> Any:
+    """A distribution as scenario-file data that :func:`parse_distribution` reads back to an equal one.
+
+    ``quantity`` writes each value (e.g. ``cxsim.units.duration_text`` for durations); a constant is written
+    as its value alone.
+    """
+    if isinstance(dist, Constant):
+        return quantity(dist.value)
+    if isinstance(dist, Exponential):
+        return {"dist": "exponential", "mean": quantity(dist.mean)}
+    if isinstance(dist, (Lognormal, Gamma)):
+        family = "lognormal" if isinstance(dist, Lognormal) else "gamma"
+        return {"dist": family, "mean": quantity(dist.mean), "sd": quantity(dist.sd)}
+    if isinstance(dist, Uniform):
+        return {"dist": "uniform", "low": quantity(dist.low), "high": quantity(dist.high)}
+    if isinstance(dist, Empirical):
+        data: dict[str, Any] = {"dist": "empirical", "values": [quantity(v) for v in dist.values]}
+        if dist.weights is not None:
+            data["weights"] = list(dist.weights)
+        return data
+    raise TypeError(f"not a cxsim distribution: {dist!r}")
 
 
 _QUANTITY_SCHEMA: dict[str, Any] = {

@@ -30,12 +30,15 @@ from ruamel.yaml import YAML
 
 from cxsim import distributions, scenario
 from cxsim.engine.population import leave_probability
-from cxsim.policies import POLICIES, SCHEME_DEFAULTS, TransferPolicy
+from cxsim.policies import INCENTIVE_SCHEMES, INCENTIVE_TUNABLES, TRANSFER_POLICIES, TransferPolicy, defaults
 from cxsim.scenario import Churn, ChurnWeights, Incentive, Scenario, Transfer
 from cxsim.units import UNIT_HOURS, format_duration, parse_duration, parse_rate
 from cxsim.working_hours import WorkingHours
 
 __all__ = ["EXAMPLE_SCENARIO", "reachable_models", "render_reference"]
+
+POLICIES = TRANSFER_POLICIES
+SCHEME_DEFAULTS = defaults(INCENTIVE_SCHEMES, INCENTIVE_TUNABLES)
 
 #: A complete small scenario (``scenarios/minimal.yaml``), kept here so that rendering does not depend on the
 #: working directory; ``tests/test_reference.py`` checks that it loads.

@@ -1,22 +1,29 @@
-"""Transfer policies: what happens to a case, and to the customer, when an agent cannot fix it.
+"""Transfer policies and incentive schemes, each defined once, as data: its meaning, switches and defaults.
 
-A policy is a small bundle of behaviour switches and numbers. The engine applies one shared hand-off
-mechanism; the policy decides whether the hand-off opens a new ticket (cold), keeps the case's place in line
-(warm, owner), pulls an expert in ahead of the queue (swarm), whether the customer deals with the next team
-directly, whether the case's history travels with it, and how much re-explaining and chasing the customer
-does. Seeds 000 (lane hopping) and 002 ("talk to corporate office", "not my error") are the source.
+A transfer policy says what happens to a case, and to the customer, when an agent cannot fix it: whether
+the hand-off opens a new ticket (cold), keeps the case's place in line (warm, owner), pulls an expert in
+ahead of the queue (swarm), whether the customer deals with the next team directly, whether the case's
+history travels with it, and how much re-explaining and chasing the customer does (seeds 000 and 002).
+An incentive scheme says what agents are measured on and the behaviour that causes (seeds 000 and 003).
+
+These tables are the single source: the scenario schema takes its choices and defaults from them (a design
+may override each number; the values actually used are resolved when the scenario is validated), the
+engine reads the switches, and the reference page, ``summary.json`` and the report show them. A new policy
+is one entry here (and engine code only if it needs a switch that does not exist yet).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
-from cxsim.scenario import Incentive, Transfer
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
 class TransferPolicy:
+    """What a hand-off does, under one policy. The first five are switches; the rest defaults a design may
+    override (``designs.<name>.transfer``)."""
+
     name: str
+    meaning: str
     new_ticket: bool
     """Close the ticket and open a new one at the next team (dashboards count the closed one)."""
     keep_place: bool
@@ -24,44 +31,95 @@ class TransferPolicy:
     jump_queue: bool
     """Help is pulled in ahead of the next team's queue (swarming)."""
     customer_follows: bool
-    """The customer deals with the next team directly (attends its sessions)."""
+    """The customer deals with the next team directly (attends its sessions, re-explains)."""
     remembers_visited: bool
     """The case's history travels with it, so the next guess avoids teams already tried."""
     reexplain: float
+    """Share of ``effort.reexplain`` the customer spends per transfer."""
     chasing: float
+    """Share of ``effort.chasing`` once the case has been handed on."""
     handoff_time: float
+    """Agent hours to write up, brief or coordinate one hand-off."""
     briefing: float
+    """Share of the usual diagnosis time the next agent needs thanks to context passed on."""
 
 
-POLICIES: dict[str, TransferPolicy] = {
-    "cold": TransferPolicy("cold", new_ticket=True, keep_place=False, jump_queue=False, customer_follows=True,
-                           remembers_visited=False, reexplain=1.0, chasing=1.0, handoff_time=5 / 60,
-                           briefing=1.0),
-    "warm": TransferPolicy("warm", new_ticket=False, keep_place=True, jump_queue=False, customer_follows=True,
-                           remembers_visited=True, reexplain=0.25, chasing=1.0, handoff_time=10 / 60,
-                           briefing=0.7),
-    "owner": TransferPolicy("owner", new_ticket=False, keep_place=True, jump_queue=False,
-                            customer_follows=False, remembers_visited=True, reexplain=0.0, chasing=0.3,
-                            handoff_time=15 / 60, briefing=0.5),
-    "swarm": TransferPolicy("swarm", new_ticket=False, keep_place=True, jump_queue=True,
-                            customer_follows=False, remembers_visited=True, reexplain=0.0, chasing=0.3,
-                            handoff_time=10 / 60, briefing=0.5),
+#: The numbers of a transfer policy a design may override.
+TRANSFER_TUNABLES = ("reexplain", "chasing", "handoff_time", "briefing")
+
+TRANSFER_POLICIES: dict[str, TransferPolicy] = {
+    policy.name: policy for policy in (
+        TransferPolicy(
+            "cold", "close the ticket, open a new one at the back of the guessed team's queue; the customer "
+            "re-explains to every new team (seed 000: 'not in my lane')",
+            new_ticket=True, keep_place=False, jump_queue=False, customer_follows=True,
+            remembers_visited=False, reexplain=1.0, chasing=1.0, handoff_time=5 / 60, briefing=1.0),
+        TransferPolicy(
+            "warm", "hand the same ticket over with context, keeping its place in line; the customer "
+            "re-explains a little",
+            new_ticket=False, keep_place=True, jump_queue=False, customer_follows=True,
+            remembers_visited=True, reexplain=0.25, chasing=1.0, handoff_time=10 / 60, briefing=0.7),
+        TransferPolicy(
+            "owner", "the agent stays the customer's contact and chases the case through the teams "
+            "internally; the customer is kept informed",
+            new_ticket=False, keep_place=True, jump_queue=False, customer_follows=False,
+            remembers_visited=True, reexplain=0.0, chasing=0.3, handoff_time=15 / 60, briefing=0.5),
+        TransferPolicy(
+            "swarm", "the agent keeps the case and pulls in an expert of the guessed skill ahead of the "
+            "queue (intelligent swarming)",
+            new_ticket=False, keep_place=True, jump_queue=True, customer_follows=False,
+            remembers_visited=True, reexplain=0.0, chasing=0.3, handoff_time=10 / 60, briefing=0.5),
+    )
 }
 
 
-def transfer_policy(spec: Transfer) -> TransferPolicy:
-    """The named policy with the numbers a design overrides."""
-    base = POLICIES[spec.policy]
-    overrides = {
-        field: getattr(spec, field)
-        for field in ("reexplain", "chasing", "handoff_time", "briefing")
-        if getattr(spec, field) is not None
-    }
-    return replace(base, **overrides)
+@dataclass(frozen=True)
+class IncentiveScheme:
+    """What agents are measured on, and the default rates of the behaviour it causes. No published rates
+    exist (FACTS.md): the defaults are stated assumptions to sweep, and a design may override each."""
+
+    name: str
+    meaning: str
+    premature_closure: float
+    """Probability that an agent closes an in-skill ticket as resolved without the fix."""
+    deflection: float
+    """Probability that an agent sends away an in-skill case whose fix takes longer than ``deflect_over``."""
+    rush: float
+    """Share of diagnosis time cut by rushing."""
+    rush_penalty: float
+    """Drop in the probability of recognising an in-skill case when rushing."""
+
+
+#: The numbers of an incentive scheme a design may override.
+INCENTIVE_TUNABLES = ("premature_closure", "deflection", "rush", "rush_penalty")
+
+INCENTIVE_SCHEMES: dict[str, IncentiveScheme] = {
+    scheme.name: scheme for scheme in (
+        IncentiveScheme(
+            "close_fast", "tickets closed and handle time (seeds 000, 003): premature closure, deflection of "
+            "long in-skill cases, rushed diagnosis",
+            premature_closure=0.15, deflection=0.5, rush=0.3, rush_penalty=0.15),
+        IncentiveScheme(
+            "resolution", "case resolution and customer effort: none of the above",
+            premature_closure=0.0, deflection=0.0, rush=0.0, rush_penalty=0.0),
+    )
+}
+
+
+def defaults(table: dict, tunables: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """Choice -> {number: default} for a policy table (for the schema and the reference page)."""
+    return {name: {k: getattr(entry, k) for k in tunables} for name, entry in table.items()}
+
+
+def switches(policy: TransferPolicy) -> dict[str, bool]:
+    """The behaviour switches of a transfer policy, by name."""
+    return {f.name: getattr(policy, f.name) for f in fields(policy) if f.type == "bool"}
 
 
 @dataclass(frozen=True)
 class Behaviour:
+    """What agents do under a design's incentive, every number resolved (what the engine reads)."""
+
     premature_closure: float
     partial_fix: float
     deflection: float
@@ -70,25 +128,15 @@ class Behaviour:
     rush_penalty: float
 
 
-SCHEME_DEFAULTS: dict[str, dict[str, float]] = {
-    "close_fast": {"premature_closure": 0.15, "deflection": 0.5, "rush": 0.3, "rush_penalty": 0.15},
-    "resolution": {"premature_closure": 0.0, "deflection": 0.0, "rush": 0.0, "rush_penalty": 0.0},
-}
+def transfer_policy(spec) -> TransferPolicy:
+    """A design's transfer policy: the table's switches with the design's (resolved) numbers."""
+    base = TRANSFER_POLICIES[spec.policy]
+    numbers = {name: getattr(spec, name) for name in TRANSFER_TUNABLES}
+    return TransferPolicy(**{**{f.name: getattr(base, f.name) for f in fields(base)}, **numbers})
 
 
-def behaviour(spec: Incentive) -> Behaviour:
-    """Agent behaviour under a design's incentive scheme, with its overrides applied."""
-    defaults = SCHEME_DEFAULTS[spec.scheme]
-
-    def pick(name: str) -> float:
-        value = getattr(spec, name)
-        return defaults[name] if value is None else value
-
-    return Behaviour(
-        premature_closure=pick("premature_closure"),
-        partial_fix=spec.partial_fix,
-        deflection=pick("deflection"),
-        deflect_over=spec.deflect_over,
-        rush=pick("rush"),
-        rush_penalty=pick("rush_penalty"),
-    )
+def behaviour(spec) -> Behaviour:
+    """Agent behaviour under a design's incentive (its numbers resolved by the schema)."""
+    return Behaviour(premature_closure=spec.premature_closure, partial_fix=spec.partial_fix,
+                     deflection=spec.deflection, deflect_over=spec.deflect_over, rush=spec.rush,
+                     rush_penalty=spec.rush_penalty)

@@ -26,7 +26,7 @@ from cxsim.recorder import CASE_MODES, Recorder
 from cxsim.records import ReplicationOutput
 from cxsim.results import Result
 from cxsim.scenario import Scenario
-from cxsim.units import parse_duration
+from cxsim.units import duration_text
 
 DEFAULT_MAX_REPLICATIONS = 200
 
@@ -44,14 +44,15 @@ def _run_job(job: tuple) -> ReplicationOutput:
 
 
 def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int | None = None,
-        seed: int | None = None, horizon: float | str | None = None, designs: Iterable[str] | None = None,
+        seed: int | None = None, horizon: str | None = None, designs: Iterable[str] | None = None,
         cases: str = "sample", workers: int | None = 1, executor: Executor | None = None,
         scheduler: str | None = None, precision: float | None = None, metric: str = "effort_hours_mean",
         max_replications: int = DEFAULT_MAX_REPLICATIONS,
         progress: Callable[[int, int], None] | None = None) -> Result:
     """Run every design of a scenario over ``replications`` replications and summarise them.
 
-    ``scenario``: a path, a dict or a loaded ``Scenario``; ``horizon``: a duration string or hours.
+    ``scenario``: a path, a dict or a loaded ``Scenario``; ``horizon``: a duration such as '90 days' (a bare
+    number only if the scenario declares a ``time_unit``, as everywhere).
     ``cases``: keep ``all`` per-case records, a uniform ``sample`` (1,000 per replication), or ``none``.
     Work runs on ``executor`` if given, else on a Dask cluster at ``scheduler``, else on ``workers`` local
     processes (None: all cores; 1: inline). Results are identical whichever runs them.
@@ -73,9 +74,9 @@ def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int |
         reps = max(reps, 3)
         max_replications = max(max_replications, reps)
     seed = scenario.seed if seed is None else int(seed)
-    hours = None if horizon is None else parse_duration(horizon, default_unit="h")
+    hours = None if horizon is None else scenario.duration(horizon)
     if hours is not None and hours <= scenario.warmup:
-        raise ValueError("the horizon must be longer than the warm-up")
+        raise ValueError(f"the horizon must be longer than the warm-up ({duration_text(scenario.warmup)})")
     names = list(scenario.designs) if designs is None else list(designs)
     for name in names:
         if name not in scenario.designs:

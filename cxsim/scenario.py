@@ -1,16 +1,25 @@
-"""The scenario schema: every field a scenario file may hold, typed, validated and documented in one place.
+"""The scenario schema: every field a scenario may hold, typed, validated and documented in one place.
 
 A scenario holds what all org designs share (customers, case types, how customers spend effort, how
 they churn) and several named ``designs`` (teams, intake, transfer policy, incentive scheme) that are
 compared on the same customers and cases. YAML is only the serialised form of these models: field
-docstrings are the reference documentation (``docs/scenario-reference.md`` is generated from them).
+docstrings are the reference documentation (``docs/scenario-reference.md`` is generated from the JSON
+Schema, ``cxsim schema``).
+
+A ``Scenario`` is valid however it is built (a YAML file, a dict, the constructor, ``with_changes`` or
+``model_copy``): every check, cross-field ones included, belongs to the models, and every failure is one
+located ``ScenarioError`` line. Validation also resolves what the scenario leaves implicit (transfer policy
+and incentive defaults, generated lanes), and a validated scenario writes itself back as content with
+explicit units (``content``), which is what outputs record and what ``content_hash`` hashes.
 
 Internal units: durations are hours, rates are events per hour, money is in the scenario's currency.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+import json
+from contextvars import ContextVar
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -18,33 +27,84 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     PrivateAttr,
-    ValidationInfo,
+    ValidationError,
     WithJsonSchema,
+    model_serializer,
+    model_validator,
+)
+from pydantic.json_schema import GenerateJsonSchema
+from pydantic_core import SchemaSerializer
+
+from cxsim.catalogue import METRICS
+from cxsim.changes import set_path
+from cxsim.distributions import (
+    DISTRIBUTION_JSON_SCHEMA,
+    Constant,
+    Distribution,
+    distribution_data,
+    parse_distribution,
+)
+from cxsim.errors import ScenarioError
+from cxsim.lanes import lane_teams
+from cxsim.policies import (
+    INCENTIVE_SCHEMES,
+    INCENTIVE_TUNABLES,
+    TRANSFER_POLICIES,
+    TRANSFER_TUNABLES,
+    defaults,
+)
+from cxsim.units import (
+    HOURS_PER_MONTH,
+    TIME_UNITS,
+    duration_text,
+    effort_rate_text,
+    parse_duration,
+    parse_effort_rate,
+    parse_rate,
+    rate_text,
+)
+from cxsim.working_hours import WorkingHours, parse_hours
+from cxsim.yaml_source import (
+    Source,
+    allowed_keys_for_model,
+    source_from_dict,
+    validation_error_to_scenario_error,
 )
 
-from cxsim.distributions import DISTRIBUTION_JSON_SCHEMA, Constant, Distribution, parse_distribution
-from cxsim.units import HOURS_PER_MONTH, parse_duration, parse_rate
-from cxsim.working_hours import WorkingHours, parse_hours
+# What a bare number means while a scenario is validated: its ``time_unit`` (None: refused). Set by
+# ``Scenario`` around the validation of its fields, so the rule holds however the scenario is built.
+_TIME_UNIT: ContextVar[str | None] = ContextVar("cxsim_time_unit", default=None)
+# Set while ``Scenario.from_source`` validates: it maps errors itself, with the source's line numbers.
+_FROM_SOURCE: ContextVar[bool] = ContextVar("cxsim_from_source", default=False)
 
 
-def _time_unit(info: ValidationInfo) -> str | None:
-    return (info.context or {}).get("time_unit")
+class Problem(ValueError):
+    """A cross-field problem found by a model validator, at ``path`` below the model that found it."""
+
+    def __init__(self, path: tuple, message: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
-def _duration(value: Any, info: ValidationInfo) -> float:
-    return parse_duration(value, default_unit=_time_unit(info))
+def _duration(value: Any) -> float:
+    return parse_duration(value, default_unit=_TIME_UNIT.get())
 
 
-def _rate(value: Any, info: ValidationInfo) -> float:
-    return parse_rate(value, default_unit=_time_unit(info))
+def _rate(value: Any) -> float:
+    return parse_rate(value, default_unit=_TIME_UNIT.get())
 
 
-def _duration_dist(value: Any, info: ValidationInfo) -> Distribution:
+def _effort_rate(value: Any) -> float:
+    return parse_effort_rate(value, default_unit=_TIME_UNIT.get())
+
+
+def _duration_dist(value: Any) -> Distribution:
     if isinstance(value, Distribution):
         return value
-    return parse_distribution(value, kind="duration", default_unit=_time_unit(info))
+    return parse_distribution(value, kind="duration", default_unit=_TIME_UNIT.get())
 
 
 def _number_dist(value: Any) -> Distribution:
@@ -57,47 +117,48 @@ def _hours(value: Any) -> WorkingHours:
     return value if isinstance(value, WorkingHours) else parse_hours(value)
 
 
-_EFFORT_RATE = re.compile(r"^\s*(?P<amount>.+?)\s*(?:per|/)\s*(?P<per>.+?)\s*$")
-
-
-def _effort_rate(value: Any, info: ValidationInfo) -> float:
-    """'1.5 h per day' -> customer hours per calendar hour."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value < 0:
-            raise ValueError("must not be negative")
-        return float(value)
-    match = _EFFORT_RATE.match(str(value))
-    if not match:
-        raise ValueError(f"cannot read {value!r} as effort per time; use e.g. '1.5 h per day'")
-    amount = parse_duration(match["amount"])
-    per = match["per"]
-    per_hours = parse_duration(per if re.match(r"^\s*[\d.]", per) else f"1 {per}")
-    if per_hours <= 0:
-        raise ValueError(f"cannot read {value!r}: the period must be longer than zero")
-    return amount / per_hours
+def _number_text(value: float) -> float | int:
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
 
 
 Duration = Annotated[
     float,
     BeforeValidator(_duration),
-    WithJsonSchema({"type": "string", "description": "duration with a unit", "examples": ["30 min", "2 h"]}),
+    PlainSerializer(duration_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "duration", "description": "a duration with a unit",
+                    "examples": ["30 min", "2 h", "3 days"]}),
 ]
 Rate = Annotated[
     float,
     BeforeValidator(_rate),
-    WithJsonSchema({"type": "string", "description": "events per time", "examples": ["20 per day"]}),
+    PlainSerializer(rate_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "rate", "description": "events per time",
+                    "examples": ["20 per day", "1.5 per month"]}),
 ]
 EffortRate = Annotated[
     float,
     BeforeValidator(_effort_rate),
-    WithJsonSchema({"type": "string", "description": "customer time per time", "examples": ["1 h per day"]}),
+    PlainSerializer(effort_rate_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "effort-rate", "description": "customer time per time",
+                    "examples": ["1.5 h per day", "20 min per day"]}),
 ]
 _DIST_SCHEMA = WithJsonSchema(DISTRIBUTION_JSON_SCHEMA)
-DurationDist = Annotated[Distribution, PlainValidator(_duration_dist), _DIST_SCHEMA]
-NumberDist = Annotated[Distribution, PlainValidator(_number_dist), _DIST_SCHEMA]
+DurationDist = Annotated[
+    Distribution,
+    PlainValidator(_duration_dist),
+    PlainSerializer(lambda d: distribution_data(d, duration_text), when_used="json"),
+    _DIST_SCHEMA,
+]
+NumberDist = Annotated[
+    Distribution,
+    PlainValidator(_number_dist),
+    PlainSerializer(lambda d: distribution_data(d, _number_text), when_used="json"),
+    _DIST_SCHEMA,
+]
 Hours = Annotated[
     WorkingHours,
     PlainValidator(_hours),
+    PlainSerializer(lambda h: h.to_data(), when_used="json"),
     WithJsonSchema(
         {
             "description": "'24/7', 'business' (Mon-Fri 09:00-17:00) or {days, open, close}",
@@ -109,12 +170,39 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")]
 
 
+def _choices(table: dict) -> dict[str, Any]:
+    """JSON Schema extras for a field whose choices come from a policy table (with their meaning)."""
+    return {"x-choices": {name: entry.meaning for name, entry in table.items()}}
+
+
+class _AsWritten(GenerateJsonSchema):
+    """JSON Schema whose defaults are written as a scenario file writes them ('1 year', not 8766.0)."""
+
+    def default_schema(self, schema: Any) -> Any:
+        if schema.get("default") is not None:
+            try:  # the field's own serializer: units, distributions, working hours
+                written = SchemaSerializer(schema["schema"]).to_python(schema["default"], mode="json")
+            except Exception:  # noqa: BLE001 - a reference to a model: pydantic's own encoding is right
+                pass
+            else:
+                return {**self.generate_inner(schema["schema"]), "default": written}
+        return super().default_schema(schema)
+
+
 class Model(BaseModel):
     """Base: unknown keys are errors, values are immutable, docstrings are the documentation."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
     )
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy with ``update`` applied, validated like any scenario data (pydantic's own copy is not)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        data = self.model_dump(mode="json", by_alias=True)
+        data.update(update)
+        return type(self).model_validate(data)
 
 
 # ---------------------------------------------------------------- customers and arrivals
@@ -303,52 +391,78 @@ class Intake(Model):
 
 
 class Transfer(Model):
-    """What happens when an agent cannot fix a case. The policy sets defaults for the numbers below."""
+    """What happens when an agent cannot fix a case. The policy sets defaults for the numbers below (see
+    the table of defaults); a number given here overrides it, and validation fills in the rest."""
 
-    policy: Literal["cold", "warm", "swarm", "owner"] = "cold"
-    """``cold``: close the ticket, open a new one at the back of the guessed team's queue, the customer
-    re-explains. ``warm``: hand the same ticket over with context, keeping its place in line.
-    ``swarm``: the agent keeps the case and pulls in an expert of the guessed skill ahead of the queue.
-    ``owner``: the agent stays the customer's contact and chases the case through teams internally."""
+    model_config = ConfigDict(json_schema_extra={"x-defaults": {"by": "policy", "table": {
+        name: {**numbers, "handoff_time": duration_text(numbers["handoff_time"])}
+        for name, numbers in defaults(TRANSFER_POLICIES, TRANSFER_TUNABLES).items()}}})
+
+    policy: Literal[tuple(TRANSFER_POLICIES)] = Field(  # type: ignore[valid-type]
+        default="cold", json_schema_extra=_choices(TRANSFER_POLICIES))
+    """How a case moves on: ``cold``, ``warm``, ``owner`` or ``swarm`` (their meaning and defaults are in
+    the table of transfer policies)."""
     accuracy: Probability = 0.5
     """Probability that the agent's guess of the right team is right, times (1 - case difficulty)."""
     reexplain: Probability | None = None
-    """Share of ``effort.reexplain`` the customer spends per transfer (default cold 1, warm 0.25, else 0)."""
+    """Share of ``effort.reexplain`` the customer spends per transfer (default: the policy's)."""
     chasing: Probability | None = None
-    """Share of ``effort.chasing`` once the case has been handed on (default cold/warm 1, owner/swarm 0.3)."""
+    """Share of ``effort.chasing`` once the case has been handed on (default: the policy's)."""
     handoff_time: Duration | None = None
-    """Agent time to write up, brief or coordinate one hand-off (default cold 5 min, warm 10 min,
-    owner 15 min, swarm 10 min)."""
+    """Agent time to write up, brief or coordinate one hand-off (default: the policy's)."""
     briefing: Probability | None = None
-    """Share of the usual diagnosis time the next agent needs thanks to context passed on (default cold 1,
-    warm 0.7, owner 0.5, swarm 0.5)."""
+    """Share of the usual diagnosis time the next agent needs thanks to context passed on (default: the
+    policy's)."""
     max_hops: int | None = Field(default=None, ge=0)
     """After this many transfers, the next one goes to the ``resolver`` team."""
     resolver: Name | None = None
     """Team that takes cases escalated after ``max_hops``."""
 
+    @model_validator(mode="after")
+    def _resolve(self) -> Transfer:
+        """The policy's defaults for every number not given: the values the engine will use."""
+        policy = TRANSFER_POLICIES[self.policy]
+        for name in TRANSFER_TUNABLES:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, getattr(policy, name))
+        return self
+
 
 class Incentive(Model):
     """What agents are measured on, and the behaviour it causes (FACTS: no published rates exist; the
-    defaults are stated assumptions to sweep)."""
+    defaults are stated assumptions to sweep). The scheme sets defaults for the rates below (see the table
+    of defaults); a rate given here overrides it."""
 
-    scheme: Literal["close_fast", "resolution"] = "resolution"
-    """``close_fast``: tickets closed and handle time (seeds 000, 003) -> premature closure, deflection of
-    long in-skill cases, rushed diagnosis. ``resolution``: case resolution and customer effort -> none."""
+    model_config = ConfigDict(json_schema_extra={"x-defaults": {
+        "by": "scheme", "table": defaults(INCENTIVE_SCHEMES, INCENTIVE_TUNABLES)}})
+
+    scheme: Literal[tuple(INCENTIVE_SCHEMES)] = Field(  # type: ignore[valid-type]
+        default="resolution", json_schema_extra=_choices(INCENTIVE_SCHEMES))
+    """What agents are measured on: ``close_fast`` or ``resolution`` (their meaning and default rates are in
+    the table of incentive schemes)."""
     premature_closure: Probability | None = None
-    """Probability that an agent closes an in-skill ticket as resolved without the fix (default close_fast
-    0.15); the customer discovers it later and reopens."""
+    """Probability that an agent closes an in-skill ticket as resolved without the fix (default: the
+    scheme's); the customer discovers it later and reopens."""
     partial_fix: Probability = 0.3
     """Share of the fix time spent before a premature closure."""
     deflection: Probability | None = None
     """Probability that an agent sends away an in-skill case whose fix takes longer than ``deflect_over``
-    ('not in my lane'; default close_fast 0.5)."""
+    ('not in my lane'; default: the scheme's)."""
     deflect_over: Duration = 2.0
-    """Fix time above which close-fast agents consider deflecting a case."""
+    """Fix time above which agents consider deflecting a case."""
     rush: Probability | None = None
-    """Share of diagnosis time cut by rushing (default close_fast 0.3)."""
+    """Share of diagnosis time cut by rushing (default: the scheme's)."""
     rush_penalty: Probability | None = None
-    """Drop in the probability of recognising an in-skill case when rushing (default close_fast 0.15)."""
+    """Drop in the probability of recognising an in-skill case when rushing (default: the scheme's)."""
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Incentive:
+        """The scheme's defaults for every rate not given: the values agents will act on."""
+        scheme = INCENTIVE_SCHEMES[self.scheme]
+        for name in INCENTIVE_TUNABLES:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, getattr(scheme, name))
+        return self
 
 
 class Lanes(Model):
@@ -383,6 +497,42 @@ class Design(Model):
     """What happens when an agent cannot fix a case."""
     incentive: Incentive = Incentive()
     """What agents are measured on, and the behaviour it causes."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Design:
+        """Teams or lanes, and every team the design names exists."""
+        if self.lanes is not None and self.teams:
+            raise Problem(("lanes",), "give either teams or lanes, not both")
+        if self.lanes is None and not self.teams:
+            raise Problem((), "a design needs teams (or lanes to generate them)")
+        if self.lanes is not None:
+            if self.lanes.agents < self.lanes.count:
+                raise Problem(("lanes", "agents"), "needs at least one agent per lane")
+            return self
+        known = ", ".join(repr(t) for t in self.teams)
+
+        def unknown(path: tuple, team: str) -> Problem:
+            return Problem(path, f"unknown team {team!r}; teams in this design: {known}")
+
+        if self.intake.team is not None and self.intake.team not in self.teams:
+            raise unknown(("intake", "team"), self.intake.team)
+        for i, team in enumerate(self.intake.teams or []):
+            if team not in self.teams:
+                raise unknown(("intake", "teams", i), team)
+        transfer = self.transfer
+        if transfer.resolver is not None and transfer.resolver not in self.teams:
+            raise unknown(("transfer", "resolver"), transfer.resolver)
+        if transfer.max_hops is not None and transfer.resolver is None:
+            raise Problem(("transfer", "max_hops"), "max_hops needs a resolver team")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: Any) -> Any:
+        """Generated lanes are written as the ``lanes`` block that generates them, not as teams."""
+        data = handler(self)
+        if self.lanes is not None and isinstance(data, dict):
+            data.pop("teams", None)
+        return data
 
 
 # ---------------------------------------------------------------- sweeps
@@ -424,7 +574,8 @@ class Scenario(Model):
     description: str = ""
     """Free text shown in tables and reports."""
     time_unit: Literal["min", "h", "day"] | None = None
-    """Unit of bare numbers given for durations (default: none, so every duration needs a unit)."""
+    """Unit of bare numbers given for durations, rates and effort rates (default: none, so every one needs a
+    unit)."""
     horizon: Duration = 180 * 24.0
     """Simulated calendar time per replication."""
     warmup: Duration = 0.0
@@ -451,103 +602,146 @@ class Scenario(Model):
     """Parameters to sweep with ``cxsim sweep`` (ignored by ``cxsim run``)."""
 
     _origin: str = PrivateAttr(default="<python>")
-    _content_hash: str | None = PrivateAttr(default=None)
     _content: dict | None = PrivateAttr(default=None)
+
+    def __init__(self, /, **data: Any) -> None:
+        """``Scenario(name=..., ...)``: validated like a file; a problem is one ``ScenarioError`` line."""
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            if _FROM_SOURCE.get():  # pydantic validates through __init__: the caller locates the error
+                raise
+            raise _scenario_error(err, source_from_dict(data, "<Scenario(...)>")) from None
+
+    # ------------------------------------------------------------ validation
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_time_unit(cls, data: Any, handler: Any) -> Any:
+        """Validate the fields with this scenario's ``time_unit`` as the meaning of bare numbers."""
+        unit = data.get("time_unit") if isinstance(data, dict) else None
+        token = _TIME_UNIT.set(unit if unit in TIME_UNITS else None)
+        try:
+            return handler(data)
+        finally:
+            _TIME_UNIT.reset(token)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        """Cross-field checks, in file order; then lanes become teams."""
+        total = sum(ct.share for ct in self.case_types.values())
+        if abs(total - 1.0) > 1e-6:
+            raise Problem(("case_types",), f"the shares of the case types sum to {total:g}, not 1")
+        if self.warmup >= self.horizon:
+            raise Problem(("warmup",), "the warm-up must be shorter than the horizon")
+        arrivals = self.arrivals
+        if arrivals.process == "poisson" and arrivals.rate is None:
+            raise Problem(("arrivals", "rate"), "process 'poisson' needs a rate, e.g. '20 per day'")
+        if arrivals.process == "population" and self.customers is None:
+            raise Problem(("arrivals", "process"), "process 'population' needs a 'customers' block")
+        if arrivals.process == "population" and arrivals.rate is not None:
+            raise Problem(("arrivals", "rate"), "rate is for process 'poisson'; use customers.case_rate")
+        if self.baseline is not None and self.baseline not in self.designs:
+            raise Problem(("baseline",), f"unknown design {self.baseline!r}; designs are "
+                          + ", ".join(repr(d) for d in self.designs))
+        if self.sweep is not None:
+            for i, metric in enumerate(self.sweep.metrics):
+                if metric not in METRICS:
+                    raise Problem(("sweep", "metrics", i), f"unknown metric {metric!r}")
+        needed = {s for ct in self.case_types.values() for s in ct.skills}
+        designs = {}
+        for name, design in self.designs.items():
+            if design.lanes is not None:
+                if design.lanes.count > len(needed):
+                    raise Problem(("designs", name, "lanes", "count"), f"{design.lanes.count} lanes but the "
+                                  f"case types need only {len(needed)} skills")
+                teams = {team: Team.model_validate(spec)
+                         for team, spec in lane_teams(self.case_types, design.lanes).items()}
+                design = BaseModel.model_copy(design, update={"teams": teams})
+            skills = {s for team in design.teams.values() for s in team.skills}
+            for cname, ctype in self.case_types.items():
+                if not skills.intersection(ctype.skills):
+                    raise Problem(("designs", name, "teams"),
+                                  f"no team has a skill that fixes case type {cname!r} (needs one of "
+                                  + ", ".join(ctype.skills) + ")")
+            designs[name] = design
+        object.__setattr__(self, "designs", designs)
+        return self
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, schema_generator: type[GenerateJsonSchema] = _AsWritten,
+                          **kwargs: Any) -> dict[str, Any]:
+        """The JSON Schema of a scenario file (for editors and the reference page; ``cxsim schema``)."""
+        return super().model_json_schema(*args, schema_generator=schema_generator, **kwargs)
+
+    # ------------------------------------------------------------ provenance
 
     @property
     def origin(self) -> str:
-        """Where the scenario came from (a file path, or '<dict>')."""
+        """Where the scenario came from (a file path, '<dict>', or how it was derived)."""
         return self._origin
 
     @property
-    def content_hash(self) -> str | None:
-        """Hash of the scenario's content as written (for provenance)."""
-        return self._content_hash
-
-    @property
-    def content(self) -> dict | None:
-        """The scenario as written (plain data), recorded in outputs so a run can be reproduced."""
+    def content(self) -> dict[str, Any]:
+        """The scenario as plain data with explicit units and every default resolved: what ran. Loading it
+        gives an equal scenario; outputs record it so that a run can be reproduced."""
+        if self._content is None:
+            self._content = self.model_dump(mode="json")
         return self._content
 
+    @property
+    def content_hash(self) -> str:
+        """A stable hash of ``content`` (how the scenario was written does not matter, what it says does)."""
+        return content_hash(self.content)
 
-def expand_lanes(scenario: Scenario) -> Scenario:
-    """The scenario with every design's ``lanes`` turned into teams (plain teams are kept as they are)."""
-    from cxsim.lanes import lane_teams
+    def duration(self, value: Any) -> float:
+        """Hours in a duration written for this scenario ('30 days'; a bare number only with ``time_unit``),
+        as the CLI's ``--horizon`` and the API's ``horizon=`` read it."""
+        return parse_duration(value, default_unit=self.time_unit)
 
-    designs = {}
-    for name, design in scenario.designs.items():
-        if design.lanes is not None and not design.teams:
-            teams = {name: Team.model_validate(spec) for name, spec in lane_teams(scenario.case_types,
-                                                                                  design.lanes).items()}
-            design = design.model_copy(update={"teams": teams})
-        designs[name] = design
-    expanded = scenario.model_copy(update={"designs": designs})
-    return expanded
+    # ------------------------------------------------------------ variations
 
+    def with_changes(self, changes: dict[str, Any], *, label: str | None = None) -> Scenario:
+        """This scenario with values replaced, validated like a file: ``{"designs.lanes.teams.product.agents":
+        3}``. Paths and values are those of ``--set`` (dotted keys as in the file, ``*`` for every key at a
+        level; values written as in the file, e.g. ``"2 h"``)."""
+        data = self.content
+        for path, value in changes.items():
+            data = set_path(data, path, value)
+        label = label or f"{self.origin} with " + ", ".join(f"{p}={v}" for p, v in changes.items())
+        return Scenario.from_source(source_from_dict(data, label))
 
-def semantic_problems(scenario: Scenario) -> list[tuple[tuple, str]]:
-    """Cross-field checks pydantic cannot express per field: (path, message) pairs, in file order."""
-    problems: list[tuple[tuple, str]] = []
-    total = sum(ct.share for ct in scenario.case_types.values())
-    if abs(total - 1.0) > 1e-6:
-        problems.append((("case_types",), f"the shares of the case types sum to {total:g}, not 1"))
-    if scenario.warmup >= scenario.horizon:
-        problems.append((("warmup",), "the warm-up must be shorter than the horizon"))
-    arrivals = scenario.arrivals
-    if arrivals.process == "poisson" and arrivals.rate is None:
-        problems.append((("arrivals", "rate"), "process 'poisson' needs a rate, e.g. '20 per day'"))
-    if arrivals.process == "population" and scenario.customers is None:
-        problems.append((("arrivals", "process"), "process 'population' needs a 'customers' block"))
-    if arrivals.process == "population" and arrivals.rate is not None:
-        problems.append((("arrivals", "rate"), "rate is for process 'poisson'; use customers.case_rate"))
-    if scenario.baseline is not None and scenario.baseline not in scenario.designs:
-        problems.append((("baseline",), f"unknown design {scenario.baseline!r}; designs are "
-                         + ", ".join(repr(d) for d in scenario.designs)))
-    if scenario.sweep is not None:
-        from cxsim.catalogue import METRICS
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:
+        """A copy with top-level fields replaced, validated (``with_changes`` reaches nested values)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        data = dict(self.content)
+        for key, value in update.items():
+            data[key] = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        return Scenario.from_source(source_from_dict(data, f"{self.origin} (copy)"))
 
-        for i, metric in enumerate(scenario.sweep.metrics):
-            if metric not in METRICS:
-                problems.append((("sweep", "metrics", i), f"unknown metric {metric!r}"))
-    for dname, design in scenario.designs.items():
-        problems.extend(_design_problems(scenario, dname, design))
-    return problems
+    @classmethod
+    def from_source(cls, source: Source) -> Scenario:
+        """Validate data read from a file or given as a dict; any problem is one located ``ScenarioError``."""
+        token = _FROM_SOURCE.set(True)
+        try:
+            scenario = cls.model_validate(source.data)
+        except ValidationError as err:
+            raise _scenario_error(err, source) from None
+        finally:
+            _FROM_SOURCE.reset(token)
+        scenario._origin = source.file
+        return scenario
 
 
-def _design_problems(scenario: Scenario, dname: str, design: Design) -> list[tuple[tuple, str]]:
-    problems: list[tuple[tuple, str]] = []
-    if design.lanes is not None and design.teams:
-        return [(("designs", dname, "lanes"), "give either teams or lanes, not both")]
-    if design.lanes is None and not design.teams:
-        return [(("designs", dname), "a design needs teams (or lanes to generate them)")]
-    if design.lanes is not None:
-        skills = {s for ct in scenario.case_types.values() for s in ct.skills}
-        if design.lanes.count > len(skills):
-            return [(("designs", dname, "lanes", "count"),
-                     f"{design.lanes.count} lanes but the case types need only {len(skills)} skills")]
-        if design.lanes.agents < design.lanes.count:
-            return [(("designs", dname, "lanes", "agents"), "needs at least one agent per lane")]
-        return problems
-    teams = design.teams
-    known = ", ".join(repr(t) for t in teams)
+_ALLOWED_KEYS = allowed_keys_for_model(Scenario)
 
-    def unknown(path: tuple, team: str) -> None:
-        problems.append((("designs", dname, *path), f"unknown team {team!r}; teams in this design: {known}"))
 
-    if design.intake.team is not None and design.intake.team not in teams:
-        unknown(("intake", "team"), design.intake.team)
-    for i, team in enumerate(design.intake.teams or []):
-        if team not in teams:
-            unknown(("intake", "teams", i), team)
-    transfer = design.transfer
-    if transfer.resolver is not None and transfer.resolver not in teams:
-        unknown(("transfer", "resolver"), transfer.resolver)
-    if transfer.max_hops is not None and transfer.resolver is None:
-        problems.append((("designs", dname, "transfer", "max_hops"), "max_hops needs a resolver team"))
-    skills = {s for team in teams.values() for s in team.skills}
-    for cname, ctype in scenario.case_types.items():
-        if not skills.intersection(ctype.skills):
-            problems.append((("designs", dname, "teams"),
-                             f"no team has a skill that fixes case type {cname!r} (needs one of "
-                             + ", ".join(ctype.skills) + ")"))
-    return problems
+def _scenario_error(err: ValidationError, source: Source) -> ScenarioError:
+    return validation_error_to_scenario_error(err, source, _ALLOWED_KEYS)
+
+
+def content_hash(data: Any) -> str:
+    """A stable hash of a scenario's content (key order does not matter)."""
+    text = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

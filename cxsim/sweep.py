@@ -8,7 +8,6 @@ not sampling noise from different random numbers.
 
 from __future__ import annotations
 
-import copy
 import csv
 import itertools
 import json
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxsim.changes import parse_set, set_path  # noqa: F401  (parse_set: for the CLI)
 from cxsim.errors import ScenarioError
 from cxsim.loader import load_scenario
 from cxsim.results import json_safe
@@ -105,55 +105,6 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def set_path(data: dict, path: str, value: Any) -> dict:
-    """A deep copy of ``data`` with the value at dotted ``path`` replaced (``*``: every key there)."""
-    out = copy.deepcopy(data)
-    parts = path.split(".")
-    nodes = [out]
-    wild = False  # below a '*', only existing branches are followed (no team is created in a design)
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        nxt = []
-        for node in nodes:
-            if wild and not last and part != "*" and part not in node:
-                continue
-            if not isinstance(node, dict):
-                raise ScenarioError(f"cannot set {path!r}: {'.'.join(parts[:i])} is not a mapping",
-                                    field=path)
-            keys = list(node) if part == "*" else [part]
-            if part == "*" and not keys:
-                raise ScenarioError(f"cannot set {path!r}: nothing matches '*'", field=path)
-            for key in keys:
-                if last:
-                    node[key] = copy.deepcopy(value)
-                else:
-                    nxt.append(node.setdefault(key, {}))
-        wild = wild or part == "*"
-        if not nxt and not last:
-            raise ScenarioError(f"cannot set {path!r}: no such path in the scenario", field=path)
-        nodes = nxt
-    return out
-
-
-def parse_set(option: str) -> tuple[str, list[Any]]:
-    """'path=v1,v2,...' from the command line; each value read as a YAML scalar ('0.5' -> 0.5)."""
-    from ruamel.yaml import YAML
-
-    if "=" not in option:
-        raise ValueError(f"--set {option!r}: write path=value1,value2,...")
-    path, _, raw = option.partition("=")
-    path = path.strip()
-    if not path or not raw.strip():
-        raise ValueError(f"--set {option!r}: write path=value1,value2,...")
-    yaml = YAML(typ="safe", pure=True)
-    values = []
-    for item in raw.split(","):
-        item = item.strip()
-        parsed = yaml.load(item) if item else None
-        values.append(item if isinstance(parsed, (dict, list)) or parsed is None else parsed)
-    return path, values
-
-
 def sweep_points(parameters: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     paths = [p for p, _ in parameters]
     return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v for _, v in parameters))]
@@ -161,7 +112,7 @@ def sweep_points(parameters: list[tuple[str, list[Any]]]) -> list[dict[str, Any]
 
 def run_sweep(scenario: str | Path | dict | Scenario, *,
               parameters: list[tuple[str, list[Any]]] | None = None, metrics: list[str] | None = None,
-              replications: int | None = None, seed: int | None = None, horizon: float | str | None = None,
+              replications: int | None = None, seed: int | None = None, horizon: str | None = None,
               workers: int | None = 1, scheduler: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> SweepResult:
     """Run every point of a sweep (the scenario's ``sweep`` block, or ``parameters`` given here)."""

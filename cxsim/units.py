@@ -1,10 +1,14 @@
-"""Human-readable durations and rates, converted to cxsim's internal unit: hours.
+"""One rule for units: durations, rates and effort rates, read from what people write, in hours inside.
 
-Scenario files are written by people, so times are written the way people write them
-("5 min", "2 h", "3 days", "20 per day").  Everything inside the simulator is a float in
-HOURS (and rates are events per hour); this module is the single place where that conversion
-happens, so a unit mistake can only be made here.  Bare numbers are refused unless the caller
-states which unit they are in, because "30" silently meaning 30 hours is the classic scenario bug.
+Scenario files, the CLI and the Python API are written by people, so times are written the way people
+write them ("5 min", "2 h", "3 days", "20 per day", "1.5 h per day"). Everything inside the simulator is a
+float in HOURS (rates are events per hour, effort rates customer hours per hour); this module is the single
+place where that conversion happens, so a unit mistake can only be made here. A bare number is refused
+unless the caller states which unit it is in (a scenario's ``time_unit``), because "30" silently meaning
+30 hours is the classic scenario bug; zero needs no unit.
+
+The ``*_text`` functions write a value back as a string these parsers read to exactly the same float, in
+the unit that reads most naturally: that is how a validated scenario records what it ran.
 
 All parsers raise ``ValueError`` only, so pydantic validators can turn them into validation errors.
 """
@@ -13,11 +17,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
-__all__ = ["UNIT_HOURS", "format_duration", "parse_duration", "parse_rate"]
+__all__ = [
+    "HOURS_PER_MONTH", "TIME_UNITS", "UNIT_HOURS", "duration_text", "effort_rate_text", "format_duration",
+    "parse_duration", "parse_effort_rate", "parse_rate", "rate_text",
+]
 
 HOURS_PER_MONTH = 730.5  # 365.25 / 12 days
+#: Units a scenario may declare as its ``time_unit`` (what a bare number means).
+TIME_UNITS = ("min", "h", "day")
 
 #: Canonical units and their length in hours.  A month is a twelfth of a Julian year.
 UNIT_HOURS: dict[str, float] = {
@@ -149,6 +159,107 @@ def _bare_rate(number: float, shown: object, default_unit: str | None) -> float:
     if number == 0.0:
         return 0.0
     raise ValueError(f"a rate needs a time unit, e.g. '20 per day' or '3 per hour' (got {shown!r})")
+
+
+_EFFORT_HINT = "use e.g. '1.5 h per day' or '20 min per day'"
+
+
+def parse_effort_rate(value: object, *, default_unit: str | None = None) -> float:
+    """Customer time per calendar time, e.g. ``"1.5 h per day"``, as customer hours per hour.
+
+    A bare number means that many ``default_unit`` per ``default_unit`` (a ratio) and is accepted only when
+    ``default_unit`` is given; zero needs no unit.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"an effort rate cannot be a boolean (got {value!r}); {_EFFORT_HINT}")
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER_RE.match(value)):
+        number = _check_number(float(value), "an effort rate", value)
+        if default_unit is not None or number == 0.0:
+            if default_unit is not None:
+                _unit_hours(default_unit)
+            return number
+        raise ValueError(f"an effort rate needs units, e.g. '1.5 h per day' (got {value!r})")
+    if not isinstance(value, str):
+        raise ValueError(f"cannot read {value!r} as an effort rate; {_EFFORT_HINT}")
+    match = _RATE_RE.match(value)
+    if match is None:
+        raise ValueError(f"cannot read '{value}' as an effort rate; {_EFFORT_HINT}")
+    try:
+        amount = parse_duration(match.group(1), default_unit=default_unit)
+        period_text = match.group(2)
+        if re.fullmatch(r"[A-Za-z]+", period_text):
+            period = _unit_hours(period_text)
+        else:
+            period = parse_duration(period_text, default_unit=default_unit)
+    except ValueError as exc:
+        raise ValueError(f"cannot read '{value}' as an effort rate: {exc}") from None
+    if period <= 0:
+        raise ValueError(f"cannot read '{value}' as an effort rate: the period must be longer than zero")
+    return amount / period
+
+
+# ------------------------------------------------------------------ exact text
+
+
+_PLURALS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+
+
+def _shortest(number: float, exact: Callable[[float], bool]) -> str | None:
+    """The shortest decimal text of ``number`` for which ``exact(float(text))`` holds, if any (no exponent
+    between 1e-4 and 1e15, so '300', not '3e+02')."""
+    for digits in range(1, 18):
+        value = float(f"{number:.{digits}g}")
+        if exact(value):
+            text = repr(value)
+            if "e" in text and 1e-4 <= abs(value) < 1e15:
+                text = f"{value:.{digits + 20}f}".rstrip("0")
+            return text.removesuffix(".0").rstrip(".")
+    return None
+
+
+def _label(unit: str, text: str) -> str:
+    return _PLURALS.get(unit, unit) if float(text) != 1.0 else unit
+
+
+def duration_text(hours: float) -> str:
+    """``hours`` as text that :func:`parse_duration` reads back to exactly ``hours`` ('30 min', '2 days')."""
+    if hours == 0:
+        return "0 h"
+    best: str | None = None
+    for unit in ("year", "month", "week", "day", "h", "min", "s"):
+        size = UNIT_HOURS[unit]
+        text = _shortest(hours / size, lambda x, size=size: x * size == hours)
+        if text is not None and (best is None or len(text) < len(best.split()[0])):
+            best = f"{text} {_label(unit, text)}"
+    return best if best is not None else f"{hours!r} h"
+
+
+def rate_text(per_hour: float) -> str:
+    """``per_hour`` as text that :func:`parse_rate` reads back exactly ('20 per day', '1.5 per month')."""
+    if per_hour == 0:
+        return "0 per h"
+    best: str | None = None
+    for unit in ("h", "day", "week", "month", "year", "min"):
+        size = UNIT_HOURS[unit]
+        text = _shortest(per_hour * size, lambda x, size=size: x / size == per_hour)
+        if text is not None and (best is None or len(text) < len(best.split()[0])):
+            best = f"{text} per {unit}"
+    return best if best is not None else f"{per_hour!r} per h"
+
+
+def effort_rate_text(ratio: float) -> str:
+    """Customer hours per hour as text that :func:`parse_effort_rate` reads back exactly ('1.5 h per day')."""
+    if ratio == 0:
+        return "0 h per day"
+    best: str | None = None
+    for per in ("day", "h", "week", "month"):
+        for amount_unit in ("h", "min"):
+            size = UNIT_HOURS[per] / UNIT_HOURS[amount_unit]
+            text = _shortest(ratio * size, lambda x, per=per, unit=amount_unit:
+                             (x * UNIT_HOURS[unit]) / UNIT_HOURS[per] == ratio)
+            if text is not None and (best is None or len(text) < len(best.split()[0])):
+                best = f"{text} {amount_unit} per {per}"
+    return best if best is not None else f"{ratio!r} h per h"
 
 
 # (unit label, hours per unit, plural label, switch to the next unit at this many units)

@@ -118,6 +118,25 @@ class WorkingHours:
     def hours_per_week(self) -> float:
         return self._per_week
 
+    def to_data(self) -> str | list[dict[str, object]]:
+        """Scenario-file data that :func:`parse_hours` reads back to equal hours: '24/7', 'business', or a
+        list of ``{days, open, close}`` (one entry per distinct daily opening)."""
+        if self._always:
+            return "24/7"
+        if self == WorkingHours.business():
+            return "business"
+        by_times: dict[tuple[float, float], list[str]] = {}
+        for start, end in self._intervals:
+            t = start
+            while t < end:  # split at midnights: each day's opening
+                day = int(t // _DAY)
+                stop = min(end, (day + 1) * _DAY)
+                times = (t - day * _DAY, stop - day * _DAY)
+                by_times.setdefault(times, []).append(_DAY_NAMES[day])
+                t = stop
+        return [{"days": days, "open": _clock_text(a), "close": _clock_text(b)}
+                for (a, b), days in by_times.items()]
+
     # ------------------------------------------------------------------ queries
 
     def is_open(self, t: float) -> bool:
@@ -256,6 +275,13 @@ def _describe_group(times: tuple[float, float], days: list[int]) -> str:
 
 
 _TIME_RE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*$")
+
+
+def _clock_text(hours: float) -> str | float:
+    """'HH:MM' when the time is a whole minute (read back exactly), else the number of hours."""
+    minutes = round(hours * 60)
+    text = f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return text if abs(hours * 60 - minutes) < 1e-6 and _parse_time(text, "") == hours else hours
 
 
 def _parse_time(value: object, what: str) -> float:

@@ -570,6 +570,9 @@ def validation_error_to_scenario_error(
         message += _suggest(key, parent, allowed_keys, _missing_siblings(errors, first))
     elif etype == "value_error":
         message = _exception_text(first, "Value error, ", "invalid value")
+        below = getattr(ctx.get("error"), "path", None)  # a cross-field problem names its own field
+        if isinstance(below, tuple):
+            path = path + below
     elif etype == "assertion_error":
         message = _exception_text(first, "Assertion failed, ", "assertion failed")
     elif etype in ("union_tag_invalid", "union_tag_not_found"):

@@ -12,9 +12,15 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 
 from cxsim import distributions
-from cxsim.docs import DISTRIBUTION_EXAMPLES, EXAMPLE_SCENARIO, reachable_models, render_reference
+from cxsim.docs import (
+    DISTRIBUTION_EXAMPLES,
+    EXAMPLE_SCENARIO,
+    POLICIES,
+    SCHEME_DEFAULTS,
+    reachable_models,
+    render_reference,
+)
 from cxsim.loader import load_scenario
-from cxsim.policies import POLICIES, SCHEME_DEFAULTS
 from cxsim.scenario import Scenario
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "scenario-reference.md"
