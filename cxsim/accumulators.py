@@ -1,106 +1,75 @@
-"""Streaming accumulators: per-replication metrics in constant memory, whatever the number of cases.
+"""Streaming accumulators: per-replication case statistics in constant memory, whatever the number of cases.
 
-The engine folds each counted case into a ``CaseStats`` when the case ends (or at the horizon), so memory
-grows with the cases open at once, not with every case ever simulated. Means are exact sums; percentiles
-come from a log-binned histogram whose bins are 1% wide, so a percentile is within 0.5% of the exact
-sample percentile (relative), far inside the confidence intervals across replications.
+The recorder folds counted cases into a ``CaseStats`` as they end (or at the horizon), so memory grows with
+the cases open at once, not with every case ever simulated. Means are exact sums, added in case order;
+percentiles come from a ``QuantileSketch``: exactly numpy's while a replication has few cases, within 0.4%
+of them when it has many. ``extend`` takes a batch of cases as columns and gives bit for bit what adding them
+one by one would, at C speed: the recorder buffers ended cases and folds them in batches.
 """
 
 from __future__ import annotations
 
-import math
+from functools import reduce
+from itertools import compress
+from operator import add
+
+from cxsim.quantiles import QuantileSketch
 
 NAN = float("nan")
-
-
-class LogHistogram:
-    """Counts of non-negative values in geometric bins from ``low`` to ``high`` (ratio ``1 + step``)."""
-
-    __slots__ = ("low", "log_low", "log_ratio", "counts", "n", "zeros", "minimum", "maximum")
-
-    def __init__(self, low: float = 1e-3, high: float = 1e6, step: float = 0.01) -> None:
-        self.low = low
-        self.log_low = math.log(low)
-        self.log_ratio = math.log1p(step)
-        bins = int(math.ceil((math.log(high) - self.log_low) / self.log_ratio)) + 2
-        self.counts = [0] * bins  # bin 0: values below low; last bin: values above high
-        self.n = 0
-        self.zeros = 0
-        self.minimum = math.inf
-        self.maximum = -math.inf
-
-    def add(self, x: float) -> None:
-        self.n += 1
-        if x < self.minimum:
-            self.minimum = x
-        if x > self.maximum:
-            self.maximum = x
-        if x < self.low:
-            self.counts[0] += 1
-            return
-        i = int((math.log(x) - self.log_low) / self.log_ratio) + 1
-        self.counts[min(i, len(self.counts) - 1)] += 1
-
-    def quantile(self, q: float) -> float:
-        """The q-quantile (0..1), interpolated geometrically inside its bin; NaN when empty."""
-        if self.n == 0:
-            return NAN
-        if self.n == 1:
-            return self.minimum
-        # Rank as numpy's default ('linear'): position q*(n-1) among the sorted values.
-        rank = q * (self.n - 1) + 0.5
-        seen = 0
-        for i, count in enumerate(self.counts):
-            if count and seen + count >= rank:
-                if i == 0:
-                    lo, hi = self.minimum, min(self.low, self.maximum)
-                    return lo + (hi - lo) * (rank - seen) / count
-                lo = math.exp(self.log_low + (i - 1) * self.log_ratio)
-                hi = math.exp(self.log_low + i * self.log_ratio)
-                lo, hi = max(lo, self.minimum), min(hi, self.maximum)
-                if hi <= lo:
-                    return lo
-                return lo * (hi / lo) ** ((rank - seen) / count)
-            seen += count
-        return self.maximum
+#: The columns of a batch of cases (``CaseStats.extend``), in order.
+COLUMNS = ("status", "contact", "waiting", "reexplain", "reopen", "transfers", "tickets", "reopened", "fcr",
+           "days")
 
 
 class CaseStats:
     """Customer-side totals of a set of cases (a replication, or one case type of it)."""
 
     __slots__ = ("n", "resolved", "abandoned", "open", "effort", "contact", "waiting", "reexplain", "reopen",
-                 "transfers", "tickets", "reopened", "fcr", "days_sum", "effort_hist", "days_hist")
+                 "transfers", "tickets", "reopened", "fcr", "days_sum", "effort_sketch", "days_sketch")
 
     def __init__(self) -> None:
         self.n = self.resolved = self.abandoned = self.open = 0
         self.effort = self.contact = self.waiting = self.reexplain = self.reopen = 0.0
         self.transfers = self.tickets = self.reopened = self.fcr = 0
         self.days_sum = 0.0
-        self.effort_hist = LogHistogram()
-        self.days_hist = LogHistogram()
+        self.effort_sketch = QuantileSketch()
+        self.days_sketch = QuantileSketch()
 
     def add(self, *, status: str, contact: float, waiting: float, reexplain: float, reopen: float,
             transfers: int, tickets: int, reopens: int, fcr: bool, days: float) -> None:
-        effort = contact + waiting + reexplain + reopen
-        self.n += 1
-        if status == "resolved":
-            self.resolved += 1
-            self.days_sum += days
-            self.days_hist.add(days)
-        elif status == "abandoned":
-            self.abandoned += 1
-        else:
-            self.open += 1
-        self.effort += effort
-        self.contact += contact
-        self.waiting += waiting
-        self.reexplain += reexplain
-        self.reopen += reopen
-        self.transfers += transfers
-        self.tickets += tickets
-        self.reopened += reopens > 0
-        self.fcr += fcr
-        self.effort_hist.add(effort)
+        """One case (``days``: to real resolution, used only when resolved)."""
+        self.extend(((status,), (contact,), (waiting,), (reexplain,), (reopen,), (transfers,), (tickets,),
+                     (reopens > 0,), (fcr,), (days,)))
+
+    def extend(self, columns: tuple) -> None:
+        """A batch of cases given as the ``COLUMNS`` (equal-length sequences), in case order."""
+        status, contact, waiting, reexplain, reopen, transfers, tickets, reopened, fcr, days = columns
+        if not status:
+            return
+        # Each case's effort is contact + waiting + reexplain + reopen, in that order, as one case would add.
+        effort = list(map(add, map(add, map(add, contact, waiting), reexplain), reopen))
+        resolved = [s == "resolved" for s in status]
+        resolved_days = list(compress(days, resolved))
+        n = len(status)
+        self.n += n
+        done = sum(resolved)
+        abandoned = status.count("abandoned")
+        self.resolved += done
+        self.abandoned += abandoned
+        self.open += n - done - abandoned
+        # reduce(add, ...) adds left to right, like a loop of +=: the same floats as one case at a time.
+        self.effort = reduce(add, effort, self.effort)
+        self.contact = reduce(add, contact, self.contact)
+        self.waiting = reduce(add, waiting, self.waiting)
+        self.reexplain = reduce(add, reexplain, self.reexplain)
+        self.reopen = reduce(add, reopen, self.reopen)
+        self.days_sum = reduce(add, resolved_days, self.days_sum)
+        self.transfers += sum(transfers)
+        self.tickets += sum(tickets)
+        self.reopened += sum(reopened)
+        self.fcr += sum(fcr)
+        self.effort_sketch.extend(effort)
+        self.days_sketch.extend(resolved_days)
 
     def metrics(self) -> dict[str, float]:
         n = self.n
@@ -108,7 +77,7 @@ class CaseStats:
         def per_case(total: float) -> float:
             return total / n if n else NAN
 
-        e, d = self.effort_hist, self.days_hist
+        e, d = self.effort_sketch, self.days_sketch
         return {
             "cases": float(n),
             "effort_hours_mean": per_case(self.effort),

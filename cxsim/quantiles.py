@@ -113,6 +113,18 @@ class QuantileSketch:
         else:
             raise ValueError(f"QuantileSketch takes finite non-negative values, got {x!r}")
 
+    def extend(self, values: Iterable[float]) -> None:
+        """Add many values at once: the same state as adding them one by one, at C speed while exact."""
+        mine = self._values
+        if mine is not None:
+            mine.extend(values)
+            if len(mine) > self._limit:
+                self._fold()
+            return
+        values = list(values)
+        _check_values(values)
+        self._zeros += _bin_values(self._bins, values)
+
     def _fold(self) -> None:
         """Switch to binned mode: bin the held values and drop them (nothing changes if one is invalid)."""
         values = self._values

@@ -9,6 +9,9 @@ customer base over time.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from cxsim.accumulators import CaseStats
@@ -27,6 +30,7 @@ NAN = float("nan")
 CASE_MODES = ("all", "sample", "none")
 SAMPLE_SIZE = 1000  # cases kept per replication with cases="sample" (a uniform reservoir sample)
 TIMELINE_POINTS = 60  # samples of the customer base over the horizon
+BATCH = 1024  # ended cases folded into the statistics at once (see CaseStats.extend)
 
 
 class Recorder(Listener):
@@ -39,9 +43,11 @@ class Recorder(Listener):
         self.cases_simulated = 0
         self.stats = CaseStats()
         self.type_stats: list[CaseStats] = []
+        self.rows: list[tuple] = []  # ended cases not yet folded into the statistics: (case type, *COLUMNS)
         self.kept: list[CaseRecord] = []  # all counted cases, or the reservoir sample
         self.counted_ended = 0
         self.worst: CaseRecord | None = None
+        self.worst_effort = -1.0
         self.flows: dict[tuple[str, str], int] = {}  # (from, to) -> hand-offs of counted cases
         self.tickets = TicketTotals()
         self.busy: dict[str, float] = {}
@@ -124,16 +130,17 @@ class Recorder(Listener):
         """Add a counted case, ended or open at the horizon, to the statistics and samples."""
         if not case.counted:
             return
-        resolved = case.status is RESOLVED
+        status = case.status
+        resolved = status is RESOLVED
         days = (case.ended - case.opened) / 24.0 if resolved else NAN  # type: ignore[operator]
         effort = case.effort
-        values = dict(status=case.status, contact=effort.contact, waiting=effort.waiting,
-                      reexplain=effort.reexplain, reopen=effort.reopen, transfers=case.transfers,
-                      tickets=case.ticket.number, reopens=case.reopens,
-                      fcr=resolved and case.first_session_fix, days=days)
-        self.stats.add(**values)
-        self.type_stats[case.ctype].add(**values)
-        total = effort.total
+        contact, waiting, reexplain, reopen = effort.contact, effort.waiting, effort.reexplain, effort.reopen
+        rows = self.rows
+        rows.append((case.ctype, status, contact, waiting, reexplain, reopen, case.transfers,
+                     case.ticket.number, case.reopens > 0, resolved and case.first_session_fix, days))
+        if len(rows) >= BATCH:
+            self._fold()
+        total = contact + waiting + reexplain + reopen
         mode = self.case_mode
         keep = mode == "all"
         slot = -1
@@ -146,7 +153,7 @@ class Recorder(Listener):
                 j = int(self.sample_rng.integers(seen + 1))
                 keep, slot = j < SAMPLE_SIZE, j
         self.counted_ended += 1
-        worst = self.worst is None or total > self.worst.effort_hours
+        worst = total > self.worst_effort
         if not (keep or worst):
             return
         record = self._record(case, days)
@@ -156,7 +163,17 @@ class Recorder(Listener):
             else:
                 self.kept[slot] = record
         if worst:
-            self.worst = record
+            self.worst, self.worst_effort = record, total
+
+    def _fold(self) -> None:
+        """The buffered cases into the statistics: all of them, then each case type's (in case order)."""
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        self.stats.extend(tuple(zip(*rows, strict=True))[1:])
+        rows.sort(key=itemgetter(0))  # stable: each type's cases stay in the order they ended
+        for ctype, group in groupby(rows, key=itemgetter(0)):
+            self.type_stats[ctype].extend(tuple(zip(*group, strict=True))[1:])
 
     case_censored = case_ended  # open at the horizon: its effort so far (censored)
 
@@ -194,13 +211,12 @@ class Recorder(Listener):
     def _final(self, record: CaseRecord) -> CaseRecord:
         """Whether the customer churned is known only at the end."""
         if record.customer_id in self.churned_ids:
-            from dataclasses import replace
-
             return replace(record, churned=True)
         return record
 
     def output(self) -> ReplicationOutput:
         """Everything the replication produced, once it has run."""
+        self._fold()
         rep = self.replication
         warmup, horizon = self.warmup, self.horizon
         window = horizon - warmup
