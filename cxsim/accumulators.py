@@ -41,8 +41,11 @@ class CaseStats:
         self.extend(((status,), (contact,), (waiting,), (reexplain,), (reopen,), (transfers,), (tickets,),
                      (reopens > 0,), (fcr,), (days,)))
 
-    def extend(self, columns: tuple) -> None:
-        """A batch of cases given as the ``COLUMNS`` (equal-length sequences), in case order."""
+    def extend(self, columns: tuple, *, quantiles: bool = True) -> None:
+        """A batch of cases given as the ``COLUMNS`` (equal-length sequences), in case order.
+
+        ``quantiles=False`` leaves the sketches alone (for totals whose sketches are merged from parts).
+        """
         status, contact, waiting, reexplain, reopen, transfers, tickets, reopened, fcr, days = columns
         if not status:
             return
@@ -68,8 +71,15 @@ class CaseStats:
         self.tickets += sum(tickets)
         self.reopened += sum(reopened)
         self.fcr += sum(fcr)
-        self.effort_sketch.extend(effort)
-        self.days_sketch.extend(resolved_days)
+        if quantiles:
+            self.effort_sketch.extend(effort)
+            self.days_sketch.extend(resolved_days)
+
+    def merge_quantiles(self, parts: list[CaseStats]) -> None:
+        """Set the sketches to those of ``parts`` together: exactly what adding every value here gives."""
+        if parts:
+            self.effort_sketch = QuantileSketch.combine(p.effort_sketch for p in parts)
+            self.days_sketch = QuantileSketch.combine(p.days_sketch for p in parts)
 
     def metrics(self) -> dict[str, float]:
         n = self.n

@@ -15,12 +15,16 @@ from array import array
 from collections.abc import Iterable
 from math import floor, inf, log, log1p
 
+import numpy as np
+
 __all__ = ["RELATIVE_ERROR", "QuantileSketch"]
 
 NAN = float("nan")
 RELATIVE_ERROR = 0.004  # bins are [r**i, r**(i+1)) with r = 1 + RELATIVE_ERROR
 _INV_LOG_RATIO = 1.0 / log1p(RELATIVE_ERROR)
 _STATE_VERSION = 1
+_PENDING = 2048  # binned mode: values are binned this many at a time, with numpy
+_VECTOR = 256  # below this many values, a Python loop bins them faster than numpy
 
 
 def _check_values(values: list) -> None:
@@ -31,8 +35,10 @@ def _check_values(values: list) -> None:
                 raise ValueError(f"QuantileSketch takes finite non-negative values, got {x!r}")
 
 
-def _bin_values(bins: dict[int, list], values: Iterable[float]) -> int:
+def _bin_values(bins: dict[int, list], values: list[float]) -> int:
     """Add values (already checked) into bins in place; return how many were zeros."""
+    if len(values) >= _VECTOR:
+        return _bin_array(bins, values)
     zeros = 0
     for x in values:
         if x > 0.0:
@@ -49,6 +55,36 @@ def _bin_values(bins: dict[int, list], values: Iterable[float]) -> int:
         else:
             zeros += 1
     return zeros
+
+
+def _bin_array(bins: dict[int, list], values: list[float]) -> int:
+    """``_bin_values`` for many values: keys, counts, minima and maxima computed per key with numpy.
+
+    numpy's log may differ from math.log in the last bit, so a value within an ulp of a bin edge may land
+    in the neighbouring bin: bins still hold values within their width (plus an ulp), so the bound holds.
+    """
+    arr = np.asarray(values, dtype=float)
+    positive = arr[arr > 0.0]
+    if not len(positive):
+        return len(arr)
+    keys = np.floor(np.log(positive) * _INV_LOG_RATIO).astype(np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys, positive = keys[order], positive[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(starts, len(keys)))
+    lows, highs = np.minimum.reduceat(positive, starts), np.maximum.reduceat(positive, starts)
+    for key, count, lo, hi in zip(keys[starts].tolist(), counts.tolist(), lows.tolist(), highs.tolist(),
+                                  strict=True):
+        b = bins.get(key)
+        if b is None:
+            bins[key] = [count, lo, hi]
+        else:
+            b[0] += count
+            if lo < b[1]:
+                b[1] = lo
+            if hi > b[2]:
+                b[2] = hi
+    return len(arr) - len(positive)
 
 
 def _pack_uints(ints: list[int]) -> array:
@@ -69,12 +105,12 @@ def _lerp(a: float, b: float, t: float) -> float:
 class QuantileSketch:
     """Quantiles of a stream of finite non-negative floats: exact up to ``exact_limit`` values, then binned.
 
-    ``add`` does not check its argument while values are kept exactly (it is one ``list.append`` and a length
-    test); a negative, NaN or infinite value raises ValueError when it is binned, at the latest when the
-    values are folded, merged or queried.
+    ``add`` does not check its argument (it is one ``list.append`` and a length test; once binned, values
+    wait in a list and are binned 2,048 at a time with numpy); a negative, NaN or infinite value raises
+    ValueError when the values are folded, binned, merged or queried.
     """
 
-    __slots__ = ("_limit", "_values", "_bins", "_zeros")
+    __slots__ = ("_limit", "_values", "_bins", "_zeros", "_pending")
 
     def __init__(self, exact_limit: int = 4096) -> None:
         if not isinstance(exact_limit, int) or exact_limit < 0:
@@ -83,6 +119,7 @@ class QuantileSketch:
         self._values: list[float] | None = []  # None once binned
         self._bins: dict[int, list] = {}  # bin index -> [count, min, max]; positive values only
         self._zeros = 0  # zeros seen once binned (while exact, zeros are in _values)
+        self._pending: list[float] = []  # binned mode: values added but not yet binned (see _drain)
 
     # --- hot path -------------------------------------------------------------------------------------------
 
@@ -94,36 +131,31 @@ class QuantileSketch:
             if len(values) > self._limit:
                 self._fold()
             return
-        if x > 0.0:
-            try:
-                i = floor(log(x) * _INV_LOG_RATIO)
-            except OverflowError:
-                raise ValueError(f"QuantileSketch takes finite non-negative values, got {x!r}") from None
-            b = self._bins.get(i)
-            if b is None:
-                self._bins[i] = [1, x, x]
-            else:
-                b[0] += 1
-                if x < b[1]:
-                    b[1] = x
-                elif x > b[2]:
-                    b[2] = x
-        elif x == 0.0:
-            self._zeros += 1
-        else:
-            raise ValueError(f"QuantileSketch takes finite non-negative values, got {x!r}")
+        pending = self._pending
+        pending.append(x)
+        if len(pending) >= _PENDING:
+            self._drain()
 
     def extend(self, values: Iterable[float]) -> None:
-        """Add many values at once: the same state as adding them one by one, at C speed while exact."""
+        """Add many values at once: the same state as adding them one by one, at C speed."""
         mine = self._values
-        if mine is not None:
+        if mine is None:
+            mine = self._pending
             mine.extend(values)
-            if len(mine) > self._limit:
-                self._fold()
+            if len(mine) >= _PENDING:
+                self._drain()
             return
-        values = list(values)
-        _check_values(values)
-        self._zeros += _bin_values(self._bins, values)
+        mine.extend(values)
+        if len(mine) > self._limit:
+            self._fold()
+
+    def _drain(self) -> None:
+        """Bin the values waiting to be binned (binned mode); every reader calls it first."""
+        pending = self._pending
+        if pending:
+            _check_values(pending)
+            self._zeros += _bin_values(self._bins, pending)
+            self._pending = []
 
     def _fold(self) -> None:
         """Switch to binned mode: bin the held values and drop them (nothing changes if one is invalid)."""
@@ -151,6 +183,7 @@ class QuantileSketch:
         """Number of values added."""
         if self._values is not None:
             return len(self._values)
+        self._drain()
         return self._zeros + sum(b[0] for b in self._bins.values())
 
     @property
@@ -158,6 +191,7 @@ class QuantileSketch:
         """Smallest value added (exact); NaN when empty."""
         if self._values is not None:
             return float(min(self._values)) if self._values else NAN
+        self._drain()
         if self._zeros:
             return 0.0
         return float(self._bins[min(self._bins)][1]) if self._bins else NAN
@@ -167,6 +201,7 @@ class QuantileSketch:
         """Largest value added (exact); NaN when empty."""
         if self._values is not None:
             return float(max(self._values)) if self._values else NAN
+        self._drain()
         if self._bins:
             return float(self._bins[max(self._bins)][2])
         return 0.0 if self._zeros else NAN
@@ -206,6 +241,7 @@ class QuantileSketch:
             _check_values(values)
             values.sort()  # in place: nearly free on the next call
             return {j: float(values[j]) for j in ranks}
+        self._drain()
         out: dict[int, float] = {}
         pending = iter(ranks)
         j = next(pending)
@@ -244,6 +280,8 @@ class QuantileSketch:
             raise ValueError(f"exact_limit differs: {self._limit} vs {other._limit}")
         if other is self:
             other = other.copy()
+        other._drain()
+        self._drain()
         theirs = other._values
         if theirs is not None:
             _check_values(theirs)
@@ -284,7 +322,9 @@ class QuantileSketch:
 
     def copy(self) -> QuantileSketch:
         """An independent copy (no shared mutable state)."""
+        self._drain()
         new = QuantileSketch.__new__(QuantileSketch)
+        new._pending = []
         new._limit = self._limit
         new._values = None if self._values is None else list(self._values)
         new._bins = {key: list(b) for key, b in self._bins.items()}
@@ -298,6 +338,7 @@ class QuantileSketch:
 
     def __getstate__(self) -> tuple:
         """Canonical, compact state: the sorted exact values, or the bins in index order, as packed arrays."""
+        self._drain()
         values = self._values
         if values is not None:
             values.sort()
@@ -314,6 +355,7 @@ class QuantileSketch:
     def __setstate__(self, state: tuple) -> None:
         """Restore from ``__getstate__``."""
         version, self._limit, values, packed = state
+        self._pending = []
         if version != _STATE_VERSION:
             raise ValueError(f"unknown QuantileSketch state version {version!r}")
         if values is not None:
@@ -337,5 +379,6 @@ class QuantileSketch:
     __hash__ = None  # mutable
 
     def __repr__(self) -> str:
+        self._drain()
         mode = "exact" if self._values is not None else f"{len(self._bins)} bins"
         return f"QuantileSketch(n={self.n}, {mode}, exact_limit={self._limit})"

@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from cxsim.accumulators import CaseStats
-from cxsim.engine.cases import RESOLVED
+from cxsim.engine.cases import RESOLVED, Visit
 from cxsim.engine.events import Listener
 from cxsim.engine.streams import stream
 from cxsim.records import CaseRecord, ReplicationOutput, TeamRecord, TicketTotals
@@ -117,12 +117,12 @@ class Recorder(Listener):
     def ticket_closed(self, case: Case, reason: str, now: float) -> None:
         if now >= self.warmup:
             ticket = case.ticket
-            self.tickets.add(reason, handle=ticket.work, open_hours=now - ticket.opened)
+            self.tickets.add(reason, ticket.work, now - ticket.opened)
 
     def session_started(self, team: Team, start: float, end: float) -> None:
         """Agent-hours worked inside the measured window (and inside the team's working hours)."""
-        a = max(start, self.warmup)
-        b = min(end, self.horizon)
+        a = start if start > self.warmup else self.warmup
+        b = end if end < self.horizon else self.horizon
         if b > a:
             self.busy[team.name] += b - a if team.hours.always_open else team.hours.open_hours(a, b)
 
@@ -170,7 +170,7 @@ class Recorder(Listener):
         rows, self.rows = self.rows, []
         if not rows:
             return
-        self.stats.extend(tuple(zip(*rows, strict=True))[1:])
+        self.stats.extend(tuple(zip(*rows, strict=True))[1:], quantiles=False)  # merged at the end
         rows.sort(key=itemgetter(0))  # stable: each type's cases stay in the order they ended
         for ctype, group in groupby(rows, key=itemgetter(0)):
             self.type_stats[ctype].extend(tuple(zip(*group, strict=True))[1:])
@@ -198,7 +198,7 @@ class Recorder(Listener):
             sessions=case.sessions,
             first_contact_resolution=case.status is RESOLVED and case.first_session_fix,
             churned=False,
-            visits=tuple(case.visits),
+            visits=tuple(Visit._make(v) for v in case.visits),
         )
 
     def finished(self, now: float) -> None:
@@ -217,6 +217,7 @@ class Recorder(Listener):
     def output(self) -> ReplicationOutput:
         """Everything the replication produced, once it has run."""
         self._fold()
+        self.stats.merge_quantiles(self.type_stats)
         rep = self.replication
         warmup, horizon = self.warmup, self.horizon
         window = horizon - warmup

@@ -47,7 +47,7 @@ class TicketTotals:
     open_hours: float = 0.0
     by_reason: dict[str, int] = field(default_factory=dict)
 
-    def add(self, reason: str, *, handle: float, open_hours: float) -> None:
+    def add(self, reason: str, handle: float, open_hours: float) -> None:
         self.closed += 1
         self.closed_resolved += reason == "resolved"
         self.handle_hours += handle

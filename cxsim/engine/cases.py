@@ -121,13 +121,13 @@ class Case:
         self.briefed = 1.0  # share of the usual diagnosis the next agent needs (context passed on)
         self.visited: set[str] = set()
         self.place = opened  # place in line (earlier is served first at equal priority)
-        self.visits: list[Visit] = []
+        self.visits: list[tuple] = []  # the fields of a Visit per session (while the case is open)
         self.queued_at = opened
         self.rounds = 0  # sessions with the customer at the current team so far
         self.believes_fixed = False  # after a premature closure, until the customer finds out
         self.gave_up = False
         self.home = ""  # the team intake sent it to: the owner's team under owner/swarm policies
-        self.in_session: tuple[float, float, float, float] | None = None  # start, end, contact, work
+        self.in_session: tuple | None = None  # start, end, contact, work, outcome of the session under way
 
     @property
     def tickets(self) -> int:
@@ -148,34 +148,42 @@ class Cases:
         scenario = rep.scenario
         self.ctypes = list(scenario.case_types.values())
         self.severity = [ct.severity for ct in self.ctypes]
+        # rng.random() < 1.0 = the last cumulative share, so bisect_right always lands on a case type.
         self.cum_shares = [float(x) for x in np.cumsum([ct.share for ct in self.ctypes])]
         self.cum_shares[-1] = 1.0
         self.effort = scenario.effort
+        self.warmup = rep.warmup
         self.patience = scenario.customers.patience if scenario.customers else None
         self.ids = count()
         self.open: dict[int, Case] = {}  # insertion-ordered: cases still open at the horizon end in order
+        # Bound once: these run for every case.
+        self.intake = rep.routing.intake
+        self.enqueue = rep.work.enqueue
+        self.teams = rep.work.teams
+        self.case_opened = rep.events.case_opened
+        self.case_ended = rep.events.case_ended
+        self.ticket_closed = rep.events.ticket_closed
 
     # ------------------------------------------------------------ opening
 
     def open_case(self, customer: Customer | None, rng: np.random.Generator) -> None:
         """A new case; its attributes come from ``rng`` (the customer's stream, or the case-attribute
         stream for Poisson arrivals)."""
-        rep = self.rep
         now = self.env.now
-        ctype_i = min(bisect_right(self.cum_shares, rng.random()), len(self.ctypes) - 1)
+        ctype_i = bisect_right(self.cum_shares, rng.random())
         ctype = self.ctypes[ctype_i]
         fix_work = float(ctype.fix_time.sample(rng))
         patience = float(self.patience.sample(rng)) if self.patience is not None else None
         effort = EffortLedger(self.effort.contact, now, self.effort.chasing)
-        case = Case(next(self.ids), customer, ctype_i, now, fix_work, now >= rep.warmup, effort)
+        case = Case(next(self.ids), customer, ctype_i, now, fix_work, now >= self.warmup, effort)
         self.open[case.id] = case
         if customer is not None:
             customer.open_cases.add(case)
-        team = rep.routing.intake(ctype_i)
+        team = self.intake(ctype_i)
         case.home = team
         case.visited.add(team)
-        self.events.case_opened(case, team)
-        rep.work.enqueue(rep.work.teams[team], case, ctype.severity, now, CUSTOMER)
+        self.case_opened(case, team)
+        self.enqueue(self.teams[team], case, ctype.severity, now, CUSTOMER)
         if patience is not None:
             self.env.timeout(patience).callbacks.append(lambda _ev, c=case: self.patience_over(c))
 
@@ -183,7 +191,7 @@ class Cases:
 
     def close_ticket(self, case: Case, reason: str) -> None:
         case.ticket.open = False
-        self.events.ticket_closed(case, reason, self.env.now)
+        self.ticket_closed(case, reason, self.env.now)
 
     def new_ticket(self, case: Case) -> None:
         case.rounds = 0
@@ -195,7 +203,7 @@ class Cases:
         """A case ending (or the horizon) during a session: count the part of it done so far."""
         if case.in_session is None:
             return
-        start, end, contact, work = case.in_session
+        start, end, contact, work, _ = case.in_session
         share = (now - start) / (end - start) if end > start else 1.0
         case.effort.contact += contact * share
         case.ticket.work += work * share
@@ -274,10 +282,9 @@ class Cases:
         case.status = status
         case.ended = now
         del self.open[case.id]
-        self.events.case_ended(case)
+        self.case_ended(case)
         # Pending timers (patience) keep ended cases alive for weeks: drop what they no longer need.
-        case.visits = []
-        case.visited = set()
+        case.visits = case.visited = None  # type: ignore[assignment]
         if case.customer is not None:
             self.rep.population.case_finished(case)
 

@@ -13,7 +13,7 @@ import heapq
 from itertools import count
 from typing import TYPE_CHECKING
 
-from cxsim.engine.cases import ASK, CUSTOMER, FIXED, HAND_ON, OPEN, PREMATURE, Visit
+from cxsim.engine.cases import ASK, CUSTOMER, FIXED, HAND_ON, OPEN, PREMATURE
 from cxsim.policies import behaviour
 
 if TYPE_CHECKING:
@@ -52,7 +52,14 @@ class Work:
         scenario = rep.scenario
         self.ctypes = list(scenario.case_types.values())
         self.effort = scenario.effort
-        self.behaviour = behaviour(rep.design.incentive)
+        self.behaviour = act = behaviour(rep.design.incentive)
+        self.unrushed = 1.0 - act.rush  # share of the diagnosis time agents take
+        self.recognition = 1.0 - act.rush_penalty  # factor on the probability of recognising a case
+        self.handoff_time = rep.design.transfer.handoff_time
+        self.presence = scenario.effort.presence
+        self.handling = rep.streams.handling
+        self.decide = rep.streams.behaviour
+        self.session_started = rep.events.session_started
         self.seq = count()
         self.teams: dict[str, Team] = {}
         for name, spec in rep.design.teams.items():
@@ -76,10 +83,13 @@ class Work:
             team.idle.pop().succeed()
 
     def _agent(self, team: Team):
+        """One agent: during the team's hours, take the first case in line and work one session on it."""
         env = self.env
         queue = team.queue
         hours = team.hours
         always = hours.always_open
+        begin, finish = self._begin, self._finish
+        heappop = heapq.heappop
         while True:
             if not always:
                 now = env.now
@@ -91,25 +101,24 @@ class Work:
                 team.idle.append(wake)
                 yield wake
                 continue
-            _, _, _, case, mode = heapq.heappop(queue)
+            _, _, _, case, mode = heappop(queue)
             if case.status is not OPEN:
                 continue  # abandoned while waiting in line
-            yield from self._session(team, case, mode)
+            # A session is two plain calls around one timeout (no generator per session: hot loop).
+            now = env.now
+            yield env.timeout(begin(team, case, mode, now) - now)
+            finish(team, case, mode)
 
-    def _session(self, team: Team, case: Case, mode: int):
-        env = self.env
-        rep = self.rep
-        now = env.now
+    def _begin(self, team: Team, case: Case, mode: int, now: float) -> float:
+        """Start a session: diagnose, decide its outcome, book the agent's time; returns when it ends."""
         ctype = self.ctypes[case.ctype]
         act = self.behaviour
-        policy = rep.routing.policy
-        handling = rep.streams.handling
-        decide = rep.streams.behaviour
+        decide = self.decide
         effort = case.effort
         if mode == CUSTOMER:
             effort.stop_waiting(now)  # in contact: no chasing (it goes on during internal work)
         skill = team.skill_for[case.ctype]
-        diagnosis = float(ctype.diagnosis_time.sample(handling)) * case.briefed * (1.0 - act.rush)
+        diagnosis = float(ctype.diagnosis_time.sample(self.handling)) * case.briefed * self.unrushed
         outcome = HAND_ON
         fix = 0.0
         needed = ctype.exchanges if mode == CUSTOMER and case.briefed >= 1.0 else 1
@@ -120,7 +129,7 @@ class Work:
         elif skill is not None:
             proficiency, speed = skill
             diagnosis /= speed
-            if decide.random() < proficiency * (1.0 - act.rush_penalty):
+            if decide.random() < proficiency * self.recognition:
                 fix = case.fix_work / speed
                 if act.deflection and fix > act.deflect_over and decide.random() < act.deflection:
                     fix = 0.0  # "not in my lane": a long in-skill case is sent away
@@ -129,29 +138,34 @@ class Work:
                 else:
                     outcome = FIXED
         hands_on = diagnosis + fix
-        work = max(hands_on + policy.handoff_time, MIN_HAND_ON) if outcome == HAND_ON else hands_on
+        work = max(hands_on + self.handoff_time, MIN_HAND_ON) if outcome == HAND_ON else hands_on
         contact = 0.0
         if mode == CUSTOMER:
-            contact = hands_on * self.effort.presence
+            contact = hands_on * self.presence
             effort.pay_reexplain()
         end = team.hours.finish(now, work)
-        self.events.session_started(team, now, end)
-        case.in_session = (now, end, contact, work)
-        yield env.timeout(end - now)
+        self.session_started(team, now, end)
+        case.in_session = (now, end, contact, work, outcome)
+        return end
+
+    def _finish(self, team: Team, case: Case, mode: int) -> None:
+        """The session is over: record it and act on its outcome (unless the case ended meanwhile)."""
+        session = case.in_session
         case.in_session = None
         case.sessions += 1
-        if case.counted:
-            case.visits.append(Visit(case.ticket.number, team.name, case.queued_at, now, end, work, outcome,
-                                     mode))
         if case.status is not OPEN:
             return  # the customer gave up or left during the session (accounted for when the case ended)
-        effort.contact += contact
+        now, end, contact, work, outcome = session  # type: ignore[misc]
+        if case.counted:  # a Visit's fields, as a plain tuple: cheaper in the hot loop
+            case.visits.append((case.ticket.number, team.name, case.queued_at, now, end, work, outcome, mode))
+        case.effort.contact += contact
         case.ticket.work += work
+        rep = self.rep
         if outcome == FIXED:
             rep.cases.resolved(case)
         elif outcome == PREMATURE:
-            rep.cases.closed_unfixed(case, team, decide)
+            rep.cases.closed_unfixed(case, team, self.decide)
         elif outcome == ASK:
-            rep.cases.ask_customer(case, team, decide)
+            rep.cases.ask_customer(case, team, self.decide)
         else:
             rep.routing.hand_on(team, case, mode)
