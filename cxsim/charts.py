@@ -67,12 +67,11 @@ def _effort_title(medians: dict[str, float]) -> str:
 def effort_by_cause(result: Result) -> Figure:
     """Where the customer's hours go: mean effort per case by cause, stacked, one bar per design."""
     designs = result.designs
-    summary = result.summary["designs"]
     fig, ax = plt.subplots(figsize=(max(6.5, 3.5 + 1.3 * len(designs)), 4.5), layout="constrained")
     bottom = np.zeros(len(designs))
     hatches = ("", "//", "..", "xx")
     for (metric, label, colour), hatch in zip(CAUSES, hatches, strict=True):
-        values = np.array([summary[d][metric]["mean"] or 0.0 for d in designs])
+        values = np.array([result.metric(d, metric) or 0.0 for d in designs])
         ax.bar(designs, values, bottom=bottom, label=label, color=colour, edgecolor="black", hatch=hatch)
         bottom += values
     for i, total in enumerate(bottom):
@@ -80,7 +79,7 @@ def effort_by_cause(result: Result) -> Figure:
     ax.set_ylabel("mean customer hours per case")
     if len(designs) and bottom.max() > 0:
         worst = int(np.argmax(bottom))
-        causes = {label: summary[designs[worst]][metric]["mean"] or 0.0 for metric, label, _ in CAUSES}
+        causes = {label: result.metric(designs[worst], metric) or 0.0 for metric, label, _ in CAUSES}
         top = max(causes, key=causes.get)
         ax.set_title(f"{designs[worst]} costs customers {bottom[worst]:.1f} h per case;\n"
                      f"{causes[top] / bottom[worst]:.0%} of it is {top}", fontsize=11)
@@ -93,7 +92,7 @@ def sweep_chart(sweep, metric: str) -> Figure:
     second parameter), with its 95% confidence band; failed points are left as gaps."""
     from cxsim.catalogue import METRICS
 
-    label, unit, meaning = METRICS[metric]
+    label, unit, meaning = METRICS[metric].label, METRICS[metric].unit, METRICS[metric].meaning
     first = sweep.parameters[0]
     second = sweep.parameters[1] if len(sweep.parameters) > 1 else None
     xs_all = list(dict.fromkeys(p.values[first] for p in sweep.points))
@@ -109,11 +108,12 @@ def sweep_chart(sweep, metric: str) -> Figure:
             pts = [p for p in sweep.points if second is None or p.values[second] == group]
             xs, ys, los, his = [], [], [], []
             for p in pts:
-                value = p.summary["designs"].get(design, {}).get(metric) if p.summary else None
-                mean = value["mean"] if value else None
+                block = p.summary.designs.get(design) if p.summary else None
+                value = block.metrics.get(metric) if block else None
+                mean = value.mean if value else None
                 xs.append(position[p.values[first]])
                 ys.append(np.nan if mean is None else mean)
-                lo, hi = value["ci95"] if value else (None, None)
+                lo, hi = (value.low, value.high) if value else (None, None)
                 los.append(np.nan if lo is None else lo)
                 his.append(np.nan if hi is None else hi)
             name = design if second is None else f"{design}, {second.split('.')[-1]}={group}"
@@ -172,15 +172,15 @@ def dashboard_vs_truth(result: Result) -> Figure:
     """What the company's ticket metrics say (top) beside what customers live (bottom), per design,
     with 95% CIs: a design can look best on the dashboard and be worst for customers."""
     designs = result.designs
-    summary = result.summary["designs"]
     fig, axes = plt.subplots(2, 3, figsize=(10, 6), layout="constrained")
     for row, (panel, title) in enumerate(((DASHBOARD, "What the dashboard says"),
                                           (TRUTH, "What customers live"))):
         for col, (metric, label) in enumerate(panel):
             ax = axes[row][col]
-            means = np.array([summary[d][metric]["mean"] or 0.0 for d in designs])
-            lows = np.array([summary[d][metric]["ci95"][0] for d in designs], dtype=float)
-            highs = np.array([summary[d][metric]["ci95"][1] for d in designs], dtype=float)
+            values = [result.summary.designs[d].metrics[metric] for d in designs]
+            means = np.array([v.mean or 0.0 for v in values])
+            lows = np.array([v.low for v in values], dtype=float)
+            highs = np.array([v.high for v in values], dtype=float)
             err = np.vstack([np.nan_to_num(means - lows), np.nan_to_num(highs - means)])
             scale = 100.0 if metric in ("closed_resolved_share", "churn_rate") else 1.0
             ax.bar(range(len(designs)), means * scale, yerr=err * scale, capsize=3,
@@ -197,16 +197,15 @@ def dashboard_vs_truth(result: Result) -> Figure:
 
 
 def _dashboard_title(result: Result) -> str:
-    summary = result.summary["designs"]
     designs = result.designs
     if len(designs) < 2:
         return "The dashboard and the customer's truth"
-    busiest = max(designs, key=lambda d: summary[d]["tickets_closed"]["mean"] or 0.0)
-    easiest = min(designs, key=lambda d: summary[d]["effort_hours_mean"]["mean"] or 0.0)
+    busiest = max(designs, key=lambda d: result.metric(d, "tickets_closed") or 0.0)
+    easiest = min(designs, key=lambda d: result.metric(d, "effort_hours_mean") or 0.0)
     if busiest == easiest:
         return f"{busiest} leads on the dashboard and for customers"
-    ratio = (summary[busiest]["effort_hours_mean"]["mean"] or 0.0) / max(
-        summary[easiest]["effort_hours_mean"]["mean"] or 1e-9, 1e-9)
+    ratio = (result.metric(busiest, "effort_hours_mean") or 0.0) / max(
+        result.metric(easiest, "effort_hours_mean") or 1e-9, 1e-9)
     return (f"{busiest} closes the most tickets, yet its customers spend {ratio:.1f}x the hours "
             f"of {easiest}'s")
 
@@ -344,8 +343,8 @@ def write_charts(result: Result, out_dir: Path) -> list[Path]:
         fig = make(result)
         path = out_dir / f"{name}.png"
         s = result.summary
-        fig.savefig(path, dpi=110, metadata=_png_metadata(name, s["scenario"], s.get("scenario_hash"),
-                                                          s["seed"], s["replications"]))
+        fig.savefig(path, dpi=110, metadata=_png_metadata(name, s.scenario, s.scenario_hash, s.seed,
+                                                          s.replications))
         plt.close(fig)
         written.append(path)
     return written

@@ -86,16 +86,18 @@ def _load_for_run(path: Path):
         import json
 
         from cxsim.loader import load_scenario as load
+        from cxsim.summary import Summary
 
         try:
             recorded = json.loads(path.read_text())
             content = recorded["scenario_content"]
+            summary = Summary.from_json(recorded)
         except FileNotFoundError:
             _fail(f"{path}: file not found")
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             _fail(f"{path}: not a cxsim summary.json (it records no scenario_content)")
         try:
-            return load(content, label=f"{path}:scenario_content"), recorded
+            return load(content, label=f"{path}:scenario_content"), summary
         except ScenarioError as err:
             _fail(str(err))
     try:
@@ -134,12 +136,12 @@ def run(
 
     sc, recorded = _load_for_run(scenario)
     if recorded is not None:  # re-run: the recorded inputs unless overridden
-        seed = recorded.get("seed") if seed is None else seed
-        replications = recorded.get("replications") if replications is None else replications
-        if horizon is None and recorded.get("horizon_hours") is not None:
-            horizon = f"{recorded['horizon_hours']} h"
-        if cases == "sample" and recorded.get("cases_output"):
-            cases = recorded["cases_output"]
+        seed = recorded.seed if seed is None else seed
+        replications = recorded.replications if replications is None else replications
+        if horizon is None and recorded.horizon_hours is not None:
+            horizon = f"{recorded.horizon_hours} h"
+        if cases == "sample" and recorded.cases_output:
+            cases = recorded.cases_output
     if cases not in ("all", "sample", "none"):
         _fail(f"--cases: must be all, sample or none (got {cases!r})")
     if metric not in KNOWN:
@@ -171,12 +173,13 @@ def run(
                           f"{result.workers})", highlight=False)
 
 
-def _comparable(summary: dict) -> str:
+def _comparable(summary) -> str:
     """The results of a summary, without how they were obtained (machine, stopping rule, file path)."""
     import json
 
     skip = ("run", "precision", "scenario_file")
-    return json.dumps({k: v for k, v in summary.items() if k not in skip}, sort_keys=True, default=str)
+    return json.dumps({k: v for k, v in summary.to_json().items() if k not in skip}, sort_keys=True,
+                      default=str)
 
 
 @app.command()
@@ -242,8 +245,8 @@ def print_sweep(result) -> None:
     from cxsim.catalogue import METRICS as KNOWN
 
     for metric in result.metrics:
-        label, unit, _ = KNOWN[metric]
-        table = Table(title=f"{label.strip()}" + (f" ({unit})" if unit else "") + " by sweep point",
+        label, unit = KNOWN[metric].label, KNOWN[metric].unit
+        table = Table(title=f"{label}" + (f" ({unit})" if unit else "") + " by sweep point",
                       title_justify="left")
         for path in result.parameters:
             table.add_column(path.split(".")[-1] if len(path) > 24 else path)
@@ -252,7 +255,7 @@ def print_sweep(result) -> None:
         for point in result.points:
             cells = [str(point.values[p]) for p in result.parameters]
             for design in result.designs:
-                value = point.summary["designs"].get(design, {}).get(metric) if point.summary else None
+                value = point.summary.designs[design].metrics.get(metric) if point.summary else None
                 cells.append(_cell(metric, value) if value else "[red]failed[/]")
             table.add_row(*cells)
         out_console.print(table)
@@ -293,11 +296,11 @@ def _with_progress(job, quiet: bool):
         return job(lambda done, total: bar.update(task, completed=done, total=total))
 
 
-def _cell(metric: str, value: dict) -> str:
-    mean = value["mean"]
+def _cell(metric: str, value) -> str:
+    mean = value.mean
     if mean is None:
         return "–"
-    lo, hi = value["ci95"]
+    lo, hi = value.low, value.high
     scale = 100.0 if metric in PERCENT else 1.0
     digits = 0 if abs(mean * scale) >= 1000 else (1 if abs(mean * scale) >= 10 else 2)
     text = f"{mean * scale:,.{digits}f}"
@@ -310,9 +313,9 @@ def print_table(result) -> None:
     """The comparison table: one column per design (mean, 95% CI), and per non-baseline design the paired
     difference from the baseline, starred when its CI excludes zero."""
     summary = result.summary
-    base = summary["baseline"]
+    base = summary.baseline
     others = [d for d in result.designs if d != base]
-    title = f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}"
+    title = f"{summary.scenario}: {summary.replications} replications, seed {summary.seed}"
     table = Table(title=title + f" (mean, 95% CI; Δ = paired difference from {base}, * = significant)",
                   title_justify="left")
     table.add_column("metric")
@@ -320,13 +323,13 @@ def print_table(result) -> None:
         table.add_column(design, justify="right")
     for design in others:
         table.add_column(f"Δ {design}", justify="right")
-    for metric, (label, unit, _) in METRICS.items():
+    for metric, m in METRICS.items():
         if metric in ("effort_contact_hours_mean", "churn_rate", "tickets_closed"):
             table.add_section()
-        suffix = f" ({unit})" if unit else ""
-        cells = [_cell(metric, summary["designs"][d][metric]) for d in result.designs]
-        cells += [_delta(metric, summary["designs"][d]["vs_baseline"][metric]) for d in others]
-        table.add_row(label + suffix, *cells)
+        suffix = f" ({m.unit})" if m.unit else ""
+        cells = [_cell(metric, summary.designs[d].metrics[metric]) for d in result.designs]
+        cells += [_delta(metric, summary.designs[d].vs_baseline[metric]) for d in others]
+        table.add_row(("  " if m.part_of else "") + m.label + suffix, *cells)
     out_console.print(table)
     types = Table(title="by case type: median effort (h) / median days to resolution", title_justify="left")
     types.add_column("case type")
@@ -335,26 +338,26 @@ def print_table(result) -> None:
     for ctype in result.scenario.case_types:
         cells = []
         for design in result.designs:
-            m = summary["case_types"][design][ctype]
-            effort, days = m["effort_hours_p50"]["mean"], m["resolution_days_p50"]["mean"]
+            m = summary.designs[design].case_types[ctype]
+            effort, days = m["effort_hours_p50"].mean, m["resolution_days_p50"].mean
             cells.append(f"{_num(effort)} h / {_num(days)} d")
         types.add_row(ctype, *cells)
     out_console.print(types)
-    acc = summary["accounting"]
+    acc = {d: summary.designs[d].accounting for d in result.designs}
     out_console.print("cases: " + "; ".join(
-        f"{d}: {acc[d]['counted']} counted = {acc[d]['resolved']} resolved + {acc[d]['abandoned']} abandoned"
-        f" + {acc[d]['open']} open" for d in result.designs), highlight=False)
+        f"{d}: {acc[d].counted} counted = {acc[d].resolved} resolved + {acc[d].abandoned} abandoned"
+        f" + {acc[d].open} open" for d in result.designs), highlight=False)
 
 
-def _delta(metric: str, diff: dict) -> str:
-    mean = diff["mean"]
+def _delta(metric: str, diff) -> str:
+    mean = diff.mean
     if mean is None:
         return "–"
     scale = 100.0 if metric in PERCENT else 1.0
     value = mean * scale
     digits = 0 if abs(value) >= 1000 else (1 if abs(value) >= 10 else 2)
     text = f"{value:+,.{digits}f}"
-    return f"[bold]{text}*[/]" if diff["significant"] else f"[dim]{text}[/]"
+    return f"[bold]{text}*[/]" if diff.significant else f"[dim]{text}[/]"
 
 
 def _num(value: float | None) -> str:

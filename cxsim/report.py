@@ -38,20 +38,20 @@ def _fmt(value: float | None, metric: str = "", digits: int | None = None) -> st
     return f"{value:,.{digits}f}"
 
 
-def _ci(block: dict, metric: str = "") -> str:
-    lo, hi = block["ci95"]
+def _ci(estimate, metric: str = "") -> str:
+    lo, hi = estimate.low, estimate.high
     return "" if lo is None else f"(95% CI {_fmt(lo, metric)}–{_fmt(hi, metric)})"
 
 
 def findings(view) -> list[str]:
     """One plain sentence per headline finding, computed from the results."""
     s = view.summary
-    d = s["designs"]
+    d = {name: design.metrics for name, design in s.designs.items()}
     designs = view.designs
     out: list[str] = []
 
     def mean(design: str, metric: str) -> float:
-        return d[design][metric]["mean"] or 0.0
+        return d[design][metric].mean or 0.0
 
     if len(designs) == 1:
         only = designs[0]
@@ -62,21 +62,21 @@ def findings(view) -> list[str]:
     out.append(f"Customers spent a mean of {_fmt(mean(worst, 'effort_hours_mean'))} h of their own time per "
                f"case in {worst} {_ci(d[worst]['effort_hours_mean'])}, against "
                f"{_fmt(mean(best, 'effort_hours_mean'))} h in {best} {_ci(d[best]['effort_hours_mean'])}.")
-    types = s.get("case_types", {})
+    types = {name: design.case_types for name, design in s.designs.items()}
     if types.get(worst):
         def ratio(t: str) -> float:
-            a = types[worst][t]["effort_hours_p50"]["mean"] or 0.0
-            b = types[best][t]["effort_hours_p50"]["mean"] or 0.0
+            a = types[worst][t]["effort_hours_p50"].mean or 0.0
+            b = types[best][t]["effort_hours_p50"].mean or 0.0
             return a / b if b > 0 else 0.0
 
         t = max(types[worst], key=ratio)
         tw, tb = types[worst][t], types[best][t]
-        sentence = (f"In {worst}, customers spent a median of {_fmt(tw['effort_hours_p50']['mean'])} h "
+        sentence = (f"In {worst}, customers spent a median of {_fmt(tw['effort_hours_p50'].mean)} h "
                     f"{_ci(tw['effort_hours_p50'])} per {t} case; in {best}, "
-                    f"{_fmt(tb['effort_hours_p50']['mean'])} h")
-        if tw["resolution_days_p50"]["mean"] is not None and tb["resolution_days_p50"]["mean"] is not None:
-            sentence += (f", and waited a median of {_fmt(tw['resolution_days_p50']['mean'])} days for a "
-                         f"real resolution against {_fmt(tb['resolution_days_p50']['mean'])}")
+                    f"{_fmt(tb['effort_hours_p50'].mean)} h")
+        if tw["resolution_days_p50"].mean is not None and tb["resolution_days_p50"].mean is not None:
+            sentence += (f", and waited a median of {_fmt(tw['resolution_days_p50'].mean)} days for a "
+                         f"real resolution against {_fmt(tb['resolution_days_p50'].mean)}")
         out.append(sentence + ".")
     busiest = max(designs, key=lambda x: mean(x, "tickets_closed"))
     if busiest != best:
@@ -96,9 +96,9 @@ def findings(view) -> list[str]:
     if spread <= 0.1:
         out.append(f"Staffing costs about the same in every design ({_fmt(min(costs.values()))} to "
                    f"{_fmt(max(costs.values()))} a month).")
-    base = s["baseline"]
+    base = s.baseline
     unclear = [x for x in designs if x != base
-               and not d[x]["vs_baseline"]["effort_hours_mean"]["significant"]]
+               and not s.designs[x].vs_baseline["effort_hours_mean"].significant]
     if unclear:
         out.append("The difference in effort from " + base + " is not significant for "
                    + ", ".join(unclear) + ": run more replications (--precision) before deciding.")
@@ -109,27 +109,27 @@ def findings(view) -> list[str]:
 
 
 def _table(view) -> list[dict[str, Any]]:
-    d = view.summary["designs"]
-    base = view.summary["baseline"]
+    d = view.summary.designs
+    base = view.summary.baseline
     others = [x for x in view.designs if x != base]
     rows = []
-    for metric, (label, unit, _) in METRICS.items():
-        cells = [{"mean": _fmt(d[x][metric]["mean"], metric), "ci": _ci_short(d[x][metric], metric)}
-                 for x in view.designs]
+    for metric, m in METRICS.items():
+        values = [d[x].metrics[metric] for x in view.designs]
+        cells = [{"mean": _fmt(v.mean, metric), "ci": _ci_short(v, metric)} for v in values]
         deltas = []
         for x in others:
-            diff = d[x]["vs_baseline"][metric]
-            text = "–" if diff["mean"] is None else (
-                f"{diff['mean'] * 100:+.1f} pts" if metric in PERCENT else f"{diff['mean']:+,.2f}")
-            deltas.append({"text": text + (" ★" if diff["significant"] else ""),
-                           "significant": diff["significant"]})
-        rows.append({"label": label.strip() + (f" ({unit})" if unit and unit != "%" else ""),
+            diff = d[x].vs_baseline[metric]
+            text = "–" if diff.mean is None else (
+                f"{diff.mean * 100:+.1f} pts" if metric in PERCENT else f"{diff.mean:+,.2f}")
+            deltas.append({"text": text + (" ★" if diff.significant else ""),
+                           "significant": diff.significant})
+        rows.append({"label": m.label + (f" ({m.unit})" if m.unit and m.unit != "%" else ""),
                      "cells": cells, "deltas": deltas})
     return rows
 
 
-def _ci_short(block: dict, metric: str) -> str:
-    lo, hi = block["ci95"]
+def _ci_short(estimate, metric: str) -> str:
+    lo, hi = estimate.low, estimate.high
     return "" if lo is None else f"({_fmt(lo, metric)}–{_fmt(hi, metric)})"
 
 
@@ -162,20 +162,22 @@ def _inline_charts(figures: dict) -> list[dict[str, str]]:
     return charts
 
 
-def _provenance(summary: dict) -> list[tuple[str, Any]]:
-    run = summary.get("run") or {}
+def _provenance(*, scenario: str, scenario_file: str | None, scenario_hash: str | None, seed: int,
+                replications: int, cxsim_version: str, workers: str | None, wall_seconds: float,
+                horizon_hours: float | None = None,
+                warmup_hours: float | None = None) -> list[tuple[str, Any]]:
     rows = [
-        ("scenario", summary["scenario"]),
-        ("scenario file", summary.get("scenario_file")),
-        ("content hash", summary.get("scenario_hash")),
-        ("seed", summary["seed"]),
-        ("replications", summary["replications"]),
+        ("scenario", scenario),
+        ("scenario file", scenario_file),
+        ("content hash", scenario_hash),
+        ("seed", seed),
+        ("replications", replications),
     ]
-    if "horizon_hours" in summary:
-        rows += [("horizon", f"{summary['horizon_hours'] / 24:g} days"),
-                 ("warm-up", f"{summary.get('warmup_hours', 0) / 24:g} days")]
-    return rows + [("cxsim version", summary["cxsim_version"]), ("ran on", run.get("workers")),
-                   ("wall time", f"{run.get('wall_seconds', 0):.1f} s")]
+    if horizon_hours is not None:
+        rows += [("horizon", f"{horizon_hours / 24:g} days"),
+                 ("warm-up", f"{(warmup_hours or 0) / 24:g} days")]
+    return rows + [("cxsim version", cxsim_version), ("ran on", workers),
+                   ("wall time", f"{wall_seconds:.1f} s")]
 
 
 def render_report(view) -> str:
@@ -185,14 +187,19 @@ def render_report(view) -> str:
     summary = view.summary
     charts = _inline_charts({name: (lambda make=make: make(view))
                              for name, make in applicable_charts(view).items()})
-    content = summary.get("scenario_content") or {}
-    base = summary["baseline"]
+    content = summary.scenario_content or {}
+    base = summary.baseline
     return _environment().get_template("report.html.j2").render(
-        scenario=summary["scenario"], description=content.get("description", ""), findings=findings(view),
+        scenario=summary.scenario, description=content.get("description", ""), findings=findings(view),
         designs=view.designs, others=[x for x in view.designs if x != base], baseline=base,
-        replications=summary["replications"], table=_table(view), charts=charts,
-        parameters=_yaml(content), scenario_file=summary.get("scenario_file"),
-        provenance=_provenance(summary))
+        replications=summary.replications, table=_table(view), charts=charts,
+        parameters=_yaml(content), scenario_file=summary.scenario_file,
+        provenance=_provenance(
+            scenario=summary.scenario, scenario_file=summary.scenario_file,
+            scenario_hash=summary.scenario_hash, seed=summary.seed, replications=summary.replications,
+            cxsim_version=summary.cxsim_version, workers=summary.run.workers,
+            wall_seconds=summary.run.wall_seconds, horizon_hours=summary.horizon_hours,
+            warmup_hours=summary.warmup_hours))
 
 
 def _yaml(data: dict) -> str:
@@ -216,11 +223,10 @@ def sweep_findings(sweep) -> list[str]:
     if len(ok) >= 2:
         a, b = ok[0], ok[-1]
         for metric in sweep.metrics:
-            label = KNOWN[metric][0].strip()
+            label = KNOWN[metric].label
             parts = []
             for design in sweep.designs:
-                va = a.summary["designs"].get(design, {}).get(metric, {}).get("mean")
-                vb = b.summary["designs"].get(design, {}).get(metric, {}).get("mean")
+                va, vb = (_point_mean(p, design, metric) for p in (a, b))
                 if va is not None and vb is not None:
                     parts.append(f"{_fmt(va, metric)} to {_fmt(vb, metric)} in {design}")
             if parts:
@@ -231,6 +237,13 @@ def sweep_findings(sweep) -> list[str]:
     return out or ["Fewer than two points ran: nothing to compare."]
 
 
+def _point_mean(point, design: str, metric: str) -> float | None:
+    """A sweep point's mean of one metric for one design; None when the point failed or lacks it."""
+    block = point.summary.designs.get(design) if point.summary else None
+    value = block.metrics.get(metric) if block else None
+    return value.mean if value else None
+
+
 def render_sweep_report(sweep) -> str:
     """The report of a sweep: findings, a table per headline metric, the sweep charts, provenance."""
     from cxsim.catalogue import METRICS as KNOWN
@@ -238,27 +251,26 @@ def render_sweep_report(sweep) -> str:
 
     tables = []
     for metric in sweep.metrics:
-        label, unit, _ = KNOWN[metric]
+        label, unit = KNOWN[metric].label, KNOWN[metric].unit
         rows = []
         for p in sweep.points:
             cells = []
             for design in sweep.designs:
-                block = p.summary["designs"].get(design, {}).get(metric) if p.summary else None
-                cells.append({"mean": _fmt(block["mean"], metric), "ci": _ci_short(block, metric)}
+                block = p.summary.designs[design].metrics.get(metric) if p.summary else None
+                cells.append({"mean": _fmt(block.mean, metric), "ci": _ci_short(block, metric)}
                              if block else {"mean": "failed", "ci": ""})
             rows.append({"params": [p.values[k] for k in sweep.parameters], "cells": cells})
-        tables.append({"title": label.strip() + (f" ({unit})" if unit and unit != "%" else ""), "rows": rows})
+        tables.append({"title": label + (f" ({unit})" if unit and unit != "%" else ""), "rows": rows})
     charts = _inline_charts({f"sweep_{m}": (lambda m=m: sweep_chart(sweep, m)) for m in sweep.metrics})
-    summary = {"scenario": sweep.scenario.name, "scenario_file": sweep.scenario.origin,
-               "scenario_hash": sweep.scenario.content_hash, "seed": sweep.seed,
-               "replications": sweep.replications, "cxsim_version": __version__,
-               "run": {"workers": sweep.workers, "wall_seconds": sweep.wall_seconds}}
     content = sweep.scenario.content or {}
     return _environment().get_template("sweep_report.html.j2").render(
         scenario=sweep.scenario.name, description=content.get("description", ""),
         parameters_swept=sweep.parameters, findings=sweep_findings(sweep), tables=tables,
         designs=sweep.designs, replications=sweep.replications, charts=charts, parameters=_yaml(content),
-        scenario_file=sweep.scenario.origin, provenance=_provenance(summary))
+        scenario_file=sweep.scenario.origin, provenance=_provenance(
+            scenario=sweep.scenario.name, scenario_file=sweep.scenario.origin,
+            scenario_hash=sweep.scenario.content_hash, seed=sweep.seed, replications=sweep.replications,
+            cxsim_version=__version__, workers=sweep.workers, wall_seconds=sweep.wall_seconds))
 
 
 def write_report(view, out_dir: str | Path) -> Path:

@@ -21,15 +21,15 @@ from typing import Any
 
 from cxsim.errors import ScenarioError
 from cxsim.loader import load_scenario
-from cxsim.results import json_safe
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
+from cxsim.summary import Summary, json_safe
 from cxsim.version import __version__
 
 
 @dataclass
 class SweepPoint:
     values: dict[str, Any]
-    summary: dict[str, Any] | None = None
+    summary: Summary | None = None
     error: str | None = None
 
 
@@ -48,8 +48,6 @@ class SweepResult:
 
     def rows(self):
         """One row per point x design: the parameter values, status, and each metric with its CI."""
-        from cxsim.catalogue import METRICS
-
         for k, point in enumerate(self.points):
             for design in self.designs:
                 row: dict[str, Any] = {"point": k, **point.values, "design": design}
@@ -58,11 +56,23 @@ class SweepResult:
                     yield row
                     continue
                 row |= {"status": "ok", "error": ""}
-                for metric in METRICS:
-                    value = point.summary["designs"][design][metric]
-                    lo, hi = value["ci95"]
-                    row |= {metric: value["mean"], f"{metric}_ci95_low": lo, f"{metric}_ci95_high": hi}
+                for metric, value in point.summary.designs[design].metrics.items():
+                    row |= {metric: value.mean, f"{metric}_ci95_low": value.low,
+                            f"{metric}_ci95_high": value.high}
                 yield row
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``sweep.json`` layout: provenance, then each point's values, error and per-design metrics."""
+        return json_safe({
+            "scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
+            "scenario_file": self.scenario.origin, "seed": self.seed, "replications": self.replications,
+            "cxsim_version": __version__, "parameters": self.parameters, "metrics": self.metrics,
+            "run": {"workers": self.workers, "wall_seconds": round(self.wall_seconds, 3)},
+            "points": [{"values": p.values, "error": p.error,
+                        "designs": p.summary.to_json()["designs"] if p.summary else None}
+                       for p in self.points],
+            "scenario_content": self.scenario.content,
+        })
 
     def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
         out = Path(out_dir)
@@ -78,15 +88,7 @@ class SweepResult:
             for row in rows:
                 writer.writerow({k: _cell(v) for k, v in row.items()})
         json_path = out / "sweep.json"
-        json_path.write_text(json.dumps(json_safe({
-            "scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
-            "scenario_file": self.scenario.origin, "seed": self.seed, "replications": self.replications,
-            "cxsim_version": __version__, "parameters": self.parameters, "metrics": self.metrics,
-            "run": {"workers": self.workers, "wall_seconds": round(self.wall_seconds, 3)},
-            "points": [{"values": p.values, "error": p.error,
-                        "designs": p.summary["designs"] if p.summary else None} for p in self.points],
-            "scenario_content": self.scenario.content,
-        }), indent=1) + "\n")
+        json_path.write_text(json.dumps(self.to_json(), indent=1) + "\n")
         written = [csv_path, json_path]
         if charts:
             from cxsim.charts import write_sweep_charts
