@@ -14,8 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cxsim.catalogue import METRICS
-from cxsim.catalogue import PERCENT_METRICS as PERCENT
+from cxsim import formatting as fmt
 from cxsim.errors import ScenarioError
 from cxsim.loader import load_scenario
 from cxsim.units import parse_duration
@@ -242,12 +241,8 @@ def sweep(
 
 def print_sweep(result) -> None:
     """One table per headline metric: a row per point, a column per design (mean and 95% CI)."""
-    from cxsim.catalogue import METRICS as KNOWN
-
     for metric in result.metrics:
-        label, unit = KNOWN[metric].label, KNOWN[metric].unit
-        table = Table(title=f"{label}" + (f" ({unit})" if unit else "") + " by sweep point",
-                      title_justify="left")
+        table = Table(title=f"{fmt.label(metric)} by sweep point", title_justify="left")
         for path in result.parameters:
             table.add_column(path.split(".")[-1] if len(path) > 24 else path)
         for design in result.designs:
@@ -255,8 +250,11 @@ def print_sweep(result) -> None:
         for point in result.points:
             cells = [str(point.values[p]) for p in result.parameters]
             for design in result.designs:
-                value = point.summary.designs[design].metrics.get(metric) if point.summary else None
-                cells.append(_cell(metric, value) if value else "[red]failed[/]")
+                if point.summary is None:
+                    cells.append("[red]failed[/]")
+                else:
+                    block = point.summary.designs.get(design)
+                    cells.append(_cell(fmt.cell(block.metrics.get(metric) if block else None, metric)))
             table.add_row(*cells)
         out_console.print(table)
 
@@ -296,72 +294,49 @@ def _with_progress(job, quiet: bool):
         return job(lambda done, total: bar.update(task, completed=done, total=total))
 
 
-def _cell(metric: str, value) -> str:
-    mean = value.mean
-    if mean is None:
-        return "–"
-    lo, hi = value.low, value.high
-    scale = 100.0 if metric in PERCENT else 1.0
-    digits = 0 if abs(mean * scale) >= 1000 else (1 if abs(mean * scale) >= 10 else 2)
-    text = f"{mean * scale:,.{digits}f}"
-    if lo is not None:
-        text += f" [dim]({lo * scale:,.{digits}f}–{hi * scale:,.{digits}f})[/]"
-    return text
+def _cell(cell: fmt.Cell) -> str:
+    return f"{cell.value} [dim]{cell.interval}[/]" if cell.interval else cell.value
 
 
 def print_table(result) -> None:
     """The comparison table: one column per design (mean, 95% CI), and per non-baseline design the paired
-    difference from the baseline, starred when its CI excludes zero."""
+    difference from the baseline, starred when its CI excludes zero; a section per metric group."""
     summary = result.summary
     base = summary.baseline
     others = [d for d in result.designs if d != base]
     title = f"{summary.scenario}: {summary.replications} replications, seed {summary.seed}"
-    table = Table(title=title + f" (mean, 95% CI; Δ = paired difference from {base}, * = significant)",
-                  title_justify="left")
+    table = Table(title=title + f" (mean, 95% CI; Δ = paired difference from {base}, "
+                  f"{fmt.SIGNIFICANT} = significant)", title_justify="left")
     table.add_column("metric")
     for design in result.designs:
         table.add_column(design, justify="right")
     for design in others:
         table.add_column(f"Δ {design}", justify="right")
-    for metric, m in METRICS.items():
-        if metric in ("effort_contact_hours_mean", "churn_rate", "tickets_closed"):
+    for i, section in enumerate(fmt.comparison_table(summary, result.designs)):
+        if i:
             table.add_section()
-        suffix = f" ({m.unit})" if m.unit else ""
-        cells = [_cell(metric, summary.designs[d].metrics[metric]) for d in result.designs]
-        cells += [_delta(metric, summary.designs[d].vs_baseline[metric]) for d in others]
-        table.add_row(("  " if m.part_of else "") + m.label + suffix, *cells)
+        table.add_row(f"[bold]{escape(section.heading)}[/]")
+        for row in section.rows:
+            deltas = [f"[bold]{d.text}[/]" if d.significant else f"[dim]{d.text}[/]" for d in row.deltas]
+            table.add_row(("  " if row.indent else "") + row.label, *map(_cell, row.cells), *deltas)
     out_console.print(table)
     types = Table(title="by case type: median effort (h) / median days to resolution", title_justify="left")
     types.add_column("case type")
     for design in result.designs:
         types.add_column(design, justify="right")
-    for ctype in result.scenario.case_types:
+    case_types = list(summary.designs[result.designs[0]].case_types) if result.designs else []
+    for ctype in case_types:
         cells = []
         for design in result.designs:
             m = summary.designs[design].case_types[ctype]
             effort, days = m["effort_hours_p50"].mean, m["resolution_days_p50"].mean
-            cells.append(f"{_num(effort)} h / {_num(days)} d")
+            cells.append(f"{fmt.number(effort)} h / {fmt.number(days)} d")
         types.add_row(ctype, *cells)
     out_console.print(types)
     acc = {d: summary.designs[d].accounting for d in result.designs}
     out_console.print("cases: " + "; ".join(
         f"{d}: {acc[d].counted} counted = {acc[d].resolved} resolved + {acc[d].abandoned} abandoned"
         f" + {acc[d].open} open" for d in result.designs), highlight=False)
-
-
-def _delta(metric: str, diff) -> str:
-    mean = diff.mean
-    if mean is None:
-        return "–"
-    scale = 100.0 if metric in PERCENT else 1.0
-    value = mean * scale
-    digits = 0 if abs(value) >= 1000 else (1 if abs(value) >= 10 else 2)
-    text = f"{value:+,.{digits}f}"
-    return f"[bold]{text}*[/]" if diff.significant else f"[dim]{text}[/]"
-
-
-def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
 
 
 def main() -> None:

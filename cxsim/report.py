@@ -2,7 +2,8 @@
 the comparison table, every chart (inline SVG), then the scenario's parameters and provenance.
 
 One self-contained file (no network), built with jinja2 (autoescaped: scenario and design names are user
-text) from a live ``Result`` or from a results folder read back by ``cxsim.saved``.
+text) from a live ``Result`` or from a results folder read back by ``cxsim.saved``. Numbers are written
+by ``cxsim.formatting``, as in the CLI.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any
 
 import jinja2
 
+from cxsim import formatting as fmt
 from cxsim.catalogue import METRICS
-from cxsim.catalogue import PERCENT_METRICS as PERCENT
 from cxsim.version import __version__
 
 CAPTIONS = {
@@ -28,74 +29,69 @@ CAPTIONS = {
 }
 
 
-def _fmt(value: float | None, metric: str = "", digits: int | None = None) -> str:
-    if value is None:
-        return "–"
-    if metric in PERCENT:
-        return f"{value:.1%}"
-    if digits is None:
-        digits = 0 if abs(value) >= 100 else (1 if abs(value) >= 1 else 2)
-    return f"{value:,.{digits}f}"
-
-
 def _ci(estimate, metric: str = "") -> str:
-    lo, hi = estimate.low, estimate.high
-    return "" if lo is None else f"(95% CI {_fmt(lo, metric)}–{_fmt(hi, metric)})"
+    return fmt.interval(estimate, metric, prefix="95% CI ")
 
 
 def findings(view) -> list[str]:
     """One plain sentence per headline finding, computed from the results."""
     s = view.summary
-    d = {name: design.metrics for name, design in s.designs.items()}
     designs = view.designs
     out: list[str] = []
 
+    def est(design: str, metric: str):
+        return s.designs[design].metrics[metric]
+
     def mean(design: str, metric: str) -> float:
-        return d[design][metric].mean or 0.0
+        return est(design, metric).mean or 0.0
+
+    def num(value: float | None, metric: str = "") -> str:
+        return fmt.number(value, metric)
 
     if len(designs) == 1:
         only = designs[0]
-        return [f"Customers spent a mean of {_fmt(mean(only, 'effort_hours_mean'))} h per case "
-                f"{_ci(d[only]['effort_hours_mean'])} in {only}."]
+        return [f"Customers spent a mean of {num(mean(only, 'effort_hours_mean'))} h per case "
+                f"{_ci(est(only, 'effort_hours_mean'))} in {only}."]
     worst = max(designs, key=lambda x: mean(x, "effort_hours_mean"))
     best = min(designs, key=lambda x: mean(x, "effort_hours_mean"))
-    out.append(f"Customers spent a mean of {_fmt(mean(worst, 'effort_hours_mean'))} h of their own time per "
-               f"case in {worst} {_ci(d[worst]['effort_hours_mean'])}, against "
-               f"{_fmt(mean(best, 'effort_hours_mean'))} h in {best} {_ci(d[best]['effort_hours_mean'])}.")
-    types = {name: design.case_types for name, design in s.designs.items()}
-    if types.get(worst):
+    out.append(f"Customers spent a mean of {num(mean(worst, 'effort_hours_mean'))} h of their own time per "
+               f"case in {worst} {_ci(est(worst, 'effort_hours_mean'))}, against "
+               f"{num(mean(best, 'effort_hours_mean'))} h in {best} {_ci(est(best, 'effort_hours_mean'))}.")
+    types_worst, types_best = s.designs[worst].case_types, s.designs[best].case_types
+    if types_worst:
         def ratio(t: str) -> float:
-            a = types[worst][t]["effort_hours_p50"].mean or 0.0
-            b = types[best][t]["effort_hours_p50"].mean or 0.0
+            a = types_worst[t]["effort_hours_p50"].mean or 0.0
+            b = types_best[t]["effort_hours_p50"].mean or 0.0
             return a / b if b > 0 else 0.0
 
-        t = max(types[worst], key=ratio)
-        tw, tb = types[worst][t], types[best][t]
-        sentence = (f"In {worst}, customers spent a median of {_fmt(tw['effort_hours_p50'].mean)} h "
+        t = max(types_worst, key=ratio)
+        tw, tb = types_worst[t], types_best[t]
+        sentence = (f"In {worst}, customers spent a median of {num(tw['effort_hours_p50'].mean)} h "
                     f"{_ci(tw['effort_hours_p50'])} per {t} case; in {best}, "
-                    f"{_fmt(tb['effort_hours_p50'].mean)} h")
+                    f"{num(tb['effort_hours_p50'].mean)} h")
         if tw["resolution_days_p50"].mean is not None and tb["resolution_days_p50"].mean is not None:
-            sentence += (f", and waited a median of {_fmt(tw['resolution_days_p50'].mean)} days for a "
-                         f"real resolution against {_fmt(tb['resolution_days_p50'].mean)}")
+            sentence += (f", and waited a median of {num(tw['resolution_days_p50'].mean)} days for a "
+                         f"real resolution against {num(tb['resolution_days_p50'].mean)}")
         out.append(sentence + ".")
     busiest = max(designs, key=lambda x: mean(x, "tickets_closed"))
     if busiest != best:
-        out.append(f"On the dashboard {busiest} looks busiest: {_fmt(mean(busiest, 'tickets_closed'))} "
-                   f"tickets closed a month against {_fmt(mean(best, 'tickets_closed'))} in {best}, but only "
-                   f"{mean(busiest, 'closed_resolved_share'):.0%} of its closed tickets were resolved.")
+        out.append(f"On the dashboard {busiest} looks busiest: {num(mean(busiest, 'tickets_closed'))} "
+                   f"tickets closed a month against {num(mean(best, 'tickets_closed'))} in {best}, but only "
+                   f"{num(mean(busiest, 'closed_resolved_share'), 'closed_resolved_share')} of its closed "
+                   "tickets were resolved.")
     churner = max(designs, key=lambda x: mean(x, "churn_rate"))
     keeper = min(designs, key=lambda x: mean(x, "churn_rate"))
     if mean(churner, "churn_rate") > 0:
-        out.append(f"{churner} lost {mean(churner, 'churn_rate'):.1%} of its customers at renewal "
-                   f"{_ci(d[churner]['churn_rate'], 'churn_rate')} and "
-                   f"{_fmt(mean(churner, 'lost_revenue'))} of monthly revenue; "
-                   f"{keeper} lost {mean(keeper, 'churn_rate'):.1%} and "
-                   f"{_fmt(mean(keeper, 'lost_revenue'))}.")
+        out.append(f"{churner} lost {num(mean(churner, 'churn_rate'), 'churn_rate')} of its customers at "
+                   f"renewal {_ci(est(churner, 'churn_rate'), 'churn_rate')} and "
+                   f"{num(mean(churner, 'lost_revenue'))} of monthly revenue; "
+                   f"{keeper} lost {num(mean(keeper, 'churn_rate'), 'churn_rate')} and "
+                   f"{num(mean(keeper, 'lost_revenue'))}.")
     costs = {x: mean(x, "staff_cost") for x in designs}
     spread = (max(costs.values()) - min(costs.values())) / max(max(costs.values()), 1e-9)
     if spread <= 0.1:
-        out.append(f"Staffing costs about the same in every design ({_fmt(min(costs.values()))} to "
-                   f"{_fmt(max(costs.values()))} a month).")
+        out.append(f"Staffing costs about the same in every design ({num(min(costs.values()))} to "
+                   f"{num(max(costs.values()))} a month).")
     base = s.baseline
     unclear = [x for x in designs if x != base
                and not s.designs[x].vs_baseline["effort_hours_mean"].significant]
@@ -108,29 +104,7 @@ def findings(view) -> list[str]:
     return out
 
 
-def _table(view) -> list[dict[str, Any]]:
-    d = view.summary.designs
-    base = view.summary.baseline
-    others = [x for x in view.designs if x != base]
-    rows = []
-    for metric, m in METRICS.items():
-        values = [d[x].metrics[metric] for x in view.designs]
-        cells = [{"mean": _fmt(v.mean, metric), "ci": _ci_short(v, metric)} for v in values]
-        deltas = []
-        for x in others:
-            diff = d[x].vs_baseline[metric]
-            text = "–" if diff.mean is None else (
-                f"{diff.mean * 100:+.1f} pts" if metric in PERCENT else f"{diff.mean:+,.2f}")
-            deltas.append({"text": text + (" ★" if diff.significant else ""),
-                           "significant": diff.significant})
-        rows.append({"label": m.label + (f" ({m.unit})" if m.unit and m.unit != "%" else ""),
-                     "cells": cells, "deltas": deltas})
-    return rows
-
-
-def _ci_short(estimate, metric: str) -> str:
-    lo, hi = estimate.low, estimate.high
-    return "" if lo is None else f"({_fmt(lo, metric)}–{_fmt(hi, metric)})"
+# ------------------------------------------------------------------ charts as inline SVG
 
 
 def _svg(fig) -> str:
@@ -141,11 +115,6 @@ def _svg(fig) -> str:
     plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and doctype: inline SVG in HTML
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("cxsim", "templates"),
-                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
 
 
 def _inline_charts(figures: dict) -> list[dict[str, str]]:
@@ -160,6 +129,14 @@ def _inline_charts(figures: dict) -> list[dict[str, str]]:
         svg = re.sub(r'(href="#|url\(#)([^")]+)', rf"\g<1>{name}-\2", svg)
         charts.append({"name": name, "svg": svg, "caption": CAPTIONS.get(name, "")})
     return charts
+
+
+# ------------------------------------------------------------------ pages
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("cxsim", "templates"),
+                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
 
 
 def _provenance(*, scenario: str, scenario_file: str | None, scenario_hash: str | None, seed: int,
@@ -192,8 +169,8 @@ def render_report(view) -> str:
     return _environment().get_template("report.html.j2").render(
         scenario=summary.scenario, description=content.get("description", ""), findings=findings(view),
         designs=view.designs, others=[x for x in view.designs if x != base], baseline=base,
-        replications=summary.replications, table=_table(view), charts=charts,
-        parameters=_yaml(content), scenario_file=summary.scenario_file,
+        replications=summary.replications, sections=fmt.comparison_table(summary, view.designs),
+        charts=charts, parameters=_yaml(content), scenario_file=summary.scenario_file,
         provenance=_provenance(
             scenario=summary.scenario, scenario_file=summary.scenario_file,
             scenario_hash=summary.scenario_hash, seed=summary.seed, replications=summary.replications,
@@ -212,10 +189,15 @@ def _yaml(data: dict) -> str:
     return buf.getvalue()
 
 
+def _point_estimate(point, design: str, metric: str):
+    """A sweep point's estimate of one metric for one design; None when the point failed."""
+    if point.summary is None or design not in point.summary.designs:
+        return None
+    return point.summary.designs[design].metrics.get(metric)
+
+
 def sweep_findings(sweep) -> list[str]:
     """Per headline metric and design: where it starts and ends along the first swept parameter."""
-    from cxsim.catalogue import METRICS as KNOWN
-
     first = sweep.parameters[0]
     ok = [p for p in sweep.points if p.summary]
     out = []
@@ -223,54 +205,49 @@ def sweep_findings(sweep) -> list[str]:
     if len(ok) >= 2:
         a, b = ok[0], ok[-1]
         for metric in sweep.metrics:
-            label = KNOWN[metric].label
             parts = []
             for design in sweep.designs:
-                va, vb = (_point_mean(p, design, metric) for p in (a, b))
-                if va is not None and vb is not None:
-                    parts.append(f"{_fmt(va, metric)} to {_fmt(vb, metric)} in {design}")
+                va, vb = _point_estimate(a, design, metric), _point_estimate(b, design, metric)
+                if va is not None and vb is not None and va.mean is not None and vb.mean is not None:
+                    parts.append(f"{fmt.number(va.mean, metric)} to {fmt.number(vb.mean, metric)} "
+                                 f"in {design}")
             if parts:
-                out.append(f"As {first} goes from {a.values[first]} to {b.values[first]}, {label} goes from "
-                           + "; ".join(parts) + ".")
+                out.append(f"As {first} goes from {a.values[first]} to {b.values[first]}, "
+                           f"{METRICS[metric].label} goes from " + "; ".join(parts) + ".")
     if failed:
         out.append(f"{failed} of {len(sweep.points)} points failed; their errors are in sweep.csv.")
     return out or ["Fewer than two points ran: nothing to compare."]
 
 
-def _point_mean(point, design: str, metric: str) -> float | None:
-    """A sweep point's mean of one metric for one design; None when the point failed or lacks it."""
-    block = point.summary.designs.get(design) if point.summary else None
-    value = block.metrics.get(metric) if block else None
-    return value.mean if value else None
+def sweep_tables(sweep) -> list[dict[str, Any]]:
+    """A table per headline metric: a row per point, a cell per design (mean and interval, or failed)."""
+    tables = []
+    for metric in sweep.metrics:
+        rows = []
+        for p in sweep.points:
+            cells = [fmt.cell(_point_estimate(p, d, metric), metric) if p.summary else fmt.Cell("failed", "")
+                     for d in sweep.designs]
+            rows.append({"params": [p.values[k] for k in sweep.parameters], "cells": cells})
+        tables.append({"title": fmt.label(metric), "rows": rows})
+    return tables
 
 
 def render_sweep_report(sweep) -> str:
     """The report of a sweep: findings, a table per headline metric, the sweep charts, provenance."""
-    from cxsim.catalogue import METRICS as KNOWN
     from cxsim.charts import sweep_chart
 
-    tables = []
-    for metric in sweep.metrics:
-        label, unit = KNOWN[metric].label, KNOWN[metric].unit
-        rows = []
-        for p in sweep.points:
-            cells = []
-            for design in sweep.designs:
-                block = p.summary.designs[design].metrics.get(metric) if p.summary else None
-                cells.append({"mean": _fmt(block.mean, metric), "ci": _ci_short(block, metric)}
-                             if block else {"mean": "failed", "ci": ""})
-            rows.append({"params": [p.values[k] for k in sweep.parameters], "cells": cells})
-        tables.append({"title": label + (f" ({unit})" if unit and unit != "%" else ""), "rows": rows})
     charts = _inline_charts({f"sweep_{m}": (lambda m=m: sweep_chart(sweep, m)) for m in sweep.metrics})
-    content = sweep.scenario.content or {}
+    scenario = sweep.scenario
+    content = scenario.content or {}
     return _environment().get_template("sweep_report.html.j2").render(
-        scenario=sweep.scenario.name, description=content.get("description", ""),
-        parameters_swept=sweep.parameters, findings=sweep_findings(sweep), tables=tables,
+        scenario=scenario.name, description=content.get("description", ""),
+        parameters_swept=sweep.parameters, findings=sweep_findings(sweep), tables=sweep_tables(sweep),
         designs=sweep.designs, replications=sweep.replications, charts=charts, parameters=_yaml(content),
-        scenario_file=sweep.scenario.origin, provenance=_provenance(
-            scenario=sweep.scenario.name, scenario_file=sweep.scenario.origin,
-            scenario_hash=sweep.scenario.content_hash, seed=sweep.seed, replications=sweep.replications,
-            cxsim_version=__version__, workers=sweep.workers, wall_seconds=sweep.wall_seconds))
+        scenario_file=scenario.origin,
+        provenance=_provenance(
+            scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
+            seed=sweep.seed, replications=sweep.replications, cxsim_version=__version__,
+            workers=sweep.workers, wall_seconds=sweep.wall_seconds))
 
 
 def write_report(view, out_dir: str | Path) -> Path:
