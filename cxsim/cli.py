@@ -129,9 +129,9 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Run every design of a scenario, print the comparison table and write results to a folder."""
+    from cxsim.api import run as run_scenario
     from cxsim.catalogue import METRICS as KNOWN
     from cxsim.errors import ExecutorError
-    from cxsim.runner import run as run_scenario
 
     sc, recorded = _load_for_run(scenario)
     if recorded is not None:  # re-run: the recorded inputs unless overridden
@@ -202,8 +202,9 @@ def sweep(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Run a scenario at every point of one or two swept parameters; write sweep.csv and charts."""
+    from cxsim.api import run_sweep
     from cxsim.errors import ExecutorError
-    from cxsim.sweep import parse_set, run_sweep
+    from cxsim.sweep import parse_set
 
     try:
         sc = load_scenario(scenario)
@@ -266,19 +267,14 @@ def report(
 ) -> None:
     """Rebuild the charts and report.html from saved results, without re-running anything."""
     from cxsim.errors import ResultsFolderError
-    from cxsim.report import write_report
+    from cxsim.outputs import write_report
     from cxsim.saved import load_results
 
     try:
         saved = load_results(folder)
     except ResultsFolderError as err:
         _fail(str(err))
-    written = []
-    if charts:
-        from cxsim.charts import write_charts
-
-        written += write_charts(saved, folder)
-    written.append(write_report(saved, folder))
+    written = write_report(saved, folder, charts=charts)
     out_console.print(f"wrote {len(written)} files to {folder}/ (report: {folder / 'report.html'})",
                       highlight=False)
 

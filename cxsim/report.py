@@ -2,21 +2,22 @@
 the comparison table, every chart (inline SVG), then the scenario's parameters and provenance.
 
 One self-contained file (no network), built with jinja2 (autoescaped: scenario and design names are user
-text) from a live ``Result`` or from a results folder read back by ``cxsim.saved``. Numbers are written
-by ``cxsim.formatting``, as in the CLI.
+text) from a live ``Result`` or from a results folder read back by ``cxsim.saved``. The same result gives
+the same bytes: SVG element ids are renumbered per chart in order of appearance (unique across the page)
+and no date is embedded. Numbers are written by ``cxsim.formatting``, as in the CLI.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from cxsim import formatting as fmt
 from cxsim.catalogue import METRICS
+from cxsim.charts import applicable_charts, sweep_chart
 from cxsim.version import __version__
 
 CAPTIONS = {
@@ -106,29 +107,34 @@ def findings(view) -> list[str]:
 
 # ------------------------------------------------------------------ charts as inline SVG
 
+_ID = re.compile(r'(\s)id="([^"]+)"')
+_REF = re.compile(r'(href="#|url\(#)([^")]+)')
+
+
+def renumber_ids(svg: str, prefix: str) -> str:
+    """Every element id of one SVG renamed ``prefix-1``, ``prefix-2``... in order of appearance, and every
+    internal reference (``href="#..."``, ``url(#...)``) with it: ids unique across a page of several
+    charts, and the same figure gives the same text (matplotlib's ids are random unless a process-wide
+    salt is set)."""
+    names: dict[str, str] = {}
+    for match in _ID.finditer(svg):
+        names.setdefault(match.group(2), f"{prefix}-{len(names) + 1}")
+    svg = _ID.sub(lambda m: f'{m.group(1)}id="{names[m.group(2)]}"', svg)
+    return _REF.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), svg)
+
 
 def _svg(fig) -> str:
-    import matplotlib.pyplot as plt
-
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Type": None})  # no rdf:resource URL in the page
-    plt.close(fig)
+    # No metadata: no rdf:resource URL in the page, and no date (the same result, the same bytes).
+    fig.savefig(buf, format="svg", metadata={"Type": None, "Date": None})
     text = buf.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and doctype: inline SVG in HTML
 
 
 def _inline_charts(figures: dict) -> list[dict[str, str]]:
     """Figures as inline SVG whose element ids are unique across the page."""
-    import matplotlib
-
-    matplotlib.rcParams["svg.hashsalt"] = "cxsim"  # stable element ids: the same result, the same file
-    charts = []
-    for name, make in figures.items():
-        svg = _svg(make())
-        svg = re.sub(r'id="([^"]+)"', rf'id="{name}-\1"', svg)
-        svg = re.sub(r'(href="#|url\(#)([^")]+)', rf"\g<1>{name}-\2", svg)
-        charts.append({"name": name, "svg": svg, "caption": CAPTIONS.get(name, "")})
-    return charts
+    return [{"name": name, "svg": renumber_ids(_svg(make()), name), "caption": CAPTIONS.get(name, "")}
+            for name, make in figures.items()]
 
 
 # ------------------------------------------------------------------ pages
@@ -159,8 +165,6 @@ def _provenance(*, scenario: str, scenario_file: str | None, scenario_hash: str 
 
 def render_report(view) -> str:
     """The report's HTML for a live Result or a SavedResult."""
-    from cxsim.charts import applicable_charts
-
     summary = view.summary
     charts = _inline_charts({name: (lambda make=make: make(view))
                              for name, make in applicable_charts(view).items()})
@@ -234,8 +238,6 @@ def sweep_tables(sweep) -> list[dict[str, Any]]:
 
 def render_sweep_report(sweep) -> str:
     """The report of a sweep: findings, a table per headline metric, the sweep charts, provenance."""
-    from cxsim.charts import sweep_chart
-
     charts = _inline_charts({f"sweep_{m}": (lambda m=m: sweep_chart(sweep, m)) for m in sweep.metrics})
     scenario = sweep.scenario
     content = scenario.content or {}
@@ -248,9 +250,3 @@ def render_sweep_report(sweep) -> str:
             scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
             seed=sweep.seed, replications=sweep.replications, cxsim_version=__version__,
             workers=sweep.workers, wall_seconds=sweep.wall_seconds))
-
-
-def write_report(view, out_dir: str | Path) -> Path:
-    path = Path(out_dir) / "report.html"
-    path.write_text(render_report(view), encoding="utf-8")
-    return path

@@ -2,24 +2,21 @@
 
 ``Result.summary`` is a ``cxsim.summary.Summary``: for each design and metric the mean over replications
 and its 95% confidence interval, the paired difference from the baseline, per case type, per team and the
-accounting of every case (``summary.json`` is its JSON form).
+accounting of every case (``summary.json`` is its JSON form). Writing files is the presentation layer's
+job (``cxsim.outputs``; ``cxsim.Result.write``).
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from cxsim.catalogue import CASE_TYPE_METRICS, METRICS
-from cxsim.estimates import Estimate, mean_ci, paired_difference
+from cxsim.estimates import mean_ci, paired_difference
 from cxsim.metrics import case_type_metrics, replication_metrics, team_utilization
 from cxsim.records import ReplicationOutput
 from cxsim.scenario import Scenario
-from cxsim.summary import Accounting, DesignSummary, RunInfo, Summary, json_safe
+from cxsim.summary import Accounting, DesignSummary, RunInfo, Summary
 from cxsim.version import __version__
 
 CASE_COLUMNS = (
@@ -152,62 +149,3 @@ class Result:
                     "transfers": c.transfers, "reopens": c.reopens, "sessions": c.sessions,
                     "first_contact_resolution": c.first_contact_resolution, "churned": c.churned,
                 }
-
-    # ------------------------------------------------------------ files
-
-    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
-        """Write summary.json, summary.csv, cases.csv and the charts; returns the paths written."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = [self._write_json(out / "summary.json"), self._write_summary_csv(out / "summary.csv"),
-                   self._write_cases(out / "cases.csv")]
-        details = out / "details.json"
-        details.write_text(json.dumps(json_safe(self.details), indent=1) + "\n")
-        written.append(details)
-        if charts:
-            from cxsim.charts import write_charts
-            from cxsim.report import write_report
-
-            written += write_charts(self, out)
-            written.append(write_report(self, out))
-        return written
-
-    def _write_json(self, path: Path) -> Path:
-        path.write_text(json.dumps(self.summary.to_json(), indent=2) + "\n")
-        return path
-
-    def _write_summary_csv(self, path: Path) -> Path:
-        summary = self.summary
-        with path.open("w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["design", "scope", "metric", "mean", "ci95_low", "ci95_high"])
-            for design in self.designs:
-                d = summary.designs[design]
-                for metric, value in d.metrics.items():
-                    writer.writerow([design, "all", metric, *_cells(value)])
-                for metric, value in (d.vs_baseline or {}).items():
-                    writer.writerow([design, f"vs_baseline:{summary.baseline}", metric, *_cells(value)])
-                for ctype, metrics in d.case_types.items():
-                    for metric, value in metrics.items():
-                        writer.writerow([design, f"case_type:{ctype}", metric, *_cells(value)])
-        return path
-
-    def _write_cases(self, path: Path) -> Path:
-        with path.open("w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=CASE_COLUMNS)
-            writer.writeheader()
-            for row in self.case_rows():
-                writer.writerow({k: _fmt(v) for k, v in row.items()})
-        return path
-
-
-def _fmt(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.6g}"
-    return value
-
-
-def _cells(value: Estimate) -> list[Any]:
-    return ["" if v is None else f"{v:.6g}" for v in (value.mean, value.low, value.high)]

@@ -9,10 +9,7 @@ not sampling noise from different random numbers.
 from __future__ import annotations
 
 import copy
-import csv
 import itertools
-import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,38 +70,6 @@ class SweepResult:
                        for p in self.points],
             "scenario_content": self.scenario.content,
         })
-
-    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        rows = list(self.rows())
-        columns: list[str] = []
-        for row in rows:
-            columns += [c for c in row if c not in columns]
-        csv_path = out / "sweep.csv"
-        with csv_path.open("w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: _cell(v) for k, v in row.items()})
-        json_path = out / "sweep.json"
-        json_path.write_text(json.dumps(self.to_json(), indent=1) + "\n")
-        written = [csv_path, json_path]
-        if charts:
-            from cxsim.charts import write_sweep_charts
-            from cxsim.report import render_sweep_report
-
-            written += write_sweep_charts(self, out)
-            report = out / "report.html"
-            report.write_text(render_sweep_report(self), encoding="utf-8")
-            written.append(report)
-        return written
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.6g}"
-    return "" if value is None else value
 
 
 def set_path(data: dict, path: str, value: Any) -> dict:
