@@ -1,19 +1,19 @@
-"""Charts: functions that take a ``Result`` and return a matplotlib Figure (researchers restyle them; the
-CLI saves the same figures as PNG). Titles state the finding; colours are distinguishable in greyscale.
+"""Charts: functions that take a ``Result`` (or saved results) and return a matplotlib Figure (researchers
+restyle them; ``cxsim.outputs`` saves the same figures as PNG, the report inlines them as SVG). Titles
+state the finding; colours are distinguishable in greyscale.
+
+Figures are built with matplotlib's object API (``Figure``, ``fig.subplots``), never pyplot: importing or
+using this module changes no backend, no rcParams and no pyplot state of the process that imports it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from cxsim.results import Result  # noqa: E402
+from cxsim.catalogue import GROUPS, METRICS
+from cxsim.results import Result
 
 CAUSES = (
     ("effort_contact_hours_mean", "contact", "#1b3a5c"),
@@ -26,7 +26,8 @@ CAUSES = (
 def effort_distribution(result: Result) -> Figure:
     """Customer effort per case, one row per design, log scale, with the median and p90 marked."""
     designs = result.designs
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.9 * len(designs)), layout="constrained")
+    fig = Figure(figsize=(8, 1.2 + 0.9 * len(designs)), layout="constrained")
+    ax = fig.subplots()
     medians = {}
     for i, design in enumerate(designs):
         effort = np.array([row["effort_hours"] for row in result.case_rows(design)])
@@ -67,12 +68,12 @@ def _effort_title(medians: dict[str, float]) -> str:
 def effort_by_cause(result: Result) -> Figure:
     """Where the customer's hours go: mean effort per case by cause, stacked, one bar per design."""
     designs = result.designs
-    summary = result.summary["designs"]
-    fig, ax = plt.subplots(figsize=(max(6.5, 3.5 + 1.3 * len(designs)), 4.5), layout="constrained")
+    fig = Figure(figsize=(max(6.5, 3.5 + 1.3 * len(designs)), 4.5), layout="constrained")
+    ax = fig.subplots()
     bottom = np.zeros(len(designs))
     hatches = ("", "//", "..", "xx")
     for (metric, label, colour), hatch in zip(CAUSES, hatches, strict=True):
-        values = np.array([summary[d][metric]["mean"] or 0.0 for d in designs])
+        values = np.array([result.metric(d, metric) or 0.0 for d in designs])
         ax.bar(designs, values, bottom=bottom, label=label, color=colour, edgecolor="black", hatch=hatch)
         bottom += values
     for i, total in enumerate(bottom):
@@ -80,7 +81,7 @@ def effort_by_cause(result: Result) -> Figure:
     ax.set_ylabel("mean customer hours per case")
     if len(designs) and bottom.max() > 0:
         worst = int(np.argmax(bottom))
-        causes = {label: summary[designs[worst]][metric]["mean"] or 0.0 for metric, label, _ in CAUSES}
+        causes = {label: result.metric(designs[worst], metric) or 0.0 for metric, label, _ in CAUSES}
         top = max(causes, key=causes.get)
         ax.set_title(f"{designs[worst]} costs customers {bottom[worst]:.1f} h per case;\n"
                      f"{causes[top] / bottom[worst]:.0%} of it is {top}", fontsize=11)
@@ -91,15 +92,14 @@ def effort_by_cause(result: Result) -> Figure:
 def sweep_chart(sweep, metric: str) -> Figure:
     """One headline metric against the (first) swept parameter: a line per design (and per value of a
     second parameter), with its 95% confidence band; failed points are left as gaps."""
-    from cxsim.catalogue import METRICS
-
-    label, unit, meaning = METRICS[metric]
+    label, unit, meaning = METRICS[metric].label, METRICS[metric].unit, METRICS[metric].meaning
     first = sweep.parameters[0]
     second = sweep.parameters[1] if len(sweep.parameters) > 1 else None
     xs_all = list(dict.fromkeys(p.values[first] for p in sweep.points))
     numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs_all)
     position = {x: (x if numeric else i) for i, x in enumerate(xs_all)}
-    fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
+    fig = Figure(figsize=(7.5, 4.5), layout="constrained")
+    ax = fig.subplots()
     styles = ["-", "--", ":", "-."]
     markers = ["o", "s", "^", "D", "v", "P"]
     lines = []
@@ -109,11 +109,12 @@ def sweep_chart(sweep, metric: str) -> Figure:
             pts = [p for p in sweep.points if second is None or p.values[second] == group]
             xs, ys, los, his = [], [], [], []
             for p in pts:
-                value = p.summary["designs"].get(design, {}).get(metric) if p.summary else None
-                mean = value["mean"] if value else None
+                block = p.summary.designs.get(design) if p.summary else None
+                value = block.metrics.get(metric) if block else None
+                mean = value.mean if value else None
                 xs.append(position[p.values[first]])
                 ys.append(np.nan if mean is None else mean)
-                lo, hi = value["ci95"] if value else (None, None)
+                lo, hi = (value.low, value.high) if value else (None, None)
                 los.append(np.nan if lo is None else lo)
                 his.append(np.nan if hi is None else hi)
             name = design if second is None else f"{design}, {second.split('.')[-1]}={group}"
@@ -137,33 +138,13 @@ def sweep_chart(sweep, metric: str) -> Figure:
     return fig
 
 
-def _png_metadata(title: str, scenario: str, content_hash: str | None, seed: int,
-                  replications: int) -> dict[str, str]:
-    """Provenance carried inside every PNG (tEXt chunks)."""
-    from cxsim.version import __version__
-
-    return {"Title": title, "Software": f"cxsim {__version__}",
-            "Description": f"scenario {scenario} (content hash {content_hash}), seed {seed}, "
-                           f"{replications} replications"}
-
-
-def write_sweep_charts(sweep, out_dir: Path) -> list[Path]:
-    written = []
-    for metric in sweep.metrics:
-        fig = sweep_chart(sweep, metric)
-        path = out_dir / f"sweep_{metric}.png"
-        fig.savefig(path, dpi=110, metadata=_png_metadata(path.stem, sweep.scenario.name,
-                                                          sweep.scenario.content_hash, sweep.seed,
-                                                          sweep.replications))
-        plt.close(fig)
-        written.append(path)
-    return written
-
-
-DASHBOARD = (("tickets_closed", "tickets closed / month"), ("ticket_close_hours", "hours to close a ticket"),
-             ("closed_resolved_share", "tickets closed 'resolved'"))
-TRUTH = (("resolution_days_mean", "days to real resolution"),
-         ("effort_hours_mean", "customer hours per case"), ("churn_rate", "customers lost"))
+PANELS = {  # dashboard_vs_truth: a row of panels per metric group, (metric, panel title)
+    "dashboard": (("tickets_closed", "tickets closed / month"),
+                  ("ticket_close_hours", "hours to close a ticket"),
+                  ("closed_resolved_share", "tickets closed 'resolved'")),
+    "customer": (("resolution_days_mean", "days to real resolution"),
+                 ("effort_hours_mean", "customer hours per case"), ("churn_rate", "customers lost")),
+}
 GREYS = ("#1b3a5c", "#e8a33c", "#6f8fb0", "#8c2d04", "#555555", "#b5c7d8")
 HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
 
@@ -172,17 +153,17 @@ def dashboard_vs_truth(result: Result) -> Figure:
     """What the company's ticket metrics say (top) beside what customers live (bottom), per design,
     with 95% CIs: a design can look best on the dashboard and be worst for customers."""
     designs = result.designs
-    summary = result.summary["designs"]
-    fig, axes = plt.subplots(2, 3, figsize=(10, 6), layout="constrained")
-    for row, (panel, title) in enumerate(((DASHBOARD, "What the dashboard says"),
-                                          (TRUTH, "What customers live"))):
+    fig = Figure(figsize=(10, 6), layout="constrained")
+    axes = fig.subplots(len(PANELS), 3)
+    for row, (group, panel) in enumerate(PANELS.items()):
         for col, (metric, label) in enumerate(panel):
             ax = axes[row][col]
-            means = np.array([summary[d][metric]["mean"] or 0.0 for d in designs])
-            lows = np.array([summary[d][metric]["ci95"][0] for d in designs], dtype=float)
-            highs = np.array([summary[d][metric]["ci95"][1] for d in designs], dtype=float)
+            values = [result.summary.designs[d].metrics[metric] for d in designs]
+            means = np.array([v.mean or 0.0 for v in values])
+            lows = np.array([v.low for v in values], dtype=float)
+            highs = np.array([v.high for v in values], dtype=float)
             err = np.vstack([np.nan_to_num(means - lows), np.nan_to_num(highs - means)])
-            scale = 100.0 if metric in ("closed_resolved_share", "churn_rate") else 1.0
+            scale = 100.0 if METRICS[metric].is_share else 1.0
             ax.bar(range(len(designs)), means * scale, yerr=err * scale, capsize=3,
                    color=[GREYS[i % len(GREYS)] for i in range(len(designs))], edgecolor="black",
                    hatch=None)
@@ -191,22 +172,21 @@ def dashboard_vs_truth(result: Result) -> Figure:
             ax.set_xticks(range(len(designs)), designs, fontsize=8)
             ax.set_title(label + (" (%)" if scale == 100.0 else ""), fontsize=9)
             ax.grid(axis="y", color="#dddddd")
-        axes[row][0].set_ylabel(title, fontsize=10, fontweight="bold")
+        axes[row][0].set_ylabel(GROUPS[group], fontsize=10, fontweight="bold")
     fig.suptitle(_dashboard_title(result), fontsize=11)
     return fig
 
 
 def _dashboard_title(result: Result) -> str:
-    summary = result.summary["designs"]
     designs = result.designs
     if len(designs) < 2:
         return "The dashboard and the customer's truth"
-    busiest = max(designs, key=lambda d: summary[d]["tickets_closed"]["mean"] or 0.0)
-    easiest = min(designs, key=lambda d: summary[d]["effort_hours_mean"]["mean"] or 0.0)
+    busiest = max(designs, key=lambda d: result.metric(d, "tickets_closed") or 0.0)
+    easiest = min(designs, key=lambda d: result.metric(d, "effort_hours_mean") or 0.0)
     if busiest == easiest:
         return f"{busiest} leads on the dashboard and for customers"
-    ratio = (summary[busiest]["effort_hours_mean"]["mean"] or 0.0) / max(
-        summary[easiest]["effort_hours_mean"]["mean"] or 1e-9, 1e-9)
+    ratio = (result.metric(busiest, "effort_hours_mean") or 0.0) / max(
+        result.metric(easiest, "effort_hours_mean") or 1e-9, 1e-9)
     return (f"{busiest} closes the most tickets, yet its customers spend {ratio:.1f}x the hours "
             f"of {easiest}'s")
 
@@ -217,8 +197,8 @@ def worst_journey(result: Result) -> Figure:
     designs = [d for d in result.designs if result.details[d]["worst_journey"]]
     heights = [max(2, result.details[d]["worst_journey"]["tickets"]) for d in designs]
     height = min(1.4 + 0.28 * sum(heights) + 0.9 * len(designs), 13.0)  # long journeys get thinner rows
-    fig, axes = plt.subplots(len(designs) or 1, 1, figsize=(10, height), layout="constrained", squeeze=False,
-                             gridspec_kw={"height_ratios": heights or [1]})
+    fig = Figure(figsize=(10, height), layout="constrained")
+    axes = fig.subplots(len(designs) or 1, 1, squeeze=False, gridspec_kw={"height_ratios": heights or [1]})
     for ax, design in zip(axes[:, 0], designs, strict=False):
         j = result.details[design]["worst_journey"]
         start = j["opened_at_hours"]
@@ -246,8 +226,8 @@ def worst_journey(result: Result) -> Figure:
                      f"({j['status']})",
                      fontsize=9)
         ax.grid(axis="x", color="#eeeeee")
-    axes[0, 0].legend(handles=[plt.Rectangle((0, 0), 1, 1, fc="#c7d3e0", ec="#6f8fb0", hatch="//"),
-                               plt.Rectangle((0, 0), 1, 1, fc="#1b3a5c")],
+    axes[0, 0].legend(handles=[Rectangle((0, 0), 1, 1, fc="#c7d3e0", ec="#6f8fb0", hatch="//"),
+                               Rectangle((0, 0), 1, 1, fc="#1b3a5c")],
                       labels=["waiting in a queue", "with an agent"], fontsize=7, loc="lower right")
     fig.suptitle("The worst journey in each design", fontsize=11)
     return fig
@@ -256,8 +236,8 @@ def worst_journey(result: Result) -> Figure:
 def transfer_matrix(result: Result) -> Figure:
     """Hand-offs between teams (from -> to, mean per replication), intake's first routing included."""
     designs = result.designs
-    fig, axes = plt.subplots(1, len(designs), figsize=(4.6 * len(designs), 4.4), layout="constrained",
-                             squeeze=False)
+    fig = Figure(figsize=(4.6 * len(designs), 4.4), layout="constrained")
+    axes = fig.subplots(1, len(designs), squeeze=False)
     for ax, design in zip(axes[0], designs, strict=True):
         flows = result.details[design]["flows"]
         teams = sorted({f["to"] for f in flows} | {f["from"] for f in flows if f["from"] != "intake"})
@@ -283,7 +263,8 @@ def transfer_matrix(result: Result) -> Figure:
 
 def customers_over_time(result: Result) -> Figure:
     """Customers remaining and monthly revenue lost, per design over the horizon, with 95% CI bands."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 5.5), layout="constrained", sharex=True)
+    fig = Figure(figsize=(8, 5.5), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
     ends = {}
     for i, design in enumerate(result.designs):
         timeline = result.details[design]["timeline"]
@@ -335,17 +316,3 @@ def applicable_charts(result: Result) -> dict:
     if not any(True for _ in result.case_rows()):
         charts.pop("effort_distribution")
     return charts
-
-
-def write_charts(result: Result, out_dir: Path) -> list[Path]:
-    """Save every chart that applies as PNG; returns the paths."""
-    written = []
-    for name, make in applicable_charts(result).items():
-        fig = make(result)
-        path = out_dir / f"{name}.png"
-        s = result.summary
-        fig.savefig(path, dpi=110, metadata=_png_metadata(name, s["scenario"], s.get("scenario_hash"),
-                                                          s["seed"], s["replications"]))
-        plt.close(fig)
-        written.append(path)
-    return written

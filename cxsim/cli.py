@@ -14,8 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cxsim.catalogue import METRICS
-from cxsim.catalogue import PERCENT_METRICS as PERCENT
+from cxsim import formatting as fmt
 from cxsim.errors import ScenarioError
 from cxsim.loader import load_scenario
 from cxsim.units import duration_text
@@ -85,16 +84,18 @@ def _load_for_run(path: Path):
         import json
 
         from cxsim.loader import load_scenario as load
+        from cxsim.summary import Summary
 
         try:
             recorded = json.loads(path.read_text())
             content = recorded["scenario_content"]
+            summary = Summary.from_json(recorded)
         except FileNotFoundError:
             _fail(f"{path}: file not found")
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             _fail(f"{path}: not a cxsim summary.json (it records no scenario_content)")
         try:
-            return load(content, label=f"{path}:scenario_content"), recorded
+            return load(content, label=f"{path}:scenario_content"), summary
         except ScenarioError as err:
             _fail(str(err))
     try:
@@ -127,18 +128,18 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Run every design of a scenario, print the comparison table and write results to a folder."""
+    from cxsim.api import run as run_scenario
     from cxsim.catalogue import METRICS as KNOWN
     from cxsim.errors import ExecutorError
-    from cxsim.runner import run as run_scenario
 
     sc, recorded = _load_for_run(scenario)
     if recorded is not None:  # re-run: the recorded inputs unless overridden
-        seed = recorded.get("seed") if seed is None else seed
-        replications = recorded.get("replications") if replications is None else replications
-        if horizon is None and recorded.get("horizon_hours") is not None:
-            horizon = duration_text(recorded["horizon_hours"])
-        if cases == "sample" and recorded.get("cases_output"):
-            cases = recorded["cases_output"]
+        seed = recorded.seed if seed is None else seed
+        replications = recorded.replications if replications is None else replications
+        if horizon is None and recorded.horizon_hours is not None:
+            horizon = duration_text(recorded.horizon_hours)
+        if cases == "sample" and recorded.cases_output:
+            cases = recorded.cases_output
     if cases not in ("all", "sample", "none"):
         _fail(f"--cases: must be all, sample or none (got {cases!r})")
     if metric not in KNOWN:
@@ -170,12 +171,13 @@ def run(
                           f"{result.workers})", highlight=False)
 
 
-def _comparable(summary: dict) -> str:
+def _comparable(summary) -> str:
     """The results of a summary, without how they were obtained (machine, stopping rule, file path)."""
     import json
 
     skip = ("run", "precision", "scenario_file")
-    return json.dumps({k: v for k, v in summary.items() if k not in skip}, sort_keys=True, default=str)
+    return json.dumps({k: v for k, v in summary.to_json().items() if k not in skip}, sort_keys=True,
+                      default=str)
 
 
 @app.command()
@@ -199,8 +201,9 @@ def sweep(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Run a scenario at every point of one or two swept parameters; write sweep.csv and charts."""
+    from cxsim.api import run_sweep
+    from cxsim.changes import parse_set
     from cxsim.errors import ExecutorError
-    from cxsim.sweep import parse_set, run_sweep
 
     try:
         sc = load_scenario(scenario)
@@ -238,12 +241,8 @@ def sweep(
 
 def print_sweep(result) -> None:
     """One table per headline metric: a row per point, a column per design (mean and 95% CI)."""
-    from cxsim.catalogue import METRICS as KNOWN
-
     for metric in result.metrics:
-        label, unit, _ = KNOWN[metric]
-        table = Table(title=f"{label.strip()}" + (f" ({unit})" if unit else "") + " by sweep point",
-                      title_justify="left")
+        table = Table(title=f"{fmt.label(metric)} by sweep point", title_justify="left")
         for path in result.parameters:
             table.add_column(path.split(".")[-1] if len(path) > 24 else path)
         for design in result.designs:
@@ -251,8 +250,11 @@ def print_sweep(result) -> None:
         for point in result.points:
             cells = [str(point.values[p]) for p in result.parameters]
             for design in result.designs:
-                value = point.summary["designs"].get(design, {}).get(metric) if point.summary else None
-                cells.append(_cell(metric, value) if value else "[red]failed[/]")
+                if point.summary is None:
+                    cells.append("[red]failed[/]")
+                else:
+                    block = point.summary.designs.get(design)
+                    cells.append(_cell(fmt.cell(block.metrics.get(metric) if block else None, metric)))
             table.add_row(*cells)
         out_console.print(table)
 
@@ -264,19 +266,14 @@ def report(
 ) -> None:
     """Rebuild the charts and report.html from saved results, without re-running anything."""
     from cxsim.errors import ResultsFolderError
-    from cxsim.report import write_report
+    from cxsim.outputs import write_report
     from cxsim.saved import load_results
 
     try:
         saved = load_results(folder)
     except ResultsFolderError as err:
         _fail(str(err))
-    written = []
-    if charts:
-        from cxsim.charts import write_charts
-
-        written += write_charts(saved, folder)
-    written.append(write_report(saved, folder))
+    written = write_report(saved, folder, charts=charts)
     out_console.print(f"wrote {len(written)} files to {folder}/ (report: {folder / 'report.html'})",
                       highlight=False)
 
@@ -292,72 +289,49 @@ def _with_progress(job, quiet: bool):
         return job(lambda done, total: bar.update(task, completed=done, total=total))
 
 
-def _cell(metric: str, value: dict) -> str:
-    mean = value["mean"]
-    if mean is None:
-        return "–"
-    lo, hi = value["ci95"]
-    scale = 100.0 if metric in PERCENT else 1.0
-    digits = 0 if abs(mean * scale) >= 1000 else (1 if abs(mean * scale) >= 10 else 2)
-    text = f"{mean * scale:,.{digits}f}"
-    if lo is not None:
-        text += f" [dim]({lo * scale:,.{digits}f}–{hi * scale:,.{digits}f})[/]"
-    return text
+def _cell(cell: fmt.Cell) -> str:
+    return f"{cell.value} [dim]{cell.interval}[/]" if cell.interval else cell.value
 
 
 def print_table(result) -> None:
     """The comparison table: one column per design (mean, 95% CI), and per non-baseline design the paired
-    difference from the baseline, starred when its CI excludes zero."""
+    difference from the baseline, starred when its CI excludes zero; a section per metric group."""
     summary = result.summary
-    base = summary["baseline"]
+    base = summary.baseline
     others = [d for d in result.designs if d != base]
-    title = f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}"
-    table = Table(title=title + f" (mean, 95% CI; Δ = paired difference from {base}, * = significant)",
-                  title_justify="left")
+    title = f"{summary.scenario}: {summary.replications} replications, seed {summary.seed}"
+    table = Table(title=title + f" (mean, 95% CI; Δ = paired difference from {base}, "
+                  f"{fmt.SIGNIFICANT} = significant)", title_justify="left")
     table.add_column("metric")
     for design in result.designs:
         table.add_column(design, justify="right")
     for design in others:
         table.add_column(f"Δ {design}", justify="right")
-    for metric, (label, unit, _) in METRICS.items():
-        if metric in ("effort_contact_hours_mean", "churn_rate", "tickets_closed"):
+    for i, section in enumerate(fmt.comparison_table(summary, result.designs)):
+        if i:
             table.add_section()
-        suffix = f" ({unit})" if unit else ""
-        cells = [_cell(metric, summary["designs"][d][metric]) for d in result.designs]
-        cells += [_delta(metric, summary["designs"][d]["vs_baseline"][metric]) for d in others]
-        table.add_row(label + suffix, *cells)
+        table.add_row(f"[bold]{escape(section.heading)}[/]")
+        for row in section.rows:
+            deltas = [f"[bold]{d.text}[/]" if d.significant else f"[dim]{d.text}[/]" for d in row.deltas]
+            table.add_row(("  " if row.indent else "") + row.label, *map(_cell, row.cells), *deltas)
     out_console.print(table)
     types = Table(title="by case type: median effort (h) / median days to resolution", title_justify="left")
     types.add_column("case type")
     for design in result.designs:
         types.add_column(design, justify="right")
-    for ctype in result.scenario.case_types:
+    case_types = list(summary.designs[result.designs[0]].case_types) if result.designs else []
+    for ctype in case_types:
         cells = []
         for design in result.designs:
-            m = summary["case_types"][design][ctype]
-            effort, days = m["effort_hours_p50"]["mean"], m["resolution_days_p50"]["mean"]
-            cells.append(f"{_num(effort)} h / {_num(days)} d")
+            m = summary.designs[design].case_types[ctype]
+            effort, days = m["effort_hours_p50"].mean, m["resolution_days_p50"].mean
+            cells.append(f"{fmt.number(effort)} h / {fmt.number(days)} d")
         types.add_row(ctype, *cells)
     out_console.print(types)
-    acc = summary["accounting"]
+    acc = {d: summary.designs[d].accounting for d in result.designs}
     out_console.print("cases: " + "; ".join(
-        f"{d}: {acc[d]['counted']} counted = {acc[d]['resolved']} resolved + {acc[d]['abandoned']} abandoned"
-        f" + {acc[d]['open']} open" for d in result.designs), highlight=False)
-
-
-def _delta(metric: str, diff: dict) -> str:
-    mean = diff["mean"]
-    if mean is None:
-        return "–"
-    scale = 100.0 if metric in PERCENT else 1.0
-    value = mean * scale
-    digits = 0 if abs(value) >= 1000 else (1 if abs(value) >= 10 else 2)
-    text = f"{value:+,.{digits}f}"
-    return f"[bold]{text}*[/]" if diff["significant"] else f"[dim]{text}[/]"
-
-
-def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+        f"{d}: {acc[d].counted} counted = {acc[d].resolved} resolved + {acc[d].abandoned} abandoned"
+        f" + {acc[d].open} open" for d in result.designs), highlight=False)
 
 
 def main() -> None:

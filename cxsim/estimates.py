@@ -1,27 +1,73 @@
-"""Statistics over replications: means with Student-t 95% confidence intervals.
+"""Statistics over replications: means with Student-t 95% confidence intervals, as typed values.
 
 Replications are independent, so the mean of a metric over n replications has a t-based interval with
 n - 1 degrees of freedom. Replications where a metric is undefined (NaN, e.g. no case resolved) are left
-out of that metric's interval.
+out of that metric's interval. Replication r of every design sees the same customers and cases, so the
+difference between two designs is estimated from paired replications (common random numbers).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 
-def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, float | list[float | None] | None]:
-    """{"mean": m, "ci95": [lo, hi]}; the interval is [None, None] with fewer than two values."""
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over replications and its 95% confidence interval; None where undefined (no values, or one
+    value: no interval)."""
+
+    mean: float | None
+    low: float | None = None
+    high: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"mean": self.mean, "ci95": [self.low, self.high]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Estimate:
+        low, high = data["ci95"]
+        return cls(data["mean"], low, high)
+
+
+@dataclass(frozen=True)
+class Difference(Estimate):
+    """A design minus the baseline over paired replications; ``significant`` when the interval excludes
+    zero."""
+
+    significant: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "significant": self.significant}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Difference:
+        low, high = data["ci95"]
+        return cls(data["mean"], low, high, bool(data["significant"]))
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> Estimate:
+    """The mean of ``values`` and its t-based interval; no interval with fewer than two defined values."""
     arr = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
     if len(arr) == 0:
-        return {"mean": None, "ci95": [None, None]}
+        return Estimate(None)
     mean = float(arr.mean())
     if len(arr) < 2:
-        return {"mean": mean, "ci95": [None, None]}
+        return Estimate(mean)
     from scipy import stats  # imported here: scipy.stats costs ~1 s at start-up of every CLI call
 
     half = float(stats.t.ppf(0.5 + level / 2, len(arr) - 1) * arr.std(ddof=1) / math.sqrt(len(arr)))
-    return {"mean": mean, "ci95": [mean - half, mean + half]}
+    return Estimate(mean, mean - half, mean + half)
+
+
+def paired_difference(values: Sequence[float], base: Sequence[float]) -> Difference:
+    """Mean and 95% CI of ``values - base`` replication by replication (pairs where either is undefined
+    are left out)."""
+    diffs = [a - b for a, b in zip(values, base, strict=True) if not (math.isnan(a) or math.isnan(b))]
+    ci = mean_ci(diffs)
+    lo, hi = ci.low, ci.high
+    return Difference(ci.mean, lo, hi, significant=lo is not None and (lo > 0 or hi < 0))

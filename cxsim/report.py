@@ -2,20 +2,22 @@
 the comparison table, every chart (inline SVG), then the scenario's parameters and provenance.
 
 One self-contained file (no network), built with jinja2 (autoescaped: scenario and design names are user
-text) from a live ``Result`` or from a results folder read back by ``cxsim.saved``.
+text) from a live ``Result`` or from a results folder read back by ``cxsim.saved``. The same result gives
+the same bytes: SVG element ids are renumbered per chart in order of appearance (unique across the page)
+and no date is embedded. Numbers are written by ``cxsim.formatting``, as in the CLI.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from cxsim import formatting as fmt
 from cxsim.catalogue import METRICS
-from cxsim.catalogue import PERCENT_METRICS as PERCENT
+from cxsim.charts import applicable_charts, sweep_chart
 from cxsim.version import __version__
 
 CAPTIONS = {
@@ -28,77 +30,72 @@ CAPTIONS = {
 }
 
 
-def _fmt(value: float | None, metric: str = "", digits: int | None = None) -> str:
-    if value is None:
-        return "–"
-    if metric in PERCENT:
-        return f"{value:.1%}"
-    if digits is None:
-        digits = 0 if abs(value) >= 100 else (1 if abs(value) >= 1 else 2)
-    return f"{value:,.{digits}f}"
-
-
-def _ci(block: dict, metric: str = "") -> str:
-    lo, hi = block["ci95"]
-    return "" if lo is None else f"(95% CI {_fmt(lo, metric)}–{_fmt(hi, metric)})"
+def _ci(estimate, metric: str = "") -> str:
+    return fmt.interval(estimate, metric, prefix="95% CI ")
 
 
 def findings(view) -> list[str]:
     """One plain sentence per headline finding, computed from the results."""
     s = view.summary
-    d = s["designs"]
     designs = view.designs
     out: list[str] = []
 
+    def est(design: str, metric: str):
+        return s.designs[design].metrics[metric]
+
     def mean(design: str, metric: str) -> float:
-        return d[design][metric]["mean"] or 0.0
+        return est(design, metric).mean or 0.0
+
+    def num(value: float | None, metric: str = "") -> str:
+        return fmt.number(value, metric)
 
     if len(designs) == 1:
         only = designs[0]
-        return [f"Customers spent a mean of {_fmt(mean(only, 'effort_hours_mean'))} h per case "
-                f"{_ci(d[only]['effort_hours_mean'])} in {only}."]
+        return [f"Customers spent a mean of {num(mean(only, 'effort_hours_mean'))} h per case "
+                f"{_ci(est(only, 'effort_hours_mean'))} in {only}."]
     worst = max(designs, key=lambda x: mean(x, "effort_hours_mean"))
     best = min(designs, key=lambda x: mean(x, "effort_hours_mean"))
-    out.append(f"Customers spent a mean of {_fmt(mean(worst, 'effort_hours_mean'))} h of their own time per "
-               f"case in {worst} {_ci(d[worst]['effort_hours_mean'])}, against "
-               f"{_fmt(mean(best, 'effort_hours_mean'))} h in {best} {_ci(d[best]['effort_hours_mean'])}.")
-    types = s.get("case_types", {})
-    if types.get(worst):
+    out.append(f"Customers spent a mean of {num(mean(worst, 'effort_hours_mean'))} h of their own time per "
+               f"case in {worst} {_ci(est(worst, 'effort_hours_mean'))}, against "
+               f"{num(mean(best, 'effort_hours_mean'))} h in {best} {_ci(est(best, 'effort_hours_mean'))}.")
+    types_worst, types_best = s.designs[worst].case_types, s.designs[best].case_types
+    if types_worst:
         def ratio(t: str) -> float:
-            a = types[worst][t]["effort_hours_p50"]["mean"] or 0.0
-            b = types[best][t]["effort_hours_p50"]["mean"] or 0.0
+            a = types_worst[t]["effort_hours_p50"].mean or 0.0
+            b = types_best[t]["effort_hours_p50"].mean or 0.0
             return a / b if b > 0 else 0.0
 
-        t = max(types[worst], key=ratio)
-        tw, tb = types[worst][t], types[best][t]
-        sentence = (f"In {worst}, customers spent a median of {_fmt(tw['effort_hours_p50']['mean'])} h "
+        t = max(types_worst, key=ratio)
+        tw, tb = types_worst[t], types_best[t]
+        sentence = (f"In {worst}, customers spent a median of {num(tw['effort_hours_p50'].mean)} h "
                     f"{_ci(tw['effort_hours_p50'])} per {t} case; in {best}, "
-                    f"{_fmt(tb['effort_hours_p50']['mean'])} h")
-        if tw["resolution_days_p50"]["mean"] is not None and tb["resolution_days_p50"]["mean"] is not None:
-            sentence += (f", and waited a median of {_fmt(tw['resolution_days_p50']['mean'])} days for a "
-                         f"real resolution against {_fmt(tb['resolution_days_p50']['mean'])}")
+                    f"{num(tb['effort_hours_p50'].mean)} h")
+        if tw["resolution_days_p50"].mean is not None and tb["resolution_days_p50"].mean is not None:
+            sentence += (f", and waited a median of {num(tw['resolution_days_p50'].mean)} days for a "
+                         f"real resolution against {num(tb['resolution_days_p50'].mean)}")
         out.append(sentence + ".")
     busiest = max(designs, key=lambda x: mean(x, "tickets_closed"))
     if busiest != best:
-        out.append(f"On the dashboard {busiest} looks busiest: {_fmt(mean(busiest, 'tickets_closed'))} "
-                   f"tickets closed a month against {_fmt(mean(best, 'tickets_closed'))} in {best}, but only "
-                   f"{mean(busiest, 'closed_resolved_share'):.0%} of its closed tickets were resolved.")
+        out.append(f"On the dashboard {busiest} looks busiest: {num(mean(busiest, 'tickets_closed'))} "
+                   f"tickets closed a month against {num(mean(best, 'tickets_closed'))} in {best}, but only "
+                   f"{num(mean(busiest, 'closed_resolved_share'), 'closed_resolved_share')} of its closed "
+                   "tickets were resolved.")
     churner = max(designs, key=lambda x: mean(x, "churn_rate"))
     keeper = min(designs, key=lambda x: mean(x, "churn_rate"))
     if mean(churner, "churn_rate") > 0:
-        out.append(f"{churner} lost {mean(churner, 'churn_rate'):.1%} of its customers at renewal "
-                   f"{_ci(d[churner]['churn_rate'], 'churn_rate')} and "
-                   f"{_fmt(mean(churner, 'lost_revenue'))} of monthly revenue; "
-                   f"{keeper} lost {mean(keeper, 'churn_rate'):.1%} and "
-                   f"{_fmt(mean(keeper, 'lost_revenue'))}.")
+        out.append(f"{churner} lost {num(mean(churner, 'churn_rate'), 'churn_rate')} of its customers at "
+                   f"renewal {_ci(est(churner, 'churn_rate'), 'churn_rate')} and "
+                   f"{num(mean(churner, 'lost_revenue'))} of monthly revenue; "
+                   f"{keeper} lost {num(mean(keeper, 'churn_rate'), 'churn_rate')} and "
+                   f"{num(mean(keeper, 'lost_revenue'))}.")
     costs = {x: mean(x, "staff_cost") for x in designs}
     spread = (max(costs.values()) - min(costs.values())) / max(max(costs.values()), 1e-9)
     if spread <= 0.1:
-        out.append(f"Staffing costs about the same in every design ({_fmt(min(costs.values()))} to "
-                   f"{_fmt(max(costs.values()))} a month).")
-    base = s["baseline"]
+        out.append(f"Staffing costs about the same in every design ({num(min(costs.values()))} to "
+                   f"{num(max(costs.values()))} a month).")
+    base = s.baseline
     unclear = [x for x in designs if x != base
-               and not d[x]["vs_baseline"]["effort_hours_mean"]["significant"]]
+               and not s.designs[x].vs_baseline["effort_hours_mean"].significant]
     if unclear:
         out.append("The difference in effort from " + base + " is not significant for "
                    + ", ".join(unclear) + ": run more replications (--precision) before deciding.")
@@ -108,39 +105,39 @@ def findings(view) -> list[str]:
     return out
 
 
-def _table(view) -> list[dict[str, Any]]:
-    d = view.summary["designs"]
-    base = view.summary["baseline"]
-    others = [x for x in view.designs if x != base]
-    rows = []
-    for metric, (label, unit, _) in METRICS.items():
-        cells = [{"mean": _fmt(d[x][metric]["mean"], metric), "ci": _ci_short(d[x][metric], metric)}
-                 for x in view.designs]
-        deltas = []
-        for x in others:
-            diff = d[x]["vs_baseline"][metric]
-            text = "–" if diff["mean"] is None else (
-                f"{diff['mean'] * 100:+.1f} pts" if metric in PERCENT else f"{diff['mean']:+,.2f}")
-            deltas.append({"text": text + (" ★" if diff["significant"] else ""),
-                           "significant": diff["significant"]})
-        rows.append({"label": label.strip() + (f" ({unit})" if unit and unit != "%" else ""),
-                     "cells": cells, "deltas": deltas})
-    return rows
+# ------------------------------------------------------------------ charts as inline SVG
+
+_ID = re.compile(r'(\s)id="([^"]+)"')
+_REF = re.compile(r'(href="#|url\(#)([^")]+)')
 
 
-def _ci_short(block: dict, metric: str) -> str:
-    lo, hi = block["ci95"]
-    return "" if lo is None else f"({_fmt(lo, metric)}–{_fmt(hi, metric)})"
+def renumber_ids(svg: str, prefix: str) -> str:
+    """Every element id of one SVG renamed ``prefix-1``, ``prefix-2``... in order of appearance, and every
+    internal reference (``href="#..."``, ``url(#...)``) with it: ids unique across a page of several
+    charts, and the same figure gives the same text (matplotlib's ids are random unless a process-wide
+    salt is set)."""
+    names: dict[str, str] = {}
+    for match in _ID.finditer(svg):
+        names.setdefault(match.group(2), f"{prefix}-{len(names) + 1}")
+    svg = _ID.sub(lambda m: f'{m.group(1)}id="{names[m.group(2)]}"', svg)
+    return _REF.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), svg)
 
 
 def _svg(fig) -> str:
-    import matplotlib.pyplot as plt
-
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Type": None})  # no rdf:resource URL in the page
-    plt.close(fig)
+    # No metadata: no rdf:resource URL in the page, and no date (the same result, the same bytes).
+    fig.savefig(buf, format="svg", metadata={"Type": None, "Date": None})
     text = buf.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and doctype: inline SVG in HTML
+
+
+def _inline_charts(figures: dict) -> list[dict[str, str]]:
+    """Figures as inline SVG whose element ids are unique across the page."""
+    return [{"name": name, "svg": renumber_ids(_svg(make()), name), "caption": CAPTIONS.get(name, "")}
+            for name, make in figures.items()]
+
+
+# ------------------------------------------------------------------ pages
 
 
 def _environment() -> jinja2.Environment:
@@ -148,51 +145,42 @@ def _environment() -> jinja2.Environment:
                               autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
 
 
-def _inline_charts(figures: dict) -> list[dict[str, str]]:
-    """Figures as inline SVG whose element ids are unique across the page."""
-    import matplotlib
-
-    matplotlib.rcParams["svg.hashsalt"] = "cxsim"  # stable element ids: the same result, the same file
-    charts = []
-    for name, make in figures.items():
-        svg = _svg(make())
-        svg = re.sub(r'id="([^"]+)"', rf'id="{name}-\1"', svg)
-        svg = re.sub(r'(href="#|url\(#)([^")]+)', rf"\g<1>{name}-\2", svg)
-        charts.append({"name": name, "svg": svg, "caption": CAPTIONS.get(name, "")})
-    return charts
-
-
-def _provenance(summary: dict) -> list[tuple[str, Any]]:
-    run = summary.get("run") or {}
+def _provenance(*, scenario: str, scenario_file: str | None, scenario_hash: str | None, seed: int,
+                replications: int, cxsim_version: str, workers: str | None, wall_seconds: float,
+                horizon_hours: float | None = None,
+                warmup_hours: float | None = None) -> list[tuple[str, Any]]:
     rows = [
-        ("scenario", summary["scenario"]),
-        ("scenario file", summary.get("scenario_file")),
-        ("content hash", summary.get("scenario_hash")),
-        ("seed", summary["seed"]),
-        ("replications", summary["replications"]),
+        ("scenario", scenario),
+        ("scenario file", scenario_file),
+        ("content hash", scenario_hash),
+        ("seed", seed),
+        ("replications", replications),
     ]
-    if "horizon_hours" in summary:
-        rows += [("horizon", f"{summary['horizon_hours'] / 24:g} days"),
-                 ("warm-up", f"{summary.get('warmup_hours', 0) / 24:g} days")]
-    return rows + [("cxsim version", summary["cxsim_version"]), ("ran on", run.get("workers")),
-                   ("wall time", f"{run.get('wall_seconds', 0):.1f} s")]
+    if horizon_hours is not None:
+        rows += [("horizon", f"{horizon_hours / 24:g} days"),
+                 ("warm-up", f"{(warmup_hours or 0) / 24:g} days")]
+    return rows + [("cxsim version", cxsim_version), ("ran on", workers),
+                   ("wall time", f"{wall_seconds:.1f} s")]
 
 
 def render_report(view) -> str:
     """The report's HTML for a live Result or a SavedResult."""
-    from cxsim.charts import applicable_charts
-
     summary = view.summary
     charts = _inline_charts({name: (lambda make=make: make(view))
                              for name, make in applicable_charts(view).items()})
-    content = summary.get("scenario_content") or {}
-    base = summary["baseline"]
+    content = summary.scenario_content or {}
+    base = summary.baseline
     return _environment().get_template("report.html.j2").render(
-        scenario=summary["scenario"], description=content.get("description", ""), findings=findings(view),
+        scenario=summary.scenario, description=content.get("description", ""), findings=findings(view),
         designs=view.designs, others=[x for x in view.designs if x != base], baseline=base,
-        replications=summary["replications"], table=_table(view), charts=charts,
-        parameters=_yaml(content), scenario_file=summary.get("scenario_file"),
-        provenance=_provenance(summary))
+        replications=summary.replications, sections=fmt.comparison_table(summary, view.designs),
+        charts=charts, parameters=_yaml(content), scenario_file=summary.scenario_file,
+        provenance=_provenance(
+            scenario=summary.scenario, scenario_file=summary.scenario_file,
+            scenario_hash=summary.scenario_hash, seed=summary.seed, replications=summary.replications,
+            cxsim_version=summary.cxsim_version, workers=summary.run.workers,
+            wall_seconds=summary.run.wall_seconds, horizon_hours=summary.horizon_hours,
+            warmup_hours=summary.warmup_hours))
 
 
 def _yaml(data: dict) -> str:
@@ -205,10 +193,15 @@ def _yaml(data: dict) -> str:
     return buf.getvalue()
 
 
+def _point_estimate(point, design: str, metric: str):
+    """A sweep point's estimate of one metric for one design; None when the point failed."""
+    if point.summary is None or design not in point.summary.designs:
+        return None
+    return point.summary.designs[design].metrics.get(metric)
+
+
 def sweep_findings(sweep) -> list[str]:
     """Per headline metric and design: where it starts and ends along the first swept parameter."""
-    from cxsim.catalogue import METRICS as KNOWN
-
     first = sweep.parameters[0]
     ok = [p for p in sweep.points if p.summary]
     out = []
@@ -216,52 +209,44 @@ def sweep_findings(sweep) -> list[str]:
     if len(ok) >= 2:
         a, b = ok[0], ok[-1]
         for metric in sweep.metrics:
-            label = KNOWN[metric][0].strip()
             parts = []
             for design in sweep.designs:
-                va = a.summary["designs"].get(design, {}).get(metric, {}).get("mean")
-                vb = b.summary["designs"].get(design, {}).get(metric, {}).get("mean")
-                if va is not None and vb is not None:
-                    parts.append(f"{_fmt(va, metric)} to {_fmt(vb, metric)} in {design}")
+                va, vb = _point_estimate(a, design, metric), _point_estimate(b, design, metric)
+                if va is not None and vb is not None and va.mean is not None and vb.mean is not None:
+                    parts.append(f"{fmt.number(va.mean, metric)} to {fmt.number(vb.mean, metric)} "
+                                 f"in {design}")
             if parts:
-                out.append(f"As {first} goes from {a.values[first]} to {b.values[first]}, {label} goes from "
-                           + "; ".join(parts) + ".")
+                out.append(f"As {first} goes from {a.values[first]} to {b.values[first]}, "
+                           f"{METRICS[metric].label} goes from " + "; ".join(parts) + ".")
     if failed:
         out.append(f"{failed} of {len(sweep.points)} points failed; their errors are in sweep.csv.")
     return out or ["Fewer than two points ran: nothing to compare."]
 
 
-def render_sweep_report(sweep) -> str:
-    """The report of a sweep: findings, a table per headline metric, the sweep charts, provenance."""
-    from cxsim.catalogue import METRICS as KNOWN
-    from cxsim.charts import sweep_chart
-
+def sweep_tables(sweep) -> list[dict[str, Any]]:
+    """A table per headline metric: a row per point, a cell per design (mean and interval, or failed)."""
     tables = []
     for metric in sweep.metrics:
-        label, unit, _ = KNOWN[metric]
         rows = []
         for p in sweep.points:
-            cells = []
-            for design in sweep.designs:
-                block = p.summary["designs"].get(design, {}).get(metric) if p.summary else None
-                cells.append({"mean": _fmt(block["mean"], metric), "ci": _ci_short(block, metric)}
-                             if block else {"mean": "failed", "ci": ""})
+            cells = [fmt.cell(_point_estimate(p, d, metric), metric) if p.summary else fmt.Cell("failed", "")
+                     for d in sweep.designs]
             rows.append({"params": [p.values[k] for k in sweep.parameters], "cells": cells})
-        tables.append({"title": label.strip() + (f" ({unit})" if unit and unit != "%" else ""), "rows": rows})
+        tables.append({"title": fmt.label(metric), "rows": rows})
+    return tables
+
+
+def render_sweep_report(sweep) -> str:
+    """The report of a sweep: findings, a table per headline metric, the sweep charts, provenance."""
     charts = _inline_charts({f"sweep_{m}": (lambda m=m: sweep_chart(sweep, m)) for m in sweep.metrics})
-    summary = {"scenario": sweep.scenario.name, "scenario_file": sweep.scenario.origin,
-               "scenario_hash": sweep.scenario.content_hash, "seed": sweep.seed,
-               "replications": sweep.replications, "cxsim_version": __version__,
-               "run": {"workers": sweep.workers, "wall_seconds": sweep.wall_seconds}}
-    content = sweep.scenario.content or {}
+    scenario = sweep.scenario
+    content = scenario.content or {}
     return _environment().get_template("sweep_report.html.j2").render(
-        scenario=sweep.scenario.name, description=content.get("description", ""),
-        parameters_swept=sweep.parameters, findings=sweep_findings(sweep), tables=tables,
+        scenario=scenario.name, description=content.get("description", ""),
+        parameters_swept=sweep.parameters, findings=sweep_findings(sweep), tables=sweep_tables(sweep),
         designs=sweep.designs, replications=sweep.replications, charts=charts, parameters=_yaml(content),
-        scenario_file=sweep.scenario.origin, provenance=_provenance(summary))
-
-
-def write_report(view, out_dir: str | Path) -> Path:
-    path = Path(out_dir) / "report.html"
-    path.write_text(render_report(view), encoding="utf-8")
-    return path
+        scenario_file=scenario.origin,
+        provenance=_provenance(
+            scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
+            seed=sweep.seed, replications=sweep.replications, cxsim_version=__version__,
+            workers=sweep.workers, wall_seconds=sweep.wall_seconds))

@@ -1,23 +1,22 @@
-"""Results of a run: per-replication records in, the summary and the output files out.
+"""Results of a run: per-replication records in, the typed summary and the charts' details out.
 
-``Result.summary`` is what ``summary.json`` holds: for each design and metric the mean over replications and
-its 95% confidence interval, plus per case type, per team and the accounting of every case.
+``Result.summary`` is a ``cxsim.summary.Summary``: for each design and metric the mean over replications
+and its 95% confidence interval, the paired difference from the baseline, per case type, per team and the
+accounting of every case (``summary.json`` is its JSON form). Writing files is the presentation layer's
+job (``cxsim.outputs``; ``cxsim.Result.write``).
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from cxsim.catalogue import CASE_TYPE_METRICS, METRICS
-from cxsim.estimates import mean_ci
+from cxsim.estimates import mean_ci, paired_difference
 from cxsim.metrics import case_type_metrics, replication_metrics, team_utilization
 from cxsim.records import ReplicationOutput
 from cxsim.scenario import Scenario
+from cxsim.summary import Accounting, DesignSummary, RunInfo, Summary
 from cxsim.version import __version__
 
 CASE_COLUMNS = (
@@ -31,6 +30,8 @@ STATUSES = ("resolved", "abandoned", "open")
 
 @dataclass
 class Result:
+    """A run: every design's replication outputs in job order, with what produced them."""
+
     scenario: Scenario
     seed: int
     replications: int
@@ -41,7 +42,7 @@ class Result:
     wall_seconds: float = 0.0
     workers: str = "1 worker (inline)"
     precision: dict[str, Any] | None = None
-    _summary: dict[str, Any] | None = field(default=None, repr=False)
+    _summary: Summary | None = field(default=None, repr=False)
     _details: dict[str, Any] | None = field(default=None, repr=False)
 
     def outputs_for(self, design: str) -> list[ReplicationOutput]:
@@ -53,62 +54,47 @@ class Result:
         return base if base in self.designs else self.designs[0]
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
+        """The typed summary (computed once)."""
         if self._summary is None:
             self._summary = self._summarise()
         return self._summary
 
     def metric(self, design: str, name: str) -> float | None:
         """The mean of one metric for one design."""
-        return self.summary["designs"][design][name]["mean"]
+        return self.summary.metric(design, name)
 
-    def _summarise(self) -> dict[str, Any]:
+    def _summarise(self) -> Summary:
         ctype_names = list(self.scenario.case_types)
-        designs: dict[str, Any] = {}
-        case_types: dict[str, Any] = {}
-        teams: dict[str, Any] = {}
-        accounting: dict[str, Any] = {}
+        baseline = self.baseline
+        base_reps = [replication_metrics(o) for o in self.outputs_for(baseline)]
+        designs = {}
         for design in self.designs:
             outs = self.outputs_for(design)
             per_rep = [replication_metrics(o) for o in outs]
-            designs[design] = {m: mean_ci([r[m] for r in per_rep]) for m in METRICS}
             per_type = [case_type_metrics(o, ctype_names) for o in outs]
-            case_types[design] = {
-                t: {m: mean_ci([r[t][m] for r in per_type]) for m in CASE_TYPE_METRICS} for t in ctype_names
-            }
             util = [team_utilization(o) for o in outs]
-            teams[design] = {t: {"utilization": mean_ci([u[t] for u in util])} for t in util[0]}
             counts = {s: sum(getattr(o.stats, s) for o in outs) for s in STATUSES}
-            counts["counted"] = sum(o.stats.n for o in outs)
-            counts["simulated"] = sum(o.cases_simulated for o in outs)
-            accounting[design] = counts
-        baseline = self.baseline
-        base_reps = [replication_metrics(o) for o in self.outputs_for(baseline)]
-        for design in self.designs:
-            if design != baseline:
-                reps = [replication_metrics(o) for o in self.outputs_for(design)]
-                designs[design]["vs_baseline"] = {m: paired_difference(reps, base_reps, m) for m in METRICS}
+            designs[design] = DesignSummary(
+                name=design,
+                metrics={m: mean_ci([r[m] for r in per_rep]) for m in METRICS},
+                vs_baseline=None if design == baseline else {
+                    m: paired_difference([r[m] for r in per_rep], [b[m] for b in base_reps])
+                    for m in METRICS},
+                case_types={t: {m: mean_ci([r[t][m] for r in per_type]) for m in CASE_TYPE_METRICS}
+                            for t in ctype_names},
+                team_utilization={t: mean_ci([u[t] for u in util]) for t in util[0]},
+                accounting=Accounting(**counts, counted=sum(o.stats.n for o in outs),
+                                      simulated=sum(o.cases_simulated for o in outs)),
+            )
         scenario = self.scenario
-        return {
-            "scenario": scenario.name,
-            "scenario_hash": scenario.content_hash,
-            "scenario_file": scenario.origin,
-            "seed": self.seed,
-            "replications": self.replications,
-            "cxsim_version": __version__,
-            "horizon_hours": self.horizon,
-            "warmup_hours": scenario.warmup,
-            "cases_output": self.cases,
-            "baseline": baseline,
-            # Machine-dependent, so left out when comparing runs:
-            "run": {"workers": self.workers, "wall_seconds": round(self.wall_seconds, 3)},
-            "precision": self.precision,
-            "designs": designs,
-            "case_types": case_types,
-            "teams": teams,
-            "accounting": accounting,
-            "scenario_content": scenario.content,
-        }
+        return Summary(
+            scenario=scenario.name, scenario_hash=scenario.content_hash, scenario_file=scenario.origin,
+            seed=self.seed, replications=self.replications, cxsim_version=__version__,
+            horizon_hours=self.horizon, warmup_hours=scenario.warmup, cases_output=self.cases,
+            baseline=baseline, run=RunInfo(workers=self.workers, wall_seconds=round(self.wall_seconds, 3)),
+            precision=self.precision, designs=designs, scenario_content=scenario.content,
+        )
 
     @property
     def details(self) -> dict[str, Any]:
@@ -136,8 +122,8 @@ class Result:
         timeline = []
         if outs and outs[0].timeline:
             for i, (hours, _, _) in enumerate(outs[0].timeline):
-                active = mean_ci([o.timeline[i][1] for o in outs])
-                lost = mean_ci([o.timeline[i][2] for o in outs])
+                active = mean_ci([o.timeline[i][1] for o in outs]).to_json()
+                lost = mean_ci([o.timeline[i][2] for o in outs]).to_json()
                 timeline.append({"hours": hours, "customers": active, "lost_revenue": lost})
         return {"worst_journey": journey,
                 "flows": [{"from": a, "to": b, "mean": n} for (a, b), n in sorted(flows.items())],
@@ -163,85 +149,3 @@ class Result:
                     "transfers": c.transfers, "reopens": c.reopens, "sessions": c.sessions,
                     "first_contact_resolution": c.first_contact_resolution, "churned": c.churned,
                 }
-
-    # ------------------------------------------------------------ files
-
-    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
-        """Write summary.json, summary.csv, cases.csv and the charts; returns the paths written."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = [self._write_json(out / "summary.json"), self._write_summary_csv(out / "summary.csv"),
-                   self._write_cases(out / "cases.csv")]
-        details = out / "details.json"
-        details.write_text(json.dumps(json_safe(self.details), indent=1) + "\n")
-        written.append(details)
-        if charts:
-            from cxsim.charts import write_charts
-            from cxsim.report import write_report
-
-            written += write_charts(self, out)
-            written.append(write_report(self, out))
-        return written
-
-    def _write_json(self, path: Path) -> Path:
-        path.write_text(json.dumps(json_safe(self.summary), indent=2) + "\n")
-        return path
-
-    def _write_summary_csv(self, path: Path) -> Path:
-        summary = self.summary
-        with path.open("w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["design", "scope", "metric", "mean", "ci95_low", "ci95_high"])
-            for design in self.designs:
-                for metric in METRICS:
-                    writer.writerow([design, "all", metric, *_cells(summary["designs"][design][metric])])
-                for metric, value in summary["designs"][design].get("vs_baseline", {}).items():
-                    writer.writerow([design, f"vs_baseline:{self.baseline}", metric, *_cells(value)])
-                for ctype, metrics in summary["case_types"][design].items():
-                    for metric, value in metrics.items():
-                        writer.writerow([design, f"case_type:{ctype}", metric, *_cells(value)])
-        return path
-
-    def _write_cases(self, path: Path) -> Path:
-        with path.open("w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=CASE_COLUMNS)
-            writer.writeheader()
-            for row in self.case_rows():
-                writer.writerow({k: _fmt(v) for k, v in row.items()})
-        return path
-
-
-def paired_difference(reps: list[dict[str, float]], base: list[dict[str, float]],
-                      metric: str) -> dict[str, Any]:
-    """Mean and 95% CI of design minus baseline over paired replications (common random numbers);
-    ``significant`` when the interval excludes zero."""
-    diffs = [a[metric] - b[metric] for a, b in zip(reps, base, strict=True)
-             if not (math.isnan(a[metric]) or math.isnan(b[metric]))]
-    ci = mean_ci(diffs)
-    lo, hi = ci["ci95"]
-    ci["significant"] = lo is not None and (lo > 0 or hi < 0)
-    return ci
-
-
-def _fmt(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.6g}"
-    return value
-
-
-def _cells(value: dict[str, Any]) -> list[Any]:
-    lo, hi = value["ci95"]
-    return ["" if v is None else f"{v:.6g}" for v in (value["mean"], lo, hi)]
-
-
-def json_safe(obj: Any) -> Any:
-    """JSON has no NaN: undefined values become null."""
-    if isinstance(obj, dict):
-        return {k: json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [json_safe(v) for v in obj]
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return None
-    return obj

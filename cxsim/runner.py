@@ -117,7 +117,7 @@ def _precision_status(outputs: dict, names: list[str], reps: int, metric: str,
     for name in names:
         values = [replication_metrics(outputs[(name, r)])[metric] for r in range(reps)]
         ci = mean_ci(values)
-        mean, (lo, hi) = ci["mean"], ci["ci95"]
+        mean, lo, hi = ci.mean, ci.low, ci.high
         if mean is None or lo is None:
             ratios[name] = math.inf
         elif mean == 0:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsim.errors import ResultsFolderError
+from cxsim.summary import Summary
 
 INT_COLUMNS = {"replication", "case_id", "customer_id", "tickets", "transfers", "reopens", "sessions"}
 BOOL_COLUMNS = {"first_contact_resolution", "churned"}
@@ -18,30 +19,40 @@ TEXT_COLUMNS = {"design", "case_type", "status"}
 
 @dataclass
 class SavedResult:
-    summary: dict[str, Any]
+    """A results folder read back: the typed summary, the charts' details and the per-case rows."""
+
+    summary: Summary
     details: dict[str, Any]
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def designs(self) -> list[str]:
-        return list(self.summary["designs"])
+        return list(self.summary.designs)
+
+    def metric(self, design: str, name: str) -> float | None:
+        """The mean of one metric for one design."""
+        return self.summary.metric(design, name)
 
     def case_rows(self, design: str | None = None):
         return (r for r in self.rows if design is None or r["design"] == design)
 
 
 def load_results(folder: str | Path) -> SavedResult:
+    """Read a run's output folder; a folder that is not one raises ResultsFolderError."""
     folder = Path(folder)
     try:
-        summary = json.loads((folder / "summary.json").read_text())
+        data = json.loads((folder / "summary.json").read_text())
         details = json.loads((folder / "details.json").read_text())
     except FileNotFoundError as exc:
         raise ResultsFolderError(f"{folder}: no {Path(exc.filename).name}; is this a cxsim run's output "
                                  "folder?") from None
     except json.JSONDecodeError as exc:
         raise ResultsFolderError(f"{folder}: {exc}") from None
-    if "designs" not in summary:
-        raise ResultsFolderError(f"{folder}/summary.json: not a cxsim summary")
+    try:
+        summary = Summary.from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ResultsFolderError(f"{folder}/summary.json: not a cxsim summary ({type(exc).__name__}: "
+                                 f"{exc})") from None
     rows = []
     cases = folder / "cases.csv"
     if cases.exists():

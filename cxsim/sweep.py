@@ -8,28 +8,25 @@ not sampling noise from different random numbers.
 
 from __future__ import annotations
 
-import csv
 import itertools
-import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cxsim.changes import parse_set, set_path  # noqa: F401  (parse_set: for the CLI)
+from cxsim.changes import set_path
 from cxsim.errors import ScenarioError
 from cxsim.loader import load_scenario
-from cxsim.results import json_safe
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
+from cxsim.summary import Summary, json_safe
 from cxsim.version import __version__
 
 
 @dataclass
 class SweepPoint:
     values: dict[str, Any]
-    summary: dict[str, Any] | None = None
+    summary: Summary | None = None
     error: str | None = None
 
 
@@ -48,8 +45,6 @@ class SweepResult:
 
     def rows(self):
         """One row per point x design: the parameter values, status, and each metric with its CI."""
-        from cxsim.catalogue import METRICS
-
         for k, point in enumerate(self.points):
             for design in self.designs:
                 row: dict[str, Any] = {"point": k, **point.values, "design": design}
@@ -58,51 +53,23 @@ class SweepResult:
                     yield row
                     continue
                 row |= {"status": "ok", "error": ""}
-                for metric in METRICS:
-                    value = point.summary["designs"][design][metric]
-                    lo, hi = value["ci95"]
-                    row |= {metric: value["mean"], f"{metric}_ci95_low": lo, f"{metric}_ci95_high": hi}
+                for metric, value in point.summary.designs[design].metrics.items():
+                    row |= {metric: value.mean, f"{metric}_ci95_low": value.low,
+                            f"{metric}_ci95_high": value.high}
                 yield row
 
-    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        rows = list(self.rows())
-        columns: list[str] = []
-        for row in rows:
-            columns += [c for c in row if c not in columns]
-        csv_path = out / "sweep.csv"
-        with csv_path.open("w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: _cell(v) for k, v in row.items()})
-        json_path = out / "sweep.json"
-        json_path.write_text(json.dumps(json_safe({
+    def to_json(self) -> dict[str, Any]:
+        """The ``sweep.json`` layout: provenance, then each point's values, error and per-design metrics."""
+        return json_safe({
             "scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
             "scenario_file": self.scenario.origin, "seed": self.seed, "replications": self.replications,
             "cxsim_version": __version__, "parameters": self.parameters, "metrics": self.metrics,
             "run": {"workers": self.workers, "wall_seconds": round(self.wall_seconds, 3)},
             "points": [{"values": p.values, "error": p.error,
-                        "designs": p.summary["designs"] if p.summary else None} for p in self.points],
+                        "designs": p.summary.to_json()["designs"] if p.summary else None}
+                       for p in self.points],
             "scenario_content": self.scenario.content,
-        }), indent=1) + "\n")
-        written = [csv_path, json_path]
-        if charts:
-            from cxsim.charts import write_sweep_charts
-            from cxsim.report import render_sweep_report
-
-            written += write_sweep_charts(self, out)
-            report = out / "report.html"
-            report.write_text(render_sweep_report(self), encoding="utf-8")
-            written.append(report)
-        return written
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.6g}"
-    return "" if value is None else value
+        })
 
 
 def sweep_points(parameters: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:

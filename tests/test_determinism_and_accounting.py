@@ -15,8 +15,8 @@ from cxsim.metrics import replication_metrics
 MINIMAL = "scenarios/minimal.yaml"
 
 
-def comparable(summary: dict) -> str:
-    return json.dumps({k: v for k, v in summary.items() if k != "run"}, sort_keys=True, default=str)
+def comparable(summary: cxsim.Summary) -> str:
+    return json.dumps({k: v for k, v in summary.to_json().items() if k != "run"}, sort_keys=True, default=str)
 
 
 def test_same_seed_same_summary_and_cases():
@@ -65,11 +65,10 @@ def test_every_case_accounted_for():
         assert set(statuses) <= {"resolved", "abandoned", "open"}
         assert len(out.cases) <= out.cases_simulated
         assert len({c.case_id for c in out.cases}) == len(out.cases)
-    acc = result.summary["accounting"]
     for design in result.designs:
-        a = acc[design]
-        assert a["counted"] == a["resolved"] + a["abandoned"] + a["open"]
-        assert a["counted"] == sum(len(o.cases) for o in result.outputs_for(design))
+        a = result.summary.designs[design].accounting
+        assert a.counted == a.resolved + a.abandoned + a.open
+        assert a.counted == sum(len(o.cases) for o in result.outputs_for(design))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

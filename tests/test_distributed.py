@@ -134,8 +134,8 @@ def test_serial_local_pool_and_dask_give_identical_results(cluster, monkeypatch)
     assert serial.workers == "1 worker (inline)"
     assert pool.workers == "2 local processes"
     assert dask.workers.startswith(f"Dask cluster {cluster}"), dask.workers
-    assert _results(pool.summary) == _results(serial.summary)
-    assert _results(dask.summary) == _results(serial.summary)
+    assert _results(pool.summary.to_json()) == _results(serial.summary.to_json())
+    assert _results(dask.summary.to_json()) == _results(serial.summary.to_json())
     rows = json.dumps(list(serial.case_rows()))
     assert rows != "[]"
     assert json.dumps(list(pool.case_rows())) == rows

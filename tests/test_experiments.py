@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 import cxsim
+from cxsim.changes import parse_set, set_path
 from cxsim.estimates import mean_ci
 from cxsim.lanes import lane_teams
 from cxsim.scenario import Lanes
-from cxsim.sweep import parse_set, run_sweep, set_path
+from cxsim.sweep import run_sweep
 from cxsim.units import parse_duration
 
 MINIMAL = "scenarios/minimal.yaml"
@@ -32,7 +33,8 @@ def test_confidence_intervals_cover_the_true_mean_at_the_nominal_rate(draw):
     covered = 0
     for _ in range(200):
         x = rng.normal(5.0, 2.0, 10) if draw == "normal" else rng.exponential(5.0, 30)
-        lo, hi = mean_ci(list(x))["ci95"]
+        ci = mean_ci(list(x))
+        lo, hi = ci.low, ci.high
         covered += lo <= 5.0 <= hi
     assert 0.90 <= covered / 200 <= 0.99
 
@@ -49,15 +51,16 @@ def test_vs_baseline_is_the_paired_difference(minimal_result):
     from cxsim.metrics import replication_metrics
 
     s = minimal_result.summary
-    assert s["baseline"] == "lanes" and "vs_baseline" not in s["designs"]["lanes"]
-    block = s["designs"]["one_team"]["vs_baseline"]["effort_hours_mean"]
+    assert s.baseline == "lanes" and s.designs["lanes"].vs_baseline is None
+    assert "vs_baseline" not in s.to_json()["designs"]["lanes"]
+    block = s.designs["one_team"].vs_baseline["effort_hours_mean"]
     per = {d: [replication_metrics(o)["effort_hours_mean"] for o in minimal_result.outputs_for(d)]
            for d in ("lanes", "one_team")}
     diffs = np.array(per["one_team"]) - np.array(per["lanes"])
-    assert block["mean"] == pytest.approx(diffs.mean())
-    lo, hi = block["ci95"]
-    assert block["significant"] == (lo > 0 or hi < 0)
-    assert block["significant"] and hi < 0  # one team costs customers less, beyond doubt
+    assert block.mean == pytest.approx(diffs.mean())
+    lo, hi = block.low, block.high
+    assert block.significant == (lo > 0 or hi < 0)
+    assert block.significant and hi < 0  # one team costs customers less, beyond doubt
     # Pairing removes the common noise: the paired interval is narrower than the unpaired one would be.
     unpaired = 1.96 * np.sqrt(np.var(per["one_team"], ddof=1) / 6 + np.var(per["lanes"], ddof=1) / 6)
     assert (hi - lo) / 2 < unpaired * 1.5
@@ -67,9 +70,9 @@ def test_a_design_against_itself_is_not_significant():
     data = json.loads(json.dumps(cxsim.load_scenario(MINIMAL).content))
     data["designs"]["twin"] = data["designs"]["lanes"]
     result = cxsim.run(data, replications=4, seed=1, horizon="30 days")
-    for metric, block in result.summary["designs"]["twin"]["vs_baseline"].items():
-        assert block["mean"] in (0.0, None), metric
-        assert block["significant"] is False
+    for metric, block in result.summary.designs["twin"].vs_baseline.items():
+        assert block.mean in (0.0, None), metric
+        assert block.significant is False
 
 
 def test_precision_adds_replications_until_the_ci_is_tight():
@@ -79,8 +82,8 @@ def test_precision_adds_replications_until_the_ci_is_tight():
     p = tight.precision
     assert p["reached"] and tight.replications > 3
     for design in tight.designs:
-        ci = tight.summary["designs"][design]["effort_hours_mean"]
-        assert (ci["ci95"][1] - ci["ci95"][0]) / 2 <= 0.03 * ci["mean"] + 1e-12
+        ci = tight.summary.designs[design].metrics["effort_hours_mean"]
+        assert (ci.high - ci.low) / 2 <= 0.03 * ci.mean + 1e-12
     capped = cxsim.run(MINIMAL, replications=3, seed=2, horizon="30 days", precision=0.001,
                        max_replications=5)
     assert not capped.precision["reached"] and capped.replications == 5
@@ -123,12 +126,12 @@ def test_memory_stays_flat_when_the_horizon_grows():
 def test_case_output_modes():
     modes = {m: cxsim.run(MINIMAL, replications=1, seed=1, horizon="150 days", cases=m) for m in
              ("all", "sample", "none")}
-    counted = modes["all"].summary["accounting"]["lanes"]["counted"]
+    counted = modes["all"].summary.designs["lanes"].accounting.counted
     assert len(list(modes["all"].case_rows("lanes"))) == counted > 1000
     assert len(list(modes["sample"].case_rows("lanes"))) == 1000
     assert list(modes["none"].case_rows()) == []
     # The output mode changes what is kept, never the results.
-    assert modes["all"].summary["designs"] == modes["none"].summary["designs"]
+    assert modes["all"].summary.to_json()["designs"] == modes["none"].summary.to_json()["designs"]
     # The worst case is always kept.
     worst = modes["none"].outputs[0].worst_case
     assert worst.effort_hours == max(r["effort_hours"] for r in modes["all"].case_rows("lanes"))
@@ -165,12 +168,12 @@ def test_lanes_share_skills_and_agents():
 
 
 def test_sweep_records_a_failed_point_and_goes_on(tmp_path):
-    result = run_sweep(MINIMAL, parameters=[("designs.lanes.teams.product.agents", [1, 3, "oops"])],
-                       replications=3, seed=1, horizon="30 days")
+    result = cxsim.run_sweep(MINIMAL, parameters=[("designs.lanes.teams.product.agents", [1, 3, "oops"])],
+                             replications=3, seed=1, horizon="30 days")
     ok, bad = result.points[:2], result.points[2]
     assert all(p.summary for p in ok) and bad.summary is None and "must be an integer" in bad.error
     # More agents in the product lane: less effort there (same seed at every point).
-    effort = [p.summary["designs"]["lanes"]["effort_hours_mean"]["mean"] for p in ok]
+    effort = [p.summary.metric("lanes", "effort_hours_mean") for p in ok]
     assert effort[1] < effort[0]
     written = result.write(tmp_path)
     rows = list(csv.DictReader((tmp_path / "sweep.csv").open()))
@@ -193,7 +196,7 @@ def test_sweep_chart_has_a_line_and_a_band_per_design():
     assert [line.get_label() for line in ax.lines] == result.designs
     assert len(ax.collections) == len(result.designs)  # one CI band each
     for line, design in zip(ax.lines, result.designs, strict=True):
-        expected = [p.summary["designs"][design]["effort_hours_mean"]["mean"] for p in result.points]
+        expected = [p.summary.metric(design, "effort_hours_mean") for p in result.points]
         assert list(line.get_ydata()) == pytest.approx(expected)
 
 

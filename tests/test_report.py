@@ -162,7 +162,7 @@ def test_findings_are_plain_sentences_naming_every_design(story):
 
 def test_comparison_table_has_a_column_per_design_and_a_delta_per_other_design(story):
     result, _, _, page = story
-    base = result.summary["baseline"]
+    base = result.summary.baseline
     others = [d for d in result.designs if d != base]
     assert others
     header = [h.strip() for h in page.header]

@@ -19,13 +19,12 @@ SCENARIOS = ("minimal", "one_lane_tech")
 BLOCKS = ("designs", "case_types", "teams", "accounting")  # the numbers; not provenance nor the run block
 
 
-def numbers(summary: dict) -> dict:
-    """The parts of a summary that a refactoring must not change, as JSON would hold them."""
-    from cxsim.results import json_safe
-
-    kept = {"scenario": summary["scenario"], "seed": summary["seed"], "replications": summary["replications"]}
-    kept.update({block: summary[block] for block in BLOCKS})
-    return json.loads(json.dumps(json_safe(kept)))
+def numbers(summary) -> dict:
+    """The parts of a summary (a ``cxsim.Summary``) that a refactoring must not change, as JSON holds them."""
+    data = summary.to_json()
+    kept = {"scenario": data["scenario"], "seed": data["seed"], "replications": data["replications"]}
+    kept.update({block: data[block] for block in BLOCKS})
+    return json.loads(json.dumps(kept))
 
 
 def compute(name: str, workers: int | None = 1) -> dict:

@@ -1,0 +1,183 @@
+"""Writing results to a folder: a run's data files, PNG charts and report.html; likewise for a sweep.
+
+The data files are the results' own JSON and CSV forms; charts and the report are always built from the
+same objects (a live result, or a folder read back by ``cxsim.saved``). ``report.html`` is always written:
+``charts=False`` only leaves out the PNG files. Writing into a folder first removes cxsim's own files of an
+earlier run there (known names only, never other files), so no stale chart or table sits beside new ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from cxsim.catalogue import METRICS
+from cxsim.charts import RUN_CHARTS, applicable_charts, sweep_chart
+from cxsim.estimates import Estimate
+from cxsim.report import render_report, render_sweep_report
+from cxsim.results import CASE_COLUMNS
+from cxsim.summary import json_safe
+from cxsim.version import __version__
+
+RUN_FILES = ("summary.json", "summary.csv", "cases.csv", "details.json")
+SWEEP_FILES = ("sweep.csv", "sweep.json")
+REPORT = "report.html"
+CHART_DPI = 110
+
+
+def own_files(folder: Path) -> list[Path]:
+    """Every file cxsim may have written in ``folder`` (runs and sweeps), whether or not it exists."""
+    names = [*RUN_FILES, *SWEEP_FILES, REPORT, *(f"{name}.png" for name in RUN_CHARTS),
+             *(f"sweep_{metric}.png" for metric in METRICS)]
+    return [folder / name for name in names]
+
+
+def _clear(paths: Iterable[Path]) -> None:
+    for path in paths:
+        if path.is_file():
+            path.unlink()
+
+
+def _folder(out_dir: str | Path) -> Path:
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# ------------------------------------------------------------------ a run
+
+
+def write_run(result, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    """Write summary.json, summary.csv, cases.csv, details.json, the charts (unless ``charts=False``) and
+    report.html, after removing cxsim's files of an earlier run; returns the paths written."""
+    folder = _folder(out_dir)
+    _clear(own_files(folder))
+    written = [_write_summary_json(result, folder / "summary.json"),
+               _write_summary_csv(result, folder / "summary.csv"),
+               _write_cases(result, folder / "cases.csv"),
+               _write_details(result, folder / "details.json")]
+    return written + write_report(result, folder, charts=charts)
+
+
+def write_report(view, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    """Write report.html and (unless ``charts=False``) the PNG charts of a live or saved result; with
+    charts, PNGs of charts that no longer apply are removed."""
+    folder = _folder(out_dir)
+    written = []
+    if charts:
+        _clear(folder / f"{name}.png" for name in RUN_CHARTS)
+        written += write_charts(view, folder)
+    report = folder / REPORT
+    report.write_text(render_report(view), encoding="utf-8")
+    return [*written, report]
+
+
+def write_charts(view, folder: Path) -> list[Path]:
+    """Save every chart that applies as PNG, with the run's provenance in each file."""
+    s = view.summary
+    written = []
+    for name, make in applicable_charts(view).items():
+        path = folder / f"{name}.png"
+        make(view).savefig(path, dpi=CHART_DPI, metadata=_png_metadata(
+            name, s.scenario, s.scenario_hash, s.seed, s.replications))
+        written.append(path)
+    return written
+
+
+def _write_summary_json(result, path: Path) -> Path:
+    path.write_text(json.dumps(result.summary.to_json(), indent=2) + "\n")
+    return path
+
+
+def _write_details(result, path: Path) -> Path:
+    path.write_text(json.dumps(json_safe(result.details), indent=1) + "\n")
+    return path
+
+
+def _write_summary_csv(result, path: Path) -> Path:
+    """A row per design, scope (all, vs_baseline:BASE, case_type:NAME) and metric: mean and 95% CI."""
+    summary = result.summary
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["design", "scope", "metric", "mean", "ci95_low", "ci95_high"])
+        for design in result.designs:
+            d = summary.designs[design]
+            for metric, value in d.metrics.items():
+                writer.writerow([design, "all", metric, *_cells(value)])
+            for metric, value in (d.vs_baseline or {}).items():
+                writer.writerow([design, f"vs_baseline:{summary.baseline}", metric, *_cells(value)])
+            for ctype, metrics in d.case_types.items():
+                for metric, value in metrics.items():
+                    writer.writerow([design, f"case_type:{ctype}", metric, *_cells(value)])
+    return path
+
+
+def _write_cases(result, path: Path) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CASE_COLUMNS)
+        writer.writeheader()
+        for row in result.case_rows():
+            writer.writerow({k: _case_cell(v) for k, v in row.items()})
+    return path
+
+
+def _case_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.6g}"
+    return value
+
+
+def _cells(value: Estimate) -> list[str]:
+    return ["" if v is None else f"{v:.6g}" for v in (value.mean, value.low, value.high)]
+
+
+def _png_metadata(title: str, scenario: str, content_hash: str | None, seed: int,
+                  replications: int) -> dict[str, str]:
+    """Provenance carried inside every PNG (tEXt chunks)."""
+    return {"Title": title, "Software": f"cxsim {__version__}",
+            "Description": f"scenario {scenario} (content hash {content_hash}), seed {seed}, "
+                           f"{replications} replications"}
+
+
+# ------------------------------------------------------------------ a sweep
+
+
+def write_sweep(sweep, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    """Write sweep.csv, sweep.json, a chart per headline metric (unless ``charts=False``) and report.html,
+    after removing cxsim's files of an earlier run; returns the paths written."""
+    folder = _folder(out_dir)
+    _clear(own_files(folder))
+    rows = list(sweep.rows())
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    csv_path = folder / "sweep.csv"
+    with csv_path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _sweep_cell(v) for k, v in row.items()})
+    json_path = folder / "sweep.json"
+    json_path.write_text(json.dumps(sweep.to_json(), indent=1) + "\n")
+    written = [csv_path, json_path]
+    if charts:
+        for metric in sweep.metrics:
+            path = folder / f"sweep_{metric}.png"
+            sweep_chart(sweep, metric).savefig(path, dpi=CHART_DPI, metadata=_png_metadata(
+                path.stem, sweep.scenario.name, sweep.scenario.content_hash, sweep.seed, sweep.replications))
+            written.append(path)
+    report = folder / REPORT
+    report.write_text(render_sweep_report(sweep), encoding="utf-8")
+    return [*written, report]
+
+
+def _sweep_cell(value: Any) -> Any:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.6g}"
+    return "" if value is None else value

@@ -1,0 +1,209 @@
+"""Presentation: one formatter for the CLI and the report, output folders that hold one run's files only,
+and no process-wide side effects from importing or drawing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import cxsim
+from cxsim import cli
+from cxsim import formatting as fmt
+from cxsim.estimates import Difference, Estimate
+from cxsim.outputs import RUN_FILES
+from cxsim.report import render_report, renumber_ids
+
+ROOT = Path(__file__).resolve().parents[1]
+MINIMAL = "scenarios/minimal.yaml"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return cxsim.run(MINIMAL, replications=2, seed=1, horizon="30 days")
+
+
+# ------------------------------------------------------------------ one formatter
+
+
+def test_one_rounding_rule():
+    assert fmt.number(1234.4) == "1,234"
+    assert fmt.number(123.4) == "123"
+    assert fmt.number(12.34) == "12.3"
+    assert fmt.number(1.234) == "1.23"
+    assert fmt.number(-0.01234) == "-0.01"
+    assert fmt.number(0.4821, "churn_rate") == "48.2%"
+    assert fmt.number(0.04821, "churn_rate") == "4.82%"
+    assert fmt.number(None) == fmt.number(float("nan"), "churn_rate") == fmt.MISSING == "–"
+
+
+def test_intervals_are_rounded_like_their_mean_and_in_its_unit():
+    assert fmt.interval(Estimate(16.43, 9.871, 23.02)) == "(9.9–23.0)"
+    assert fmt.interval(Estimate(0.482, 0.451, 0.513), "churn_rate") == "(45.1–51.3)"
+    assert fmt.interval(Estimate(2.0, 1.5, 2.5), prefix="95% CI ") == "(95% CI 1.50–2.50)"
+    assert fmt.interval(Estimate(2.0)) == ""
+
+
+def test_differences_are_signed_in_points_for_shares_and_starred_when_significant():
+    assert fmt.difference(Difference(-2.5, -3.0, 1.0, significant=False)) == "-2.50"
+    assert fmt.difference(Difference(0.05, 0.01, 0.09, significant=True), "churn_rate") == "+5.00 pts *"
+    assert fmt.difference(Difference(1234.0, 1000.0, 1500.0, significant=True)) == "+1,234 *"
+    assert fmt.difference(Difference(None)) == "–"
+
+
+class _Rows(HTMLParser):
+    """The text of every row of the report's comparison table (the first table of the page)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.tables = 0
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables += 1
+        if self.tables == 1 and tag == "tr":
+            self.rows.append([])
+        if self.tables == 1 and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if self.tables == 1 and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        if tag == "table":
+            self.tables += 1
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def test_cli_and_report_print_the_same_text_for_the_same_numbers(result, monkeypatch):
+    console = Console(record=True, width=400, color_system=None)
+    monkeypatch.setattr(cli, "out_console", console)
+    cli.print_table(result)
+    lines = console.export_text().splitlines()
+    body = lines[next(i for i, line in enumerate(lines) if line.startswith("┡")):]
+    body = body[:next(i for i, line in enumerate(body) if line.startswith("└"))]  # the comparison table
+    cli_rows = [[c.strip() for c in line.strip().strip("│").split("│")]
+                for line in body if line.startswith("│")]
+    parser = _Rows()
+    parser.feed(render_report(result))
+    html_rows = parser.rows[1:]  # after the header row
+    metrics = [r for r in html_rows if r and r[0] and any(r[1:])]
+    assert len(metrics) == len(cxsim.catalogue.METRICS)
+    assert cli_rows == html_rows
+    # the table shows the summary's numbers, written the one way
+    row = next(r for r in cli_rows if r[0] == "effort, mean (h)")
+    e = result.summary.designs["lanes"].metrics["effort_hours_mean"]
+    assert row[1] == f"{fmt.number(e.mean)} {fmt.interval(e)}"
+
+
+# ------------------------------------------------------------------ output folders
+
+
+def _names(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def test_writing_twice_leaves_only_the_second_runs_files(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine\n")
+    (folder / "my_plot.png").write_bytes(b"not cxsim's")
+    first = cxsim.run(MINIMAL, replications=2, seed=1, horizon="20 days")  # per-case rows: a distribution
+    written = first.write(folder)
+    assert "effort_distribution.png" in _names(folder)
+    assert _names(folder) == {p.name for p in written} | {"notes.txt", "my_plot.png"}
+
+    second = cxsim.run(MINIMAL, replications=2, seed=1, horizon="20 days", cases="none")
+    written = second.write(folder)  # no per-case rows: no distribution chart, so the old one must go
+    assert "effort_distribution.png" not in _names(folder)
+    assert _names(folder) == {p.name for p in written} | {"notes.txt", "my_plot.png"}
+
+    written = second.write(folder, charts=False)  # no PNG at all, but still the report
+    assert {p.name for p in written} == {*RUN_FILES, "report.html"}
+    assert _names(folder) == {*RUN_FILES, "report.html", "notes.txt", "my_plot.png"}
+
+    sweep = cxsim.run_sweep(MINIMAL, parameters=[("designs.lanes.teams.product.agents", [1, 2])],
+                            replications=1, seed=1, horizon="20 days")
+    written = sweep.write(folder, charts=False)  # a sweep into a run's folder replaces the run's files
+    assert {p.name for p in written} == {"sweep.csv", "sweep.json", "report.html"}
+    assert _names(folder) == {"sweep.csv", "sweep.json", "report.html", "notes.txt", "my_plot.png"}
+    assert (folder / "notes.txt").read_text() == "mine\n"
+
+
+def test_results_below_presentation_do_not_write():
+    from cxsim.results import Result
+    from cxsim.sweep import SweepResult
+
+    assert not hasattr(Result, "write") and not hasattr(SweepResult, "write")
+    assert issubclass(cxsim.Result, Result) and issubclass(cxsim.SweepResult, SweepResult)
+
+
+# ------------------------------------------------------------------ no side effects
+
+
+def _python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=180)
+
+
+def test_import_cxsim_loads_no_presentation_library():
+    done = _python("""
+        import sys
+        import cxsim
+        heavy = {"matplotlib", "jinja2", "typer", "rich", "pandas"}
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
+        assert not loaded, loaded
+    """)
+    assert done.returncode == 0, done.stderr
+
+
+def test_charts_and_report_leave_matplotlib_as_they_found_it():
+    done = _python("""
+        import sys
+        import matplotlib
+        import cxsim.charts, cxsim.report
+        result = cxsim.run("scenarios/minimal.yaml", replications=1, seed=1, horizon="20 days")
+        cxsim.charts.dashboard_vs_truth(result)
+        assert "matplotlib.pyplot" not in sys.modules  # nothing of pyplot's global state is touched
+
+        backend = matplotlib.get_backend()
+        rc = dict(matplotlib.rcParams)
+        import importlib
+        importlib.reload(cxsim.charts)
+        cxsim.report.render_report(result)
+        assert matplotlib.get_backend() == backend, (matplotlib.get_backend(), backend)
+        assert dict(matplotlib.rcParams) == rc
+    """)
+    assert done.returncode == 0, done.stderr
+    fresh = _python("""
+        import matplotlib
+        backend = matplotlib.get_backend()
+        rc = dict(matplotlib.rcParams)
+        import cxsim.charts
+        assert matplotlib.get_backend() == backend and dict(matplotlib.rcParams) == rc
+    """)
+    assert fresh.returncode == 0, fresh.stderr
+
+
+def test_the_same_result_gives_the_same_report_bytes(result):
+    assert render_report(result).encode() == render_report(result).encode()
+
+
+def test_svg_ids_are_renumbered_in_order_with_their_references():
+    svg = ('<svg><defs><clipPath id="p9f2"><rect/></clipPath><path id="DejaVuSans-48" d=""/></defs>'
+           '<g clip-path="url(#p9f2)"><use xlink:href="#DejaVuSans-48"/><use href="#DejaVuSans-48"/></g>'
+           '<g style="fill: url(#p9f2)"/></svg>')
+    out = renumber_ids(svg, "chart")
+    assert out == ('<svg><defs><clipPath id="chart-1"><rect/></clipPath><path id="chart-2" d=""/></defs>'
+                   '<g clip-path="url(#chart-1)"><use xlink:href="#chart-2"/><use href="#chart-2"/></g>'
+                   '<g style="fill: url(#chart-1)"/></svg>')
