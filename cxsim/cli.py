@@ -278,6 +278,20 @@ def report(
                       highlight=False)
 
 
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors).
+
+    Save it with 'cxsim schema > cxsim.schema.json' and start a scenario file
+    with '# yaml-language-server: $schema=cxsim.schema.json' (a path relative
+    to that file) for completion, documentation and checks in the editor."""
+    import json
+
+    from cxsim.scenario import Scenario
+
+    typer.echo(json.dumps(Scenario.model_json_schema(), indent=2))
+
+
 def _with_progress(job, quiet: bool):
     if quiet or not sys.stderr.isatty():
         return job(None)

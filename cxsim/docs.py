@@ -1,680 +1,390 @@
-"""The scenario-file reference page, generated from the schema itself.
+"""The scenario reference page, rendered from the scenario's JSON Schema.
 
-``docs/scenario-reference.md`` is the output of :func:`render_reference`: every section of the schema
-comes from the pydantic models in :mod:`cxsim.scenario` (field types, defaults and attribute docstrings),
-and the default tables come from the data the simulator uses (:data:`cxsim.transfer_policy.POLICIES`,
-:data:`cxsim.incentives.SCHEME_DEFAULTS`), so the page cannot drift from the code. Regenerate it with::
+``docs/scenario-reference.md`` is :func:`render`: one section per model of ``Scenario.model_json_schema()``
+(the schema ``cxsim schema`` prints for editors), depth first from the root in field order. Each field's
+type, default and description come from that schema, which takes them from the types and docstrings in
+:mod:`cxsim.scenario`; choices (``x-choices``) and the defaults a choice sets (``x-defaults``) too. The short
+general sections are computed from the public tables and parsers they describe (every example is read by
+the parser it illustrates, so a wrong one fails the render), and the example is ``scenarios/minimal.yaml``,
+read from the file. Regenerate the page from the repository root with::
 
-    python -m cxsim.reference > docs/scenario-reference.md
+    python -m cxsim.docs > docs/scenario-reference.md
 
-``tests/test_reference.py`` fails when the committed page is stale or a schema field has no docstring.
+``tests/test_docs.py`` fails when the committed page differs from a fresh render.
 """
 
 from __future__ import annotations
 
-import ast
-import dataclasses
-import inspect
-import io
-import math
 import re
 import sys
-import textwrap
-import types
-from collections.abc import Callable, Iterator
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic.fields import FieldInfo
-from ruamel.yaml import YAML
+from pydantic import TypeAdapter
 
-from cxsim import distributions, scenario
+from cxsim.distributions import DISTRIBUTION_JSON_SCHEMA, parse_distribution
 from cxsim.engine.population import leave_probability
-from cxsim.policies import INCENTIVE_SCHEMES, INCENTIVE_TUNABLES, TRANSFER_POLICIES, TransferPolicy, defaults
-from cxsim.scenario import Churn, ChurnWeights, Incentive, Scenario, Transfer
-from cxsim.units import UNIT_HOURS, format_duration, parse_duration, parse_rate
-from cxsim.working_hours import WorkingHours
+from cxsim.scenario import Churn, Hours, Name, Scenario
+from cxsim.units import TIME_UNITS, UNIT_HOURS, format_duration, parse_duration, parse_effort_rate, parse_rate
+from cxsim.working_hours import parse_hours
 
-__all__ = ["EXAMPLE_SCENARIO", "reachable_models", "render_reference"]
+__all__ = ["COMMAND", "EXAMPLE", "render"]
 
-POLICIES = TRANSFER_POLICIES
-SCHEME_DEFAULTS = defaults(INCENTIVE_SCHEMES, INCENTIVE_TUNABLES)
+COMMAND = "python -m cxsim.docs > docs/scenario-reference.md"
+#: The example scenario, relative to the repository root.
+EXAMPLE = Path("scenarios") / "minimal.yaml"
 
-#: A complete small scenario (``scenarios/minimal.yaml``), kept here so that rendering does not depend on the
-#: working directory; ``tests/test_reference.py`` checks that it loads.
-EXAMPLE_SCENARIO = """\
-# Two designs on the same cases: three narrow lanes with cold transfers versus one team that owns every
-# case. Every key not given takes its default.
-name: minimal
-horizon: 60 days
-warmup: 10 days
-replications: 5
+FORMATS = {"duration": "duration", "rate": "rate", "effort-rate": "effort rate"}
+NAME = TypeAdapter(Name).json_schema()
+# Working hours carry no type or format in the schema: they are recognised by their examples.
+HOURS_EXAMPLES = TypeAdapter(Hours).json_schema()["examples"]
 
-customers:
-  count: 300
-  case_rate: 1 per month
-
-case_types:
-  how_to:  {share: 0.6, skills: [product], fix_time: 10 min}
-  billing: {share: 0.1, skills: [billing], fix_time: 15 min}
-  bug:
-    share: 0.3
-    skills: [engineering]
-    fix_time: {dist: lognormal, mean: 1 h, sd: 30 min}
-    difficulty: 0.3
-
-effort:
-  chasing: 1 h per day
-
-designs:
-  lanes:
-    teams:
-      product:     {agents: 2, skills: [product]}
-      engineering: {agents: 2, skills: [engineering]}
-      billing:     {agents: 1, skills: [billing]}
-    transfer: {policy: cold}
-    incentive: {scheme: close_fast}
-  one_team:
-    teams:
-      support: {agents: 5, skills: [product, engineering, billing]}
-"""
-
-#: One example per distribution family, as written in a scenario file (checked by rendering them).
-DISTRIBUTION_EXAMPLES: dict[str, str] = {
-    "constant": "{dist: constant, value: 10 min}",
-    "exponential": "{dist: exponential, mean: 20 min}",
-    "lognormal": "{dist: lognormal, mean: 40 min, sd: 20 min}",
-    "gamma": "{dist: gamma, mean: 1 h, sd: 30 min}",
-    "uniform": "{dist: uniform, low: 2 days, high: 5 days}",
-    "empirical": "{dist: empirical, values: [5 min, 30 min, 2 h], weights: [6, 3, 1]}",
+DURATIONS = ("90 s", "30 min", "45 minutes", "2.5 h", "3 hours", "3 days", "2 weeks", "6 months", "1 year")
+RATES = ("20 per day", "1.5 / month", "3 per 2 hours")
+EFFORT_RATES = ("1 h per day", "30 min / week")
+DISTRIBUTIONS = {
+    "constant": {"dist": "constant", "value": "10 min"},
+    "exponential": {"dist": "exponential", "mean": "20 min"},
+    "lognormal": {"dist": "lognormal", "mean": "40 min", "sd": "20 min"},
+    "gamma": {"dist": "gamma", "mean": "1 h", "sd": "30 min"},
+    "uniform": {"dist": "uniform", "low": "2 days", "high": "5 days"},
+    "empirical": {"dist": "empirical", "values": ["5 min", "30 min", "2 h"], "weights": [6, 3, 1]},
 }
-
-_DURATION_EXAMPLES = ("90 s", "30 min", "2.5 h", "3 days", "2 weeks", "12 months", "1 year")
-_RATE_EXAMPLES = ("20 per day", "1.5 / month", "3 per 2 hours", "1 per month")
-_EFFORT_RATE_EXAMPLES = ("1 h per day", "30 min / week")
-_HOURS_EXAMPLES = (
+HOURS = (
     "24/7",
     "business",
-    "{days: mon-fri, open: '08:00', close: '20:00'}",
-    "{days: [mon, wed, fri], open: '09:00', close: '13:00'}",
-    "{days: daily, open: '00:00', close: '24:00'}",
-    "[{days: mon-fri, open: '08:00', close: '18:00'}, {days: sat, open: '09:00', close: '12:00'}]",
+    {"days": "mon-fri", "open": "08:00", "close": "20:00"},
+    {"days": ["mon", "wed", "fri"], "open": "09:00", "close": "13:00"},
+    [{"days": "mon-fri", "open": "08:00", "close": "18:00"},
+     {"days": "sat", "open": "09:00", "close": "12:00"}],
 )
-_CHURN_SCORES = (0, 5, 10, 15, 20, 25, 30, 40, 60)
-#: What each churn weight multiplies (see ``cxsim.churn.experience_score``).
-_CHURN_QUANTITIES = {
-    "effort_hours": "customer effort hours",
-    "transfers": "number of transfers",
-    "reopens": "number of reopens",
-    "days": "days open",
-    "unresolved": "(1 if the case ended unresolved, else 0)",
-}
-
-# The schema's own custom types, to read the examples exactly as a scenario file is read.
-_DURATION = TypeAdapter(scenario.Duration)
-_RATE = TypeAdapter(scenario.Rate)
-_EFFORT_RATE = TypeAdapter(scenario.EffortRate)
-_DURATION_DIST = TypeAdapter(scenario.DurationDist)
-_HOURS = TypeAdapter(scenario.Hours)
-
-_SCHEMA_TITLE = "Schema"
-_UNIT_WORDS = {"s": "second", "min": "minute", "h": "hour", "day": "day", "week": "week", "month": "month",
-               "year": "year"}
-_PLURAL_UNITS = {"s": "s", "min": "min", "h": "h", "day": "days", "week": "weeks", "month": "months",
-                 "year": "years"}
+CHURN_SCORES = (0, 5, 10, 15, 20, 25, 30, 40, 60)
 
 
-# ---------------------------------------------------------------- value formatting (YAML terms)
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+# ---------------------------------------------------------------- Markdown and YAML text
 
 
 def _num(x: float) -> str:
-    return f"{x:g}" if float(x).is_integer() or abs(x) >= 1e-4 else f"{x:.6g}"
+    return f"{x:.10g}"
 
 
-def _fmt_duration(hours: float) -> str:
-    """``format_duration``, unless it rounds: then the exact value in the largest unit that keeps it short."""
-    text = format_duration(hours)
-    if _close(parse_duration(text), hours):
-        return text
-    for unit in sorted(UNIT_HOURS, key=UNIT_HOURS.__getitem__, reverse=True):
-        count = hours / UNIT_HOURS[unit]
-        short = f"{count:.4g}"
-        if abs(count) >= 1 and _close(float(short), count):
-            return f"{short} {_PLURAL_UNITS[unit] if float(short) != 1 else unit}"
-    return f"{hours:.6g} h"
-
-
-def _fmt_rate(per_hour: float) -> str:
-    """Events per hour as 'N per unit', choosing the first unit in which N is at least 1 and exact."""
-    if per_hour == 0:
-        return "0"
-    for unit in ("h", "day", "week", "month", "year"):
-        text = f"{per_hour * UNIT_HOURS[unit]:.4g} per {_UNIT_WORDS[unit]}"
-        if per_hour * UNIT_HOURS[unit] >= 1 and _close(parse_rate(text), per_hour):
-            return text
-    return f"{per_hour:.6g} per hour"
-
-
-def _fmt_effort_rate(value: float) -> str:
-    """Customer hours per calendar hour as 'amount per unit', e.g. '1 h per day'."""
-    if value == 0:
-        return "0"
-    for unit in ("day", "week", "month", "h"):
-        amount = _fmt_duration(value * UNIT_HOURS[unit])
-        if _close(parse_duration(amount) / UNIT_HOURS[unit], value):
-            return f"{amount} per {_UNIT_WORDS[unit]}"
-    return f"{_fmt_duration(value * 24.0)} per day"
-
-
-def _fmt_plain(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return _num(value)
-    if isinstance(value, str):
-        return '""' if value == "" else value
+def _yaml(value: Any) -> str:
+    """A value as YAML flow text, as a scenario file would write it."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_fmt_plain(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_fmt_plain(v) for v in value) + "]"
-    return str(value)
+        return "{" + ", ".join(f"{k}: {_yaml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_yaml, value)) + "]"
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, (int, float)):
+        return _num(value)
+    return value if re.fullmatch(r"[A-Za-z0-9_][\w .\-/]*", value) else f"'{value}'"
 
 
-# ---------------------------------------------------------------- types in plain words
+def _md(text: str) -> str:
+    """Docstring text as one Markdown paragraph for a table cell: ``code`` becomes `code`, and outside code
+    the characters Markdown or HTML would take as markup are escaped."""
+    text = re.sub(r"``(.+?)``", r"`\1`", " ".join(text.split()))
+    parts = re.split(r"(`[^`]*`)", text)
+    escaped = [p if p.startswith("`") else p.replace("<", "&lt;").replace(">", "&gt;").replace("*", r"\*")
+               for p in parts]
+    return "".join(escaped).replace("|", r"\|")
 
 
-@dataclasses.dataclass(frozen=True)
-class _Type:
-    words: str
-    """The type in plain words (Markdown)."""
-    fmt: Callable[[Any], str] = _fmt_plain
-    """A value of the type in YAML terms."""
-    code: bool = True
-    """Whether ``fmt``'s text is YAML to show as code (distributions and hours are described in words)."""
+def _paragraphs(text: str) -> str:
+    return "\n\n".join(_md(p) for p in text.split("\n\n"))
 
 
-def _validator_funcs(alias: Any) -> set[Callable[..., Any]]:
-    return {m.func for m in getattr(alias, "__metadata__", ()) if callable(getattr(m, "func", None))}
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    return "\n".join("| " + " | ".join(row) + " |" for row in [header, ["---"] * len(header), *rows])
 
 
-def _duration_dist_text(dist: Any) -> str:
-    return dist.describe(_fmt_duration)
+def _link(title: str) -> str:
+    return f"[{title}](#{title.lower()})"
 
 
-def _number_dist_text(dist: Any) -> str:
-    return dist.describe()
+# ---------------------------------------------------------------- the schema in words
 
 
-def _hours_text(hours: WorkingHours) -> str:
-    return hours.describe()
+def _ref(node: dict) -> str | None:
+    """The model a field is (``$ref``, or ``$ref`` or null), if any."""
+    for option in [node, *node.get("anyOf", [])]:
+        if "$ref" in option:
+            return option["$ref"].rsplit("/", 1)[-1]
+    return None
 
 
-# The scenario's custom types, recognised by their validators (whatever the field is called).
-_CUSTOM_TYPES: list[tuple[set[Callable[..., Any]], _Type]] = [
-    (_validator_funcs(scenario.Duration), _Type("duration", _fmt_duration)),
-    (_validator_funcs(scenario.Rate), _Type("rate", _fmt_rate)),
-    (_validator_funcs(scenario.EffortRate), _Type("effort rate", _fmt_effort_rate)),
-    (_validator_funcs(scenario.DurationDist), _Type("distribution of durations", _duration_dist_text, False)),
-    (_validator_funcs(scenario.NumberDist), _Type("distribution of numbers", _number_dist_text, False)),
-    (_validator_funcs(scenario.Hours), _Type("working hours", _hours_text, False)),
-]
-_NAME_PATTERN = next(
-    m.pattern for m in get_args(scenario.Name)[1].metadata if getattr(m, "pattern", None) is not None
-)
+def _map_value(node: dict) -> dict:
+    """The schema of a mapping's values (a dict keyed by names has them under its name pattern)."""
+    return next(iter(node.get("patternProperties", {}).values()), node.get("additionalProperties", {}))
 
 
-def _strip_annotated(tp: Any, meta: list[Any]) -> tuple[Any, list[Any]]:
-    """The bare type under any ``Annotated`` layers, and all their metadata (FieldInfo flattened)."""
-    meta = list(meta)
-    while get_origin(tp) is Annotated:
-        tp, *extras = get_args(tp)
-        for item in extras:
-            meta.extend(item.metadata if isinstance(item, FieldInfo) else [item])
-    return tp, meta
+def _size(node: dict, what: str) -> str:
+    low, high = node.get(f"min{what}"), node.get(f"max{what}")
+    if low is not None and high is not None:
+        return f" ({low}–{high})"
+    return f" (at least {low})" if low is not None else f" (at most {high})" if high is not None else ""
 
 
-def _bounds(meta: list[Any]) -> dict[str, float]:
-    found: dict[str, float] = {}
-    for item in meta:
-        for key in ("ge", "gt", "le", "lt"):
-            value = getattr(item, key, None)
-            if value is not None:
-                found[key] = value
-    return found
-
-
-def _number_words(base: str, meta: list[Any]) -> str:
-    b = _bounds(meta)
-    if base == "number" and b == {"ge": 0, "le": 1}:
-        return "probability (0–1)"
-    if set(b) == {"ge", "le"}:
-        return f"{base} {_num(b['ge'])}–{_num(b['le'])}"
-    parts = [f"{sym} {_num(b[key])}" for key, sym in (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤"))
-             if key in b]
-    return f"{base} " + " and ".join(parts) if parts else base
-
-
-def _size_words(meta: list[Any], noun: str) -> str:
-    low = next((m.min_length for m in meta if getattr(m, "min_length", None) is not None), None)
-    high = next((m.max_length for m in meta if getattr(m, "max_length", None) is not None), None)
-    if low and high:
-        return f" ({low}–{high} {noun}s)"
-    if low:
-        return f" (at least {low} {noun}{'' if low == 1 else 's'})"
-    if high is not None:
-        return f" (at most {high} {noun}s)"
-    return ""
-
-
-def _slug(title: str) -> str:
-    """GitHub's anchor for a heading."""
-    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
-
-
-def _link(model: type[BaseModel]) -> str:
-    return f"[{model.__name__}](#{_slug(model.__name__)})"
+def _number(node: dict) -> str:
+    base = node["type"]
+    if base == "number" and (node.get("minimum"), node.get("maximum")) == (0, 1):
+        return "probability 0–1"
+    if "minimum" in node and "maximum" in node:
+        return f"{base} {_num(node['minimum'])}–{_num(node['maximum'])}"
+    signs = {"exclusiveMinimum": ">", "minimum": "≥", "exclusiveMaximum": "<", "maximum": "≤"}
+    bounds = [f"{sign} {_num(node[key])}" for key, sign in signs.items() if key in node]
+    return f"{base} " + " and ".join(bounds) if bounds else base
 
 
 def _plural(words: str) -> str:
-    if words in ("name", "integer", "number", "duration", "rate"):
-        return words + "s"
-    return f"{words} items"
+    first, _, rest = words.partition(" ")
+    if words.startswith("["):
+        return words
+    first = first[:-1] + "ies" if first.endswith("y") else first + "s"
+    return f"{first} {rest}".strip()
 
 
-def _describe_type(tp: Any, meta: list[Any] | tuple[Any, ...] = ()) -> _Type:
-    """A field's type in plain words, with the formatter for its values."""
-    tp, meta = _strip_annotated(tp, list(meta))
-    origin = get_origin(tp)
-    if origin in (Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return _describe_type(args[0], meta)
-        return _Type(" or ".join(_describe_type(a).words for a in args))
-    funcs = {m.func for m in meta if callable(getattr(m, "func", None))}
-    for known, kind in _CUSTOM_TYPES:
-        if funcs & known:
-            return kind
-    if origin is Literal:
-        return _Type("one of " + ", ".join(_fmt_plain(a) for a in get_args(tp)))
-    if origin is dict:
-        key_type, value_type = (_describe_type(a) for a in get_args(tp))
-        return _Type(f"mapping of {key_type.words} → {value_type.words}{_size_words(meta, 'entry')}")
-    if origin in (list, tuple, set, frozenset):
-        item = _describe_type(get_args(tp)[0])
-        return _Type(f"list of {_plural(item.words)}{_size_words(meta, 'item')}")
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return _Type(_link(tp), _model_default, False)
-    if tp is bool:
-        return _Type("true or false")
-    if tp is int:
-        return _Type(_number_words("integer", meta))
-    if tp is float:
-        return _Type(_number_words("number", meta))
-    if tp is str:
-        if any(getattr(m, "pattern", None) == _NAME_PATTERN for m in meta):
-            return _Type("name")
-        return _Type("text" + _size_words(meta, "character"))
-    return _Type(getattr(tp, "__name__", str(tp)))
+def _type(node: dict, default: Any = None) -> str:
+    """A field's type in words."""
+    if "anyOf" in node:  # X or null: an optional X, shown as X with the default 'not set'
+        return " or ".join(_type(option, default) for option in node["anyOf"] if option.get("type") != "null")
+    if "$ref" in node:
+        return _link(_ref(node))
+    if node.get("title") == "distribution":
+        # The schema does not say what a distribution's values are: a number as default means numbers.
+        numbers = isinstance(default, (int, float)) and not isinstance(default, bool)
+        return "distribution of " + ("numbers" if numbers else "durations")
+    if node.get("examples") == HOURS_EXAMPLES:
+        return "working hours"
+    if node.get("format") in FORMATS:
+        return FORMATS[node["format"]]
+    if "enum" in node:
+        return "one of " + ", ".join(f"`{choice}`" for choice in node["enum"])
+    kind = node.get("type")
+    if kind == "array":
+        return "list of " + _plural(_type(node["items"])) + _size(node, "Items")
+    if kind == "object":
+        keys = "name" if NAME["pattern"] in node.get("patternProperties", {}) else "text"
+        return f"mapping of {keys} → {_type(_map_value(node))}" + _size(node, "Properties")
+    if kind == "string":
+        return "name" if node.get("pattern") == NAME["pattern"] else "text"
+    if kind in ("number", "integer"):
+        return _number(node)
+    return "true or false" if kind == "boolean" else "value"
 
 
-def _field_type(field: FieldInfo) -> _Type:
-    return _describe_type(field.annotation, field.metadata)
+def _model_defaults(model: dict) -> dict[str, Any]:
+    """What a model's fields are when none is given: their defaults, then those of its default choice."""
+    values = {key: field.get("default") for key, field in model["properties"].items()}
+    if "x-defaults" in model:
+        by, table = model["x-defaults"]["by"], model["x-defaults"]["table"]
+        values.update(table[values[by]])
+    return values
 
 
-def _value_text(kind: _Type, value: Any) -> str:
-    text = kind.fmt(value)
-    return f"`{text}`" if kind.code else text
-
-
-def _model_default(value: BaseModel) -> str:
-    cls = type(value)
-    try:
-        base: BaseModel | None = cls()
-    except ValidationError:
-        base = None
-    if value == base:
-        return "*all defaults*"
-    parts = []
-    for name, field in cls.model_fields.items():
-        current = getattr(value, name)
-        if base is None or current != getattr(base, name):
-            parts.append(f"{field.alias or name}: {_field_type(field).fmt(current)}")
-    return "`{" + ", ".join(parts) + "}`"
-
-
-def _default_text(field: FieldInfo) -> str:
-    if field.is_required():
+def _default(key: str, field: dict, model: dict, defs: dict) -> str:
+    if key in model.get("required", []):
         return "**required**"
-    value = field.get_default(call_default_factory=True)
-    if value is None:
-        return "*not set*"
-    return _value_text(_field_type(field), value)
+    if "default" not in field:  # a default made by a factory, which the schema does not show
+        return "*optional*"
+    value = field["default"]
+    if value is None:  # not set, unless the model's default choice sets it
+        by = model.get("x-defaults", {}).get("by")
+        set_by_choice = by is not None and key in model["x-defaults"]["table"][_model_defaults(model)[by]]
+        return f"*the `{by}`'s*" if set_by_choice else "*not set*"
+    if _ref(field) and isinstance(value, dict):
+        base = _model_defaults(defs[_ref(field)])
+        changed = {k: v for k, v in value.items() if v != base.get(k)}
+        return f"`{_yaml(changed)}`" if changed else "*all defaults*"
+    return '`""`' if value == "" else f"`{_yaml(value)}`"
 
 
 # ---------------------------------------------------------------- walking the schema
 
 
-def _nested(tp: Any) -> Iterator[tuple[type[BaseModel], str]]:
-    """Models inside a field type, each with the path step from the field to it ('' or '.<x>' or '[]')."""
-    tp, _ = _strip_annotated(tp, [])
-    origin = get_origin(tp)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        yield tp, ""
-    elif origin is dict:
-        for model, rest in _nested(get_args(tp)[1]):
-            yield model, "{key}" + rest
-    elif origin in (list, tuple, set, frozenset):
-        for model, rest in _nested(get_args(tp)[0]):
-            yield model, "[]" + rest
-    elif origin in (Union, types.UnionType):
-        for arg in get_args(tp):
-            yield from _nested(arg)
+def _children(field: dict, key: str) -> list[tuple[str, str]]:
+    """The models inside a field, each with the path from the field's key to it."""
+    if _ref(field):
+        return [(_ref(field), key)]
+    node = next((o for o in field.get("anyOf", [field]) if o.get("type") in ("array", "object")), {})
+    if node.get("type") == "array":
+        return [(model, path + "[]") for model, path in _children(node["items"], key)]
+    if node.get("type") == "object":
+        placeholder = f".<{key[:-1] if key.endswith('s') else key}>"
+        return [(model, path + placeholder) for model, path in _children(_map_value(node), key)]
+    return []
 
 
-def reachable_models(root: type[BaseModel] = Scenario) -> dict[type[BaseModel], list[str]]:
-    """Every model reachable from ``root`` in depth-first order of first appearance, with its YAML paths."""
-    found: dict[type[BaseModel], list[str]] = {}
+def _models(schema: dict) -> dict[str, list[str]]:
+    """Every model of a JSON Schema (the root as its title) with the paths it is used at, in reading order:
+    depth first from the root, in field order."""
+    found: dict[str, list[str]] = {}
 
-    def walk(model: type[BaseModel], path: str) -> None:
-        if model in found:
-            found[model].append(path)
-            return
-        found[model] = [path]
-        for name, field in model.model_fields.items():
-            key = field.alias or name
-            placeholder = "<" + (key[:-1] if key.endswith("s") else key).replace("_", " ") + ">"
-            for sub, step in _nested(field.annotation):
-                step = step.replace("{key}", f".{placeholder}")
-                walk(sub, f"{path}.{key}{step}" if path else f"{key}{step}")
+    def walk(name: str, model: dict, path: str) -> None:
+        first = name not in found
+        found.setdefault(name, []).append(path)
+        for key, field in model["properties"].items() if first else ():
+            for child, step in _children(field, key):
+                walk(child, schema["$defs"][child], f"{path}.{step}" if path else step)
 
-    walk(root, "")
+    walk(schema["title"], schema, "")
     return found
 
 
-# ---------------------------------------------------------------- Markdown helpers
-
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-
-
-def _markdown(text: str, *, table: bool = False) -> str:
-    """Docstring text as Markdown: RST ``code`` to `code`, HTML-like characters escaped outside code.
-
-    In a table cell paragraphs are joined with <br><br> and pipes are escaped.
-    """
-    text = inspect.cleandoc(text)
-    text = re.sub(r"``(.+?)``", r"`\1`", text, flags=re.DOTALL)
-    out: list[str] = []
-    last = 0
-    for match in _CODE_SPAN.finditer(text):
-        out.append(_escape(text[last:match.start()]))
-        out.append(match.group(0))
-        last = match.end()
-    out.append(_escape(text[last:]))
-    text = "".join(out)
-    paragraphs = [" ".join(line.strip() for line in p.splitlines()) for p in re.split(r"\n\s*\n", text)]
-    if table:
-        return "<br><br>".join(paragraphs).replace("|", "\\|")
-    return "\n\n".join(paragraphs)
+def _choices(key: str, field: dict) -> str:
+    lines = [f"- `{choice}`: {_md(field['x-choices'][choice])}" for choice in field["enum"]]
+    return f"`{key}` is one of:\n\n" + "\n".join(lines)
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("*", "\\*")
+def _defaults_table(model: dict) -> str:
+    by, table = model["x-defaults"]["by"], model["x-defaults"]["table"]
+    columns = model["properties"][by]["enum"]
+    keys = [key for key in model["properties"] if any(key in table[c] for c in columns)]
+    rows = [[f"`{key}`", *(f"`{_yaml(table[c][key])}`" if key in table[c] else "—" for c in columns)]
+            for key in keys]
+    return (f"Defaults set by `{by}` (a value given in the file overrides them):\n\n"
+            + _table([f"`{by}`", *(f"`{c}`" for c in columns)], rows))
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _yaml(text: str) -> Any:
-    return YAML(typ="safe", pure=True).load(io.StringIO(text))
-
-
-def _attribute_docs(cls: type) -> dict[str, str]:
-    """Attribute docstrings of a (data)class, read from its source."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    except (OSError, TypeError):
-        return {}
-    docs: dict[str, str] = {}
-    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-    for node, after in zip(body, body[1:], strict=False):
-        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)):
-            docs[node.target.id] = inspect.cleandoc(after.value.value)
-    return docs
-
-
-# ---------------------------------------------------------------- sections
-
-
-def _intro(models: dict[type[BaseModel], list[str]]) -> str:
-    strict = Scenario.model_config.get("extra") == "forbid"
-    contents = [
-        "[Durations, rates and units](#durations-rates-and-units)",
-        "[Distributions](#distributions)",
-        "[Working hours](#working-hours)",
-        "[Names](#names)",
-        "[A complete example](#a-complete-example)",
-        f"[{_SCHEMA_TITLE}](#{_slug(_SCHEMA_TITLE)}): " + ", ".join(_link(m) for m in models),
-        "[The churn curve](#the-churn-curve)",
-        "[Transfer policy defaults](#transfer-policy-defaults)",
-        "[Incentive scheme defaults](#incentive-scheme-defaults)",
-    ]
-    return "\n".join([
-        "# Scenario file reference",
-        "",
-        "<!-- Generated from cxsim/scenario.py by `python -m cxsim.reference > docs/scenario-reference.md`;",
-        "     do not edit by hand. -->",
-        "",
-        "A scenario file is YAML. It describes what all org designs share (customers, case types, how",
-        "customers spend effort and how they churn) and several named `designs` (teams, intake, transfer",
-        "policy, incentive scheme) that are simulated on the same customers and cases and compared.",
-        "Every key not given takes the default listed below"
-        + ("; unknown keys are errors, so a typo is reported rather than ignored." if strict else "."),
-        "",
-        *[f"{i}. {item}" for i, item in enumerate(contents, 1)],
-    ])
-
-
-def _units_section() -> str:
-    aliases: dict[str, list[str]] = {unit: [] for unit in UNIT_HOURS}
-    for alias, unit in getattr(sys.modules[parse_duration.__module__], "_ALIASES", {}).items():
-        if alias != unit:
-            aliases[unit].append(alias)
+def _model_section(name: str, model: dict, paths: list[str], defs: dict) -> str:
     rows = []
-    for unit, hours in UNIT_HOURS.items():
-        length = f"{_num(hours)} h" if hours >= 1 else f"{_num(hours * 3600)} s"
-        rows.append([f"`{unit}`", length, ", ".join(aliases[unit]) or "—"])
-    time_units = _field_type(Scenario.model_fields["time_unit"]).words
-    examples = [[f"`{e}`", "duration", f"{_num(_DURATION.validate_python(e))} h"] for e in _DURATION_EXAMPLES]
-    examples += [[f"`{e}`", "rate", f"{_RATE.validate_python(e):.4g} per hour"] for e in _RATE_EXAMPLES]
-    examples += [[f"`{e}`", "effort rate", f"{_EFFORT_RATE.validate_python(e):.4g} customer hours per hour"]
-                 for e in _EFFORT_RATE_EXAMPLES]
+    for key, field in model["properties"].items():
+        # pydantic leaves out a field's description when it repeats the docstring of the field's model.
+        description = field.get("description") or defs.get(_ref(field), {}).get("description", "")
+        rows.append([f"`{key}`", _type(field, field.get("default")), _default(key, field, model, defs),
+                     _md(description)])
+    where = ", ".join(f"`{p}`" for p in paths if p) or "the top level of the file"
+    parts = [f"### {name}", _paragraphs(model.get("description", "")), f"Where: {where}.",
+             _table(["Key", "Type", "Default", "Description"], rows)]
+    parts += [_choices(key, field) for key, field in model["properties"].items() if "x-choices" in field]
+    if "x-defaults" in model:
+        parts.append(_defaults_table(model))
+    return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------- the general sections
+
+
+def _units() -> str:
+    lengths = [[f"`{unit}`", f"{_num(hours * 3600)} s" if hours < 1 else f"{_num(hours)} h"]
+               for unit, hours in UNIT_HOURS.items()]
+    examples = [[f"`{t}`", "duration", f"{_num(parse_duration(t))} h"] for t in DURATIONS]
+    examples += [[f"`{t}`", "rate", f"{parse_rate(t):.4g} per h"] for t in RATES]
+    examples += [[f"`{t}`", "effort rate", f"{parse_effort_rate(t):.4g} h per h"] for t in EFFORT_RATES]
     return "\n\n".join([
         "## Durations, rates and units",
-        "**Durations** are written with a unit: `30 min`, `2 h`, `3 days`, `1.5 weeks`. A bare number is "
-        "refused (is `30` minutes or hours?) unless the scenario sets `time_unit` "
-        f"({time_units}), which then says what bare numbers in durations, rates and distributions of "
-        "durations mean; `0` needs no unit. Inside the simulator every time is in hours.",
-        _table(["Unit", "Length", "Also written"], rows),
-        "`m` is refused as ambiguous: write `min` for minutes or `month` for months. A month is a twelfth "
-        f"of a year of {_num(UNIT_HOURS['year'] / UNIT_HOURS['day'])} days.",
-        "**Rates** are events per time, written `N per unit` or `N / unit`, also over a longer period "
-        "(`3 per 2 hours`); with `time_unit` a bare number means per one such unit. **Effort rates** are "
-        "customer time per calendar time, e.g. `1 h per day`.",
+        "**Durations** carry a unit (`30 min`, `2 h`, `3 days`); a bare number is refused unless the "
+        "scenario sets `time_unit` (" + ", ".join(f"`{u}`" for u in TIME_UNITS) + "), which then says what "
+        "bare numbers in durations, rates and effort rates mean; `0` needs no unit. Units may also be "
+        "written in full or plural; `m` is refused as ambiguous (`min` or `month`?).",
+        _table(["Unit", "Length"], lengths),
+        "**Rates** are events per time (`20 per day`, `1.5 / month`, `3 per 2 hours`); **effort rates** are "
+        "customer time per calendar time (`1 h per day`). Inside the simulator every time is in hours:",
         _table(["Written", "Kind", "Means"], examples),
-        "Defaults below are shown in these terms; distributions and working hours are described in words.",
     ])
 
 
-def _distributions_section() -> str:
-    families = getattr(distributions, "_FAMILIES", {})
-    classes = {name.lower(): getattr(distributions, name) for name in distributions.__all__
-               if isinstance(getattr(distributions, name), type)}
+def _distributions() -> str:
     rows = []
-    for family, (required, optional) in families.items():
-        params = ", ".join([f"`{p}`" for p in required] + [f"`{p}` (optional)" for p in optional])
-        example = DISTRIBUTION_EXAMPLES.get(family)
-        described = _DURATION_DIST.validate_python(_yaml(example)).describe(_fmt_duration) if example else ""
-        doc = inspect.getdoc(classes[family]) if family in classes else ""
-        rows.append([f"`{family}`", params, _markdown((doc or "").split("\n\n")[0], table=True),
-                     f"`{example}`" if example else "—", described])
+    for family in (f for f in DISTRIBUTION_JSON_SCHEMA["oneOf"] if "properties" in f):
+        name, required = family["title"], family["required"]
+        params = [f"`{p}`" + ("" if p in required else " (optional)")
+                  for p in family["properties"] if p != "dist"]
+        example = DISTRIBUTIONS[name]
+        rows.append([f"`{name}`", ", ".join(params), f"`{_yaml(example)}`",
+                     parse_distribution(example).describe(format_duration)])
     return "\n\n".join([
         "## Distributions",
-        "Random times (and numbers such as a customer's monthly value) are distributions. A single value is "
-        "a constant: `fix_time: 5 min` (or `monthly_value: 2500` for numbers). Otherwise write a mapping "
-        "naming the family under `dist` with its parameters; `mean` and `sd` are those of the variable "
-        "itself (not of its logarithm), and each parameter is a duration or, for distributions of numbers, "
-        "a plain number.",
-        _table(["`dist`", "Parameters", "Shape", "Example", "Reads as"], rows),
+        _md(DISTRIBUTION_JSON_SCHEMA["description"]) + " Parameters are durations, or plain numbers in a "
+        "distribution of numbers (such as a customer's `monthly_value`).",
+        _table(["`dist`", "Parameters", "Example", "Reads as"], rows),
     ])
 
 
-def _hours_section() -> str:
-    rows = [[f"`{e}`", _HOURS.validate_python(_yaml(f"x: {e}")["x"]).describe()] for e in _HOURS_EXAMPLES]
+def _working_hours() -> str:
+    rows = [[f"`{_yaml(example)}`", parse_hours(example).describe()] for example in HOURS]
     return "\n\n".join([
         "## Working hours",
-        "Teams work, and customers open cases, during working hours. Write `24/7` (or `always`), `business` "
-        "(Monday to Friday, 09:00 to 17:00), a mapping `{days, open, close}`, or a list of such mappings, "
-        "which are combined. `days` is a range (`mon-fri`, or `fri-mon` across the weekend), a comma "
-        "list (`mon,wed,fri`), a list of day names, `weekdays`, `weekend` or `daily`. Times are `HH:MM` "
-        "from `00:00` to `24:00`; quote them in YAML. A shift past midnight is two entries. The simulation "
-        "starts on a Monday at 00:00.",
+        "Teams work, and customers open cases, during working hours: `24/7`, `business`, a mapping "
+        "`{days, open, close}` or a list of them (combined). `days` is a range (`mon-fri`), a list of day "
+        "names, `weekdays`, `weekend` or `daily`; times are `'HH:MM'` (quoted) up to `'24:00'`. The "
+        "simulation starts on a Monday at 00:00.",
         _table(["Written", "Means"], rows),
     ])
 
 
-def _names_section() -> str:
-    meta = get_args(scenario.Name)[1].metadata
-    low = next(m.min_length for m in meta if getattr(m, "min_length", None) is not None)
-    high = next(m.max_length for m in meta if getattr(m, "max_length", None) is not None)
-    return "\n\n".join([
-        "## Names",
-        f"Names (of the scenario, case types, skills, teams and designs) are {low} to {high} characters: "
-        "letters, digits, `_`, `.`, `-` and spaces, starting with a letter, digit or `_` "
-        f"(the pattern `{_NAME_PATTERN}`).",
-    ])
+def _names() -> str:
+    return (f"## Names\n\nNames (of the scenario, case types, skills, teams and designs) are "
+            f"{NAME['minLength']} to {NAME['maxLength']} characters matching `{NAME['pattern']}`: letters, "
+            "digits, `_`, `.`, `-` and spaces, not starting with `.`, `-` or a space.")
 
 
-def _example_section() -> str:
+def _example(root: Path) -> str:
+    text = (root / EXAMPLE).read_text(encoding="utf-8")
     return "\n\n".join([
         "## A complete example",
-        "The smallest useful scenario (also `scenarios/minimal.yaml`): copy it and grow it.",
-        "```yaml\n" + EXAMPLE_SCENARIO.rstrip("\n") + "\n```",
+        f"The shipped `{EXAMPLE.as_posix()}`, as it is:",
+        "```yaml\n" + text + ("" if text.endswith("\n") else "\n") + "```",
     ])
 
 
-def _model_section(model: type[BaseModel], paths: list[str]) -> str:
-    doc = model.__dict__.get("__doc__")
-    where = ", ".join(f"`{p}`" for p in paths if p) or "the top level of the file"
-    rows = []
-    for name, field in model.model_fields.items():
-        description = _markdown(field.description, table=True) if field.description else "*(undocumented)*"
-        rows.append([f"`{field.alias or name}`", _field_type(field).words, _default_text(field), description])
-    parts = [f"### {model.__name__}"]
-    if doc:
-        parts.append(_markdown(doc))
-    parts.append(f"Where: {where}.")
-    parts.append(_table(["Key", "Type", "Default", "Description"], rows))
-    return "\n\n".join(parts)
+def _editors() -> str:
+    return "\n\n".join([
+        "## Editor support",
+        "`cxsim schema` prints the JSON Schema this page is generated from. Editors that use the YAML "
+        "language server (e.g. VS Code with the YAML extension) then complete keys, show these descriptions "
+        "and flag unknown keys. Save the schema, and name it in the first line of a scenario file (the "
+        "path is relative to that file; here a scenario in `scenarios/` and the schema beside that folder):",
+        "```bash\ncxsim schema > cxsim.schema.json\n```",
+        "```yaml\n# yaml-language-server: $schema=../cxsim.schema.json\nname: my_scenario\n```",
+        "`cxsim validate` remains the full check (units, cross-field rules).",
+    ])
 
 
-def _schema_section(models: dict[type[BaseModel], list[str]]) -> str:
-    intro = (f"## {_SCHEMA_TITLE}\n\nEvery section of a scenario file, starting at the top level; "
-             "a section used under a key is described once. `<name>` stands for a name you choose.")
-    return "\n\n".join([intro, *(_model_section(m, p) for m, p in models.items())])
-
-
-def _churn_section() -> str:
+def _churn_curve() -> str:
     churn = Churn()
-    weights = ChurnWeights.model_fields
-    width = max(map(len, weights))
-    score = "\n    + ".join(f"{key:<{width}} × {_CHURN_QUANTITIES.get(key, key)}" for key in weights)
-    defaults = ", ".join(f"`{key}` {_num(field.default)}" for key, field in weights.items())
-    rows = [[_num(x), f"{leave_probability(churn, x):.1%}"] for x in _CHURN_SCORES]
+    rows = [[_num(x), f"{leave_probability(churn, x):.1%}"] for x in CHURN_SCORES]
     return "\n\n".join([
         "## The churn curve",
-        "Each finished case gets an experience score x in effort-hour equivalents, weighted by "
-        f"[`churn.weights`](#churnweights) (defaults: {defaults}):",
-        f"```text\nx =   {score}\n```",
-        "The curve turns it into p(x), the probability that the case makes the customer decide to leave:",
-        "```text\np(x) = floor + (ceiling - floor) / (1 + exp(-(x - midpoint) / scale))\n```",
-        "The customer's loyalty (the probability of renewing) is multiplied by 1 − p(x) after each case, and "
-        "the decision acts at the next contract renewal. With `curve: none` p is 0. With the defaults "
-        f"(floor {_num(churn.floor)}, ceiling {_num(churn.ceiling)}, midpoint {_num(churn.midpoint)}, "
-        f"scale {_num(churn.scale)}):",
+        f"p(x) of [Churn](#churn) with its defaults (floor {_num(churn.floor)}, ceiling "
+        f"{_num(churn.ceiling)}, midpoint {_num(churn.midpoint)}, scale {_num(churn.scale)}), for a case's "
+        "experience score x (weighted by [ChurnWeights](#churnweights)):",
         _table(["Score x", "p(x)"], rows),
     ])
 
 
-def _transfer_section() -> str:
-    policies = list(POLICIES.values())
-    docs = _attribute_docs(TransferPolicy)
-    rows = []
-    for f in dataclasses.fields(TransferPolicy):
-        if f.name == "name":
-            continue
-        if f.name in Transfer.model_fields:
-            kind = _field_type(Transfer.model_fields[f.name])
-            cells = [_value_text(kind, getattr(p, f.name)) for p in policies]
-            meaning = f"Default of `transfer.{f.name}` (a design may override it)."
-            key = f"`{f.name}`"
-        else:
-            cells = ["yes" if getattr(p, f.name) else "no" for p in policies]
-            meaning = _markdown(docs.get(f.name, ""), table=True)
-            key = f.name.replace("_", " ")
-        rows.append([key, *cells, meaning])
-    return "\n\n".join([
-        "## Transfer policy defaults",
-        "What each `transfer.policy` does when an agent cannot fix a case, and the defaults it sets for the "
-        "numbers a design leaves out.",
-        _table(["", *(f"`{p.name}`" for p in policies), "Meaning"], rows),
-    ])
+# ---------------------------------------------------------------- the page
 
 
-def _incentive_section() -> str:
-    schemes = list(SCHEME_DEFAULTS)
-    keys = list(dict.fromkeys(k for values in SCHEME_DEFAULTS.values() for k in values))
-    rows = []
-    for key in keys:
-        kind = _field_type(Incentive.model_fields[key]) if key in Incentive.model_fields else _Type("")
-        cells = [_value_text(kind, SCHEME_DEFAULTS[s][key]) if key in SCHEME_DEFAULTS[s] else "—"
-                 for s in schemes]
-        rows.append([f"`{key}`", *cells])
-    return "\n\n".join([
-        "## Incentive scheme defaults",
-        "The defaults each `incentive.scheme` sets for the behaviour a design leaves out (no published "
-        "rates exist: these are stated assumptions to sweep).",
-        _table(["", *(f"`{s}`" for s in schemes)], rows),
-    ])
+def _contents_line(section: str) -> str:
+    title = section.split("\n", 1)[0].removeprefix("## ")
+    anchor = re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")  # as GitHub makes it
+    return f"- [{title}](#{anchor})"
 
 
-def render_reference() -> str:
-    """The scenario reference page (Markdown), generated from the schema models and default tables."""
-    models = reachable_models(Scenario)
+def render(root: str | Path = ".") -> str:
+    """The scenario reference page (Markdown); ``root`` is the repository (for ``scenarios/minimal.yaml``)."""
+    schema = Scenario.model_json_schema()
+    found = _models(schema)
+    defs = {**schema["$defs"], schema["title"]: schema}
     sections = [
-        _intro(models),
-        _units_section(),
-        _distributions_section(),
-        _hours_section(),
-        _names_section(),
-        _example_section(),
-        _schema_section(models),
-        _churn_section(),
-        _transfer_section(),
-        _incentive_section(),
+        _units(), _distributions(), _working_hours(), _names(), _example(Path(root)), _editors(),
+        "## Sections of a scenario file\n\nFrom the top level down (`<design>`, `<team>` and the like stand "
+        "for names you choose): " + ", ".join(_link(name) for name in found) + ".",
+        *(_model_section(name, defs[name], paths, defs) for name, paths in found.items()),
+        _churn_curve(),
     ]
-    return "\n\n".join(sections) + "\n"
+    return "\n\n".join([
+        "# Scenario file reference",
+        f"<!-- Generated from the JSON Schema of cxsim/scenario.py by `{COMMAND}`; do not edit by hand. -->",
+        _md(schema["description"]) + " A scenario file is YAML; every key not given takes the default listed "
+        "below, and unknown keys are errors.",
+        "\n".join(_contents_line(s) for s in sections if s.startswith("## ")),
+        *sections,
+    ]) + "\n"
 
 
 if __name__ == "__main__":
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        sys.stdout.reconfigure(encoding="utf-8", newline="\n")
-    print(render_reference(), end="")
+    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    sys.stdout.write(render())
