@@ -20,6 +20,7 @@ from cxsim.loader import load_scenario
 from cxsim.units import duration_text
 from cxsim.version import __version__
 
+SCHEDULER_ENV = "CXSIM_SCHEDULER"  # the Dask scheduler's address (only the CLI reads the environment)
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate customer-support org designs and compare what they cost customers.")
 out_console = Console()
@@ -120,7 +121,7 @@ def run(
     workers: int | None = typer.Option(None, "--workers", "-w", min=1,
                                        help="Local worker processes [default: all cores]."),
     scheduler: str | None = typer.Option(
-        None, "--scheduler", envvar="CXSIM_SCHEDULER",
+        None, "--scheduler", envvar=SCHEDULER_ENV,
         help="Dask scheduler address (tcp://HOST:PORT); needs cxsim[dask] at the same version everywhere."),
     cases: str = typer.Option("sample", "--cases",
                               help="Per-case output: all, sample (1,000 per replication) or none."),
@@ -195,7 +196,7 @@ def sweep(
     horizon: str | None = typer.Option(None, "--horizon", help="Simulated time, e.g. '180 days'."),
     workers: int | None = typer.Option(None, "--workers", "-w", min=1,
                                        help="Local worker processes [default: all cores]."),
-    scheduler: str | None = typer.Option(None, "--scheduler", envvar="CXSIM_SCHEDULER",
+    scheduler: str | None = typer.Option(None, "--scheduler", envvar=SCHEDULER_ENV,
                                          help="Dask scheduler address (tcp://HOST:PORT)."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 from cxsim.errors import ExecutorError
 from cxsim.version import __version__
 
-SCHEDULER_ENV = "CXSIM_SCHEDULER"
+MAIN_GUARD = (
+    "cxsim runs replications in worker processes, and each one imports your script again: put the code "
+    "that calls cxsim under 'if __name__ == \"__main__\":' (or pass workers=1 to run in this process)"
+)
 
 
 class InlineExecutor(Executor):
@@ -44,10 +49,9 @@ def get_executor(workers: int | None = None, scheduler: str | None = None,
                  jobs: int | None = None) -> Iterator[tuple[Executor, str]]:
     """An executor and a description of it, closed on exit.
 
-    ``scheduler`` (or the CXSIM_SCHEDULER environment variable) selects a Dask cluster; otherwise
-    ``workers`` local processes (default: all cores; 1 runs inline). ``jobs`` caps the pool size.
+    ``scheduler`` selects a Dask cluster; otherwise ``workers`` local processes (default: all cores; 1 runs
+    inline). ``jobs`` caps the pool size. (Only the CLI reads the environment: CXSIM_SCHEDULER.)
     """
-    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if scheduler:
         with _dask_executor(scheduler) as (executor, label):
             yield executor, label
@@ -58,9 +62,16 @@ def get_executor(workers: int | None = None, scheduler: str | None = None,
     if n <= 1:
         yield InlineExecutor(), "1 worker (inline)"
         return
+    if getattr(sys.modules.get("__main__"), "__name__", None) == "__mp_main__":
+        # We are a worker process importing the caller's script again: its unguarded cxsim.run reached us.
+        raise ExecutorError(MAIN_GUARD)
     # spawn: safe with threads (progress bars) and the same on every platform.
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield pool, f"{n} local processes"
+    try:
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield pool, f"{n} local processes"
+    except BrokenProcessPool:
+        stopped = "a worker process stopped while starting or running a replication"
+        raise ExecutorError(f"{stopped}. {MAIN_GUARD}") from None
 
 
 def _probe(address: str) -> None:

@@ -22,8 +22,8 @@ import pytest
 
 import cxsim
 import cxsim.executors
+from cxsim.cli import SCHEDULER_ENV
 from cxsim.errors import ExecutorError
-from cxsim.executors import SCHEDULER_ENV
 
 try:
     from distributed import Client

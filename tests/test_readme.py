@@ -1,0 +1,47 @@
+"""The README's Python example runs when saved as a script; without its main guard it says what to do."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def example() -> str:
+    text = (REPO / "README.md").read_text()
+    return re.search(r"```python\n(.*?)```", text, re.S).group(1)
+
+
+def run_script(tmp_path: Path, code: str) -> subprocess.CompletedProcess:
+    (tmp_path / "scenarios").mkdir()
+    shutil.copy(REPO / "scenarios" / "minimal.yaml", tmp_path / "scenarios")
+    (tmp_path / "example.py").write_text(code)
+    return subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_the_readme_example_runs_as_a_script_on_worker_processes(tmp_path):
+    code = example()
+    assert 'if __name__ == "__main__":' in code and "workers=None" in code
+    proc = run_script(tmp_path, code)
+    assert proc.returncode == 0, proc.stderr
+    assert "Difference(" in proc.stdout
+    written = {p.name for p in (tmp_path / "results" / "minimal").iterdir()}
+    assert {"summary.json", "report.html", "worst_journey.png"} <= written
+
+
+def test_without_the_main_guard_the_error_says_exactly_what_to_do(tmp_path):
+    code = ("import cxsim\n"
+            "cxsim.run('scenarios/minimal.yaml', replications=2, workers=2)\n")
+    proc = run_script(tmp_path, code)
+    assert proc.returncode != 0
+    # The script's own process and the workers that imported it again each end on this one line (the
+    # workers' output may come last, so no order is assumed).
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("cxsim.errors.ExecutorError: ")]
+    assert errors, proc.stderr
+    assert all('if __name__ == "__main__":' in line and "workers=1" in line for line in errors)
+    assert "BrokenProcessPool" not in errors[0]
