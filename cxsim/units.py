@@ -21,8 +21,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 __all__ = [
-    "HOURS_PER_MONTH", "TIME_UNITS", "UNIT_HOURS", "duration_text", "effort_rate_text", "format_duration",
-    "parse_duration", "parse_effort_rate", "parse_rate", "rate_text",
+    "HOURS_PER_MONTH", "TIME_UNITS", "UNIT_ALIASES", "UNIT_HOURS", "duration_text", "effort_rate_text",
+    "format_duration", "parse_duration", "parse_effort_rate", "parse_rate", "rate_text",
 ]
 
 HOURS_PER_MONTH = 730.5  # 365.25 / 12 days
@@ -40,8 +40,8 @@ UNIT_HOURS: dict[str, float] = {
     "year": 8766.0,  # 365.25 days
 }
 
-_ALIASES: dict[str, str] = {}
-for _canonical, _names in {
+#: How each unit may be written (any case).
+UNIT_ALIASES: dict[str, tuple[str, ...]] = {
     "s": ("s", "sec", "secs", "second", "seconds"),
     "min": ("min", "mins", "minute", "minutes"),
     "h": ("h", "hr", "hrs", "hour", "hours"),
@@ -49,9 +49,8 @@ for _canonical, _names in {
     "week": ("w", "wk", "wks", "week", "weeks"),
     "month": ("mo", "mos", "month", "months"),
     "year": ("y", "yr", "yrs", "year", "years"),
-}.items():
-    for _name in _names:
-        _ALIASES[_name] = _canonical
+}
+_ALIASES = {name: unit for unit, names in UNIT_ALIASES.items() for name in names}
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _NUMBER_RE = re.compile(rf"^\s*({_NUMBER})\s*$")
