@@ -620,7 +620,7 @@ def memory_census(scale: float, days: float, top: int = 12) -> dict:
         "cases_simulated": recorder.cases_simulated,
         "live_case_objects": len(cases),
         "live_open_cases": sum(c.status == "open" for c in cases),
-        "visits_held_by_live_cases": sum(len(c.visits) for c in cases),
+        "visits_held_by_live_cases": sum(len(c.visits or ()) for c in cases),
         "customers_joined": rep.population.joined,
         "customers_active": len(rep.population.active),
         "pending_events": len(rep.env._queue),
