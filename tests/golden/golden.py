@@ -1,6 +1,6 @@
 """The golden guard: the numbers cxsim produces for two shipped scenarios at their own seeds.
 
-``tests/test_golden.py`` re-runs both and compares every number with the committed files. A refactoring
+``tests/model/test_golden.py`` re-runs both and compares every number with the committed files. A refactoring
 must keep them identical; a deliberate change of behaviour regenerates them in a commit that says which
 numbers moved and why:
 

@@ -22,8 +22,7 @@ import cxsim
 from cxsim.charts import applicable_charts
 from cxsim.report import render_report
 
-ROOT = Path(__file__).resolve().parents[1]
-STORY = ROOT / "scenarios" / "one_lane_tech.yaml"
+ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE_ATTRS = ("xmlns", "rdf:resource", "rdf:about")  # identifiers, never fetched by a browser
 CHROMIUM_TIMEOUT = 90
 
@@ -112,8 +111,8 @@ def parse(html: str) -> Page:
 
 
 @pytest.fixture(scope="module")
-def story(tmp_path_factory):
-    result = cxsim.run(str(STORY), replications=2, seed=1, horizon="120 days")
+def story(tmp_path_factory, story_short):
+    result = story_short
     folder = tmp_path_factory.mktemp("one_lane_tech")
     result.write(folder)
     html = (folder / "report.html").read_text(encoding="utf-8")
@@ -122,6 +121,7 @@ def story(tmp_path_factory):
 
 # ------------------------------------------------------------------ structure (always runs)
 
+@pytest.mark.slow
 def test_every_applicable_chart_is_an_inline_svg_figure(story):
     result, _, _, page = story
     names = list(applicable_charts(result))
@@ -131,6 +131,7 @@ def test_every_applicable_chart_is_an_inline_svg_figure(story):
         assert svgs >= 1, f"figure {name} holds no <svg>"
 
 
+@pytest.mark.slow
 def test_the_report_loads_nothing_from_outside(story):
     _, _, html, page = story
     for tag, key, value in page.attrs:
@@ -150,6 +151,7 @@ def test_the_report_loads_nothing_from_outside(story):
     assert html.count("<script") == 1  # the one inline script that counts visible charts
 
 
+@pytest.mark.slow
 def test_findings_are_plain_sentences_naming_every_design(story):
     result, _, _, page = story
     findings = [f.strip() for f in page.findings]
@@ -160,6 +162,7 @@ def test_findings_are_plain_sentences_naming_every_design(story):
         assert design in text, f"no finding mentions {design}"
 
 
+@pytest.mark.slow
 def test_comparison_table_has_a_column_per_design_and_a_delta_per_other_design(story):
     result, _, _, page = story
     base = result.summary.baseline
@@ -172,6 +175,7 @@ def test_comparison_table_has_a_column_per_design_and_a_delta_per_other_design(s
         assert len(row) == len(header), row
 
 
+@pytest.mark.slow
 def test_provenance_names_the_seed_and_content_hash_of_summary_json(story):
     _, folder, _, page = story
     summary = json.loads((folder / "summary.json").read_text())
@@ -182,6 +186,7 @@ def test_provenance_names_the_seed_and_content_hash_of_summary_json(story):
     assert provenance["replications"] == "2"
 
 
+@pytest.mark.slow
 def test_svg_ids_are_unique_across_the_whole_document(story):
     _, _, html, page = story
     assert len(page.ids) > 100  # matplotlib ids every path, clip-path and glyph
@@ -227,6 +232,7 @@ def _cxsim(*args: str) -> subprocess.CompletedProcess:
                           timeout=120, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_cxsim_report_rebuilds_the_charts_and_report_from_a_folder(story, tmp_path):
     result, folder, _, _ = story
     copy = tmp_path / "copy"
@@ -276,6 +282,7 @@ def _run_chromium(binary: str, profile: Path, *args: str) -> subprocess.Complete
     return subprocess.run(command, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT)
 
 
+@pytest.mark.slow
 def test_report_renders_every_chart_in_chromium(story, tmp_path):
     binary = _chromium()
     result, folder, _, _ = story

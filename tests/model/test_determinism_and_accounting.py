@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ProcessPoolExecutor
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,7 @@ def test_different_seed_differs():
     assert comparable(a.summary) != comparable(b.summary)
 
 
+@pytest.mark.slow
 def test_parallel_equals_serial():
     serial = cxsim.run(MINIMAL, replications=3, seed=4, horizon="30 days")
     with ProcessPoolExecutor(max_workers=2) as pool:

@@ -8,8 +8,11 @@ import pytest
 
 from tests.golden.golden import SCENARIOS, compute, path
 
+SLOW = {"one_lane_tech"}  # 2 designs x 8 replications x 300 days: the longest run of the suite
+NAMES = [pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name for name in SCENARIOS]
 
-@pytest.mark.parametrize("name", SCENARIOS)
+
+@pytest.mark.parametrize("name", NAMES)
 def test_summary_numbers_match_the_golden_file(name):
     golden = json.loads(path(name).read_text())
     got = compute(name, workers=None)

@@ -24,6 +24,7 @@ def story():
     return scenario, cxsim.run(scenario, replications=4)
 
 
+@pytest.mark.slow
 def test_story_setup_is_faithful(story):
     scenario, result = story
     integration = scenario.case_types["integration"]
@@ -38,6 +39,7 @@ def test_story_setup_is_faithful(story):
     assert abs(cost["one_lane"] - cost["integrated"]) <= 0.1 * cost["one_lane"]
 
 
+@pytest.mark.slow
 def test_one_lane_reproduces_the_story(story):
     _, result = story
     lane = result.summary.designs["one_lane"].case_types["integration"]
@@ -46,6 +48,7 @@ def test_one_lane_reproduces_the_story(story):
     assert lane["transfers_per_case"].mean > 3  # the lane hopping is why
 
 
+@pytest.mark.slow
 def test_integrated_resolves_the_same_cases_fast(story):
     _, result = story
     owner = result.summary.designs["integrated"].case_types["integration"]
@@ -53,6 +56,7 @@ def test_integrated_resolves_the_same_cases_fast(story):
     assert owner["effort_hours_p50"].mean < 5
 
 
+@pytest.mark.slow
 def test_dashboard_flatters_the_lanes(story):
     """The company's ticket metrics favour one_lane while customers live the opposite."""
     _, result = story
