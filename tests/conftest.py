@@ -1,4 +1,4 @@
-"""The suite's levels.
+"""The suite's levels, and the runs several levels share.
 
 A test's folder is its level, applied here as a marker so that ``-m unit`` and ``-m "not system"`` select
 by level: ``tests/unit/`` (one module or function in isolation), ``tests/model/`` (the simulation's
@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from tests.golden import golden
 
 TESTS = Path(__file__).resolve().parent
 LEVELS = ("unit", "model", "system")
@@ -27,3 +29,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: move it to its level, tests/unit/, tests/model/ or "
                                     "tests/system/ (see tests/conftest.py)")
         item.add_marker(getattr(pytest.mark, level))
+
+
+@pytest.fixture(scope="session")
+def shipped_run():
+    """``shipped_run(name)``: the shipped scenario ``name`` run at its own settings (replications, seed,
+    horizon; all local cores), once per session. The golden guard (tests/model/test_golden.py) and the
+    story's back-test (tests/system/test_shipped_scenarios.py) read the same run."""
+    runs = {}
+
+    def get(name: str):
+        if name not in runs:
+            runs[name] = golden.run(name, workers=None)
+        return runs[name]
+
+    return get
