@@ -24,8 +24,16 @@ from pydantic import TypeAdapter
 
 from cxsim.distributions import DISTRIBUTION_JSON_SCHEMA, parse_distribution
 from cxsim.engine.population import leave_probability
-from cxsim.scenario import Churn, Hours, Name, Scenario
-from cxsim.units import TIME_UNITS, UNIT_HOURS, format_duration, parse_duration, parse_effort_rate, parse_rate
+from cxsim.scenario import Churn, Name, Scenario
+from cxsim.units import (
+    TIME_UNITS,
+    UNIT_ALIASES,
+    UNIT_HOURS,
+    format_duration,
+    parse_duration,
+    parse_effort_rate,
+    parse_rate,
+)
 from cxsim.working_hours import parse_hours
 
 __all__ = ["COMMAND", "EXAMPLE", "render"]
@@ -36,8 +44,6 @@ EXAMPLE = Path("scenarios") / "minimal.yaml"
 
 FORMATS = {"duration": "duration", "rate": "rate", "effort-rate": "effort rate"}
 NAME = TypeAdapter(Name).json_schema()
-# Working hours carry no type or format in the schema: they are recognised by their examples.
-HOURS_EXAMPLES = TypeAdapter(Hours).json_schema()["examples"]
 
 DURATIONS = ("90 s", "30 min", "45 minutes", "2.5 h", "3 hours", "3 days", "2 weeks", "6 months", "1 year")
 RATES = ("20 per day", "1.5 / month", "3 per 2 hours")
@@ -116,7 +122,8 @@ def _ref(node: dict) -> str | None:
 
 def _map_value(node: dict) -> dict:
     """The schema of a mapping's values (a dict keyed by names has them under its name pattern)."""
-    return next(iter(node.get("patternProperties", {}).values()), node.get("additionalProperties", {}))
+    values = next(iter(node.get("patternProperties", {}).values()), node.get("additionalProperties", {}))
+    return values if isinstance(values, dict) else {}  # additionalProperties: false has no values
 
 
 def _size(node: dict, what: str) -> str:
@@ -147,16 +154,14 @@ def _plural(words: str) -> str:
 
 def _type(node: dict, default: Any = None) -> str:
     """A field's type in words."""
+    if node.get("title") == "distribution":
+        return "distribution of " + node.get("x-values", "values")
+    if node.get("title") == "working hours":
+        return "working hours"
     if "anyOf" in node:  # X or null: an optional X, shown as X with the default 'not set'
         return " or ".join(_type(option, default) for option in node["anyOf"] if option.get("type") != "null")
     if "$ref" in node:
         return _link(_ref(node))
-    if node.get("title") == "distribution":
-        # The schema does not say what a distribution's values are: a number as default means numbers.
-        numbers = isinstance(default, (int, float)) and not isinstance(default, bool)
-        return "distribution of " + ("numbers" if numbers else "durations")
-    if node.get("examples") == HOURS_EXAMPLES:
-        return "working hours"
     if node.get("format") in FORMATS:
         return FORMATS[node["format"]]
     if "enum" in node:
@@ -207,13 +212,14 @@ def _children(field: dict, key: str) -> list[tuple[str, str]]:
     """The models inside a field, each with the path from the field's key to it."""
     if _ref(field):
         return [(_ref(field), key)]
-    node = next((o for o in field.get("anyOf", [field]) if o.get("type") in ("array", "object")), {})
-    if node.get("type") == "array":
-        return [(model, path + "[]") for model, path in _children(node["items"], key)]
-    if node.get("type") == "object":
-        placeholder = f".<{key[:-1] if key.endswith('s') else key}>"
-        return [(model, path + placeholder) for model, path in _children(_map_value(node), key)]
-    return []
+    found: list[tuple[str, str]] = []
+    for node in field.get("anyOf", [field]):  # every form a field may take (a list or a mapping, say)
+        if node.get("type") == "array":
+            found += [(model, path + "[]") for model, path in _children(node["items"], key)]
+        elif node.get("type") == "object":
+            placeholder = f".<{key[:-1] if key.endswith('s') else key}>"
+            found += [(model, path + placeholder) for model, path in _children(_map_value(node), key)]
+    return found
 
 
 def _models(schema: dict) -> dict[str, list[str]]:
@@ -267,7 +273,8 @@ def _model_section(name: str, model: dict, paths: list[str], defs: dict) -> str:
 
 
 def _units() -> str:
-    lengths = [[f"`{unit}`", f"{_num(hours * 3600)} s" if hours < 1 else f"{_num(hours)} h"]
+    lengths = [[f"`{unit}`", f"{_num(hours * 3600)} s" if hours < 1 else f"{_num(hours)} h",
+                ", ".join(name for name in UNIT_ALIASES[unit] if name != unit)]
                for unit, hours in UNIT_HOURS.items()]
     examples = [[f"`{t}`", "duration", f"{_num(parse_duration(t))} h"] for t in DURATIONS]
     examples += [[f"`{t}`", "rate", f"{parse_rate(t):.4g} per h"] for t in RATES]
@@ -278,7 +285,7 @@ def _units() -> str:
         "scenario sets `time_unit` (" + ", ".join(f"`{u}`" for u in TIME_UNITS) + "), which then says what "
         "bare numbers in durations, rates and effort rates mean; `0` needs no unit. Units may also be "
         "written in full or plural; `m` is refused as ambiguous (`min` or `month`?).",
-        _table(["Unit", "Length"], lengths),
+        _table(["Unit", "Length", "Also written"], lengths),
         "**Rates** are events per time (`20 per day`, `1.5 / month`, `3 per 2 hours`); **effort rates** are "
         "customer time per calendar time (`1 h per day`). Inside the simulator every time is in hours:",
         _table(["Written", "Kind", "Means"], examples),

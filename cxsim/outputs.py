@@ -121,16 +121,17 @@ def _write_cases(result, path: Path) -> Path:
         writer = csv.DictWriter(fh, fieldnames=CASE_COLUMNS)
         writer.writeheader()
         for row in result.case_rows():
-            writer.writerow({k: _case_cell(v) for k, v in row.items()})
+            writer.writerow({k: _cell(v) for k, v in row.items()})
     return path
 
 
-def _case_cell(value: Any) -> Any:
+def _cell(value: Any) -> Any:
+    """A CSV cell: booleans as 0/1, floats to six figures, undefined (NaN, None) as empty."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.6g}"
-    return value
+    return "" if value is None else value
 
 
 def _cells(value: Estimate) -> list[str]:
@@ -162,7 +163,7 @@ def write_sweep(sweep, out_dir: str | Path, *, charts: bool = True) -> list[Path
         writer = csv.DictWriter(fh, fieldnames=columns)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _sweep_cell(v) for k, v in row.items()})
+            writer.writerow({k: _cell(v) for k, v in row.items()})
     json_path = folder / "sweep.json"
     json_path.write_text(json.dumps(sweep.to_json(), indent=1) + "\n")
     written = [csv_path, json_path]
@@ -176,8 +177,3 @@ def write_sweep(sweep, out_dir: str | Path, *, charts: bool = True) -> list[Path
     report.write_text(render_sweep_report(sweep), encoding="utf-8")
     return [*written, report]
 
-
-def _sweep_cell(value: Any) -> Any:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.6g}"
-    return "" if value is None else value

@@ -51,7 +51,7 @@ TRANSFER_POLICIES: dict[str, TransferPolicy] = {
     policy.name: policy for policy in (
         TransferPolicy(
             "cold", "close the ticket, open a new one at the back of the guessed team's queue; the customer "
-            "re-explains to every new team (seed 000: 'not in my lane')",
+            "re-explains to every new team ('not in my lane')",
             new_ticket=True, keep_place=False, jump_queue=False, customer_follows=True,
             remembers_visited=False, reexplain=1.0, chasing=1.0, handoff_time=5 / 60, briefing=1.0),
         TransferPolicy(

@@ -1,6 +1,6 @@
 """Streaming quantiles of non-negative values: exact while few, within 0.4% when many, in bounded memory.
 
-Replaces LogHistogram, whose percentiles were far off on small samples. Up to ``exact_limit`` values are kept
+The percentiles of a replication's cases (effort, days to resolution). Up to ``exact_limit`` values are kept
 and ``quantile(q)`` is bit for bit ``numpy.percentile(values, 100 * q)`` (method 'linear'). Beyond, values are
 counted in geometric bins of ratio 1.004 (any positive float, no clamping; zeros apart) that keep their count,
 min and max. numpy interpolates two order statistics; each is estimated between its bin's min and max, so it's

@@ -44,14 +44,15 @@ class Recorder(Listener):
         self.stats = CaseStats()
         self.type_stats: list[CaseStats] = []
         self.rows: list[tuple] = []  # ended cases not yet folded into the statistics: (case type, *COLUMNS)
-        self.kept: list[CaseRecord] = []  # all counted cases, or the reservoir sample
+        # All counted cases, or the reservoir sample, with their customer: whether they churned is known only
+        # at the end (a bounded number of customers kept alive: at most the sample's, plus the worst's).
+        self.kept: list[tuple[CaseRecord, Customer | None]] = []
         self.counted_ended = 0
-        self.worst: CaseRecord | None = None
+        self.worst: tuple[CaseRecord, Customer | None] | None = None
         self.worst_effort = -1.0
         self.flows: dict[tuple[str, str], int] = {}  # (from, to) -> hand-offs of counted cases
         self.tickets = TicketTotals()
         self.busy: dict[str, float] = {}
-        self.churned_ids: set[int] = set()
         # The customer base: active now, at the end of the warm-up, and what has joined or left since.
         self.active = 0
         self.at_window = 0
@@ -95,7 +96,6 @@ class Recorder(Listener):
     def customer_churned(self, customer: Customer, now: float) -> None:
         self._census(now)
         self.active -= 1
-        self.churned_ids.add(customer.id)
         self.lost_total += customer.monthly_value
         if now >= self.warmup:
             self.churned += 1
@@ -159,11 +159,11 @@ class Recorder(Listener):
         record = self._record(case, days)
         if keep:
             if slot < 0 or slot == len(self.kept):
-                self.kept.append(record)
+                self.kept.append((record, case.customer))
             else:
-                self.kept[slot] = record
+                self.kept[slot] = (record, case.customer)
         if worst:
-            self.worst, self.worst_effort = record, total
+            self.worst, self.worst_effort = (record, case.customer), total
 
     def _fold(self) -> None:
         """The buffered cases into the statistics: all of them, then each case type's (in case order)."""
@@ -208,9 +208,11 @@ class Recorder(Listener):
 
     # ------------------------------------------------------------ the output
 
-    def _final(self, record: CaseRecord) -> CaseRecord:
-        """Whether the customer churned is known only at the end."""
-        if record.customer_id in self.churned_ids:
+    @staticmethod
+    def _final(kept: tuple[CaseRecord, Customer | None]) -> CaseRecord:
+        """The record, marked ``churned`` if its customer left before the end."""
+        record, customer = kept
+        if customer is not None and customer.churned_at is not None:
             return replace(record, churned=True)
         return record
 

@@ -18,6 +18,7 @@ import jinja2
 from cxsim import formatting as fmt
 from cxsim.catalogue import METRICS
 from cxsim.charts import applicable_charts, sweep_chart
+from cxsim.policies import TRANSFER_POLICIES
 from cxsim.version import __version__
 
 CAPTIONS = {
@@ -175,12 +176,55 @@ def render_report(view) -> str:
         designs=view.designs, others=[x for x in view.designs if x != base], baseline=base,
         replications=summary.replications, sections=fmt.comparison_table(summary, view.designs),
         charts=charts, parameters=_yaml(content), scenario_file=summary.scenario_file,
+        rules=design_rules(content, view.designs),
         provenance=_provenance(
             scenario=summary.scenario, scenario_file=summary.scenario_file,
             scenario_hash=summary.scenario_hash, seed=summary.seed, replications=summary.replications,
             cxsim_version=summary.cxsim_version, workers=summary.run.workers,
             wall_seconds=summary.run.wall_seconds, horizon_hours=summary.horizon_hours,
             warmup_hours=summary.warmup_hours))
+
+
+# What each design ran with, from the scenario as run (defaults resolved) and the policy tables' switches.
+RULES = (
+    ("transfer", "policy", "transfer policy", str),
+    ("transfer", "new_ticket", "a hand-off closes the ticket and opens a new one", None),
+    ("transfer", "keep_place", "the case keeps its place in line", None),
+    ("transfer", "jump_queue", "help is pulled in ahead of the queue", None),
+    ("transfer", "customer_follows", "the customer deals with each new team", None),
+    ("transfer", "remembers_visited", "the next guess avoids teams already tried", None),
+    ("transfer", "accuracy", "a guess of the next team is right (x (1 - difficulty))", "share"),
+    ("transfer", "reexplain", "re-explaining per transfer (share of effort.reexplain)", "share"),
+    ("transfer", "chasing", "chasing once handed on (share of effort.chasing)", "share"),
+    ("transfer", "handoff_time", "agent time per hand-off", str),
+    ("transfer", "briefing", "diagnosis the next agent needs (share)", "share"),
+    ("incentive", "scheme", "incentive scheme", str),
+    ("incentive", "premature_closure", "in-skill tickets closed before the fix works", "share"),
+    ("incentive", "deflection", "long in-skill cases sent away ('not in my lane')", "share"),
+    ("incentive", "rush", "diagnosis time cut by rushing", "share"),
+    ("incentive", "rush_penalty", "drop in recognising a case when rushing", "share"),
+)
+
+
+def design_rules(content: dict, designs: list[str]) -> list[dict[str, Any]]:
+    """Rows of the 'how each design works' table (empty without the scenario's content)."""
+    blocks = (content or {}).get("designs") or {}
+    if not all(isinstance(blocks.get(d), dict) for d in designs):
+        return []
+    rows = []
+    for part, key, label, kind in RULES:
+        values = []
+        for design in designs:
+            spec = blocks[design].get(part) or {}
+            if kind is None:  # a switch of the policy, from the table
+                policy = TRANSFER_POLICIES.get(spec.get("policy"))
+                value = None if policy is None else getattr(policy, key)
+                values.append("–" if value is None else ("yes" if value else "no"))
+            else:
+                value = spec.get(key)
+                values.append("–" if value is None else f"{value:.0%}" if kind == "share" else str(value))
+        rows.append({"label": label, "cells": values})
+    return rows
 
 
 def _yaml(data: dict) -> str:

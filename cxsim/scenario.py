@@ -121,53 +121,60 @@ def _number_text(value: float) -> float | int:
     return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
 
 
+# In the JSON Schema a quantity is text with a unit, or a number (0, or any number with ``time_unit``).
 Duration = Annotated[
     float,
     BeforeValidator(_duration),
     PlainSerializer(duration_text, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "duration", "description": "a duration with a unit",
-                    "examples": ["30 min", "2 h", "3 days"]}),
+    WithJsonSchema({"type": ["string", "number"], "format": "duration",
+                    "description": "a duration with a unit", "examples": ["30 min", "2 h", "3 days"]}),
 ]
 Rate = Annotated[
     float,
     BeforeValidator(_rate),
     PlainSerializer(rate_text, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "rate", "description": "events per time",
+    WithJsonSchema({"type": ["string", "number"], "format": "rate", "description": "events per time",
                     "examples": ["20 per day", "1.5 per month"]}),
 ]
 EffortRate = Annotated[
     float,
     BeforeValidator(_effort_rate),
     PlainSerializer(effort_rate_text, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "effort-rate", "description": "customer time per time",
+    WithJsonSchema({"type": ["string", "number"], "format": "effort-rate",
+                    "description": "customer time per time",
                     "examples": ["1.5 h per day", "20 min per day"]}),
 ]
-_DIST_SCHEMA = WithJsonSchema(DISTRIBUTION_JSON_SCHEMA)
 DurationDist = Annotated[
     Distribution,
     PlainValidator(_duration_dist),
     PlainSerializer(lambda d: distribution_data(d, duration_text), when_used="json"),
-    _DIST_SCHEMA,
+    WithJsonSchema({**DISTRIBUTION_JSON_SCHEMA, "x-values": "durations"}),
 ]
 NumberDist = Annotated[
     Distribution,
     PlainValidator(_number_dist),
     PlainSerializer(lambda d: distribution_data(d, _number_text), when_used="json"),
-    _DIST_SCHEMA,
+    WithJsonSchema({**DISTRIBUTION_JSON_SCHEMA, "x-values": "numbers"}),
 ]
+_OPENING = {"type": "object", "properties": {"days": {}, "open": {}, "close": {}},
+            "required": ["days", "open", "close"], "additionalProperties": False}
 Hours = Annotated[
     WorkingHours,
     PlainValidator(_hours),
     PlainSerializer(lambda h: h.to_data(), when_used="json"),
     WithJsonSchema(
         {
-            "description": "'24/7', 'business' (Mon-Fri 09:00-17:00) or {days, open, close}",
+            "title": "working hours",
+            "description": "'24/7', 'business' (Mon-Fri 09:00-17:00), {days, open, close} or a list of those",
+            "anyOf": [{"enum": ["24/7", "always", "business"]}, _OPENING,
+                      {"type": "array", "items": _OPENING}],
             "examples": ["24/7", "business", {"days": "mon-fri", "open": "08:00", "close": "20:00"}],
         }
     ),
 ]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")]
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$"
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=NAME_PATTERN)]
 
 
 def _choices(table: dict) -> dict[str, Any]:
@@ -213,7 +220,7 @@ class Contract(Model):
 
     term: Duration = 12 * HOURS_PER_MONTH
     """Contract length; renewals happen every term, starting at a uniformly random point of the first one
-    (contracts were signed at different times). Seed 001: customers are locked in until renewal."""
+    (contracts were signed at different times). Customers are locked in until renewal, so churn shows late."""
     monthly_value: NumberDist = Constant(1000.0)
     """Revenue per month of one customer (a number or a distribution of numbers): what churn loses."""
 
@@ -265,8 +272,8 @@ class CaseType(Model):
     skills: list[Name] = Field(min_length=1)
     """Skills that can fix it: an agent holding any one of them can recognise and fix the case."""
     fix_time: DurationDist
-    """Hands-on work to fix the case once an agent with the right skill has recognised it
-    (seed 000: 5 min)."""
+    """Hands-on work to fix the case once an agent with the right skill has recognised it (in the One Lane
+    Tech story, 5 min)."""
     diagnosis_time: DurationDist = Constant(0.5)
     """Agent time spent understanding the case in one session, before fixing it or deciding it is not
     theirs."""
@@ -276,8 +283,8 @@ class CaseType(Model):
     exchanges: int = Field(default=1, ge=1, le=20)
     """Agent sessions with the customer a new ticket needs before the agent can decide (ask for logs, have
     the customer test, come back): between sessions the customer replies after ``effort.reply_time`` and the
-    ticket rejoins the back of the team's queue (seed 000: "someone else who will get back to you
-    tomorrow"). A case handed on with context (briefing < 1) needs one session."""
+    ticket rejoins the back of the team's queue ("someone else who will get back to you tomorrow"). A case
+    handed on with context (briefing < 1) needs one session."""
     severity: int = Field(default=3, ge=1, le=4)
     """Queue priority, 1 (most urgent) to 4; queues serve by severity, then by place in line."""
 
@@ -286,7 +293,7 @@ class Effort(Model):
     """What a case costs the customer, in hours of their own time, by cause."""
 
     contact: Duration = 0.25
-    """Opening a case: finding the channel, writing it up, first contact (seed 000: initial contact)."""
+    """Opening a case: finding the channel, writing it up, the first contact."""
     presence: Probability = 1.0
     """Share of each agent session with the customer that the customer spends on it (calls, screen shares)."""
     reexplain: Duration = 1.0
@@ -309,15 +316,17 @@ class ChurnWeights(Model):
     """How a finished case's experience turns into one score (in effort-hour equivalents)."""
 
     effort_hours: float = Field(default=1.0, ge=0)
-    """Weight of each hour of customer effort (CEB: effort is the main driver of disloyalty)."""
+    """Weight of each hour of customer effort (effort is the main driver of disloyalty: Dixon, Toman and
+    DeLisi, The Effortless Experience, 2013)."""
     transfers: float = Field(default=1.0, ge=0)
-    """Weight of each transfer (CEB: transfers and repeating information drive disloyalty)."""
+    """Weight of each transfer (transfers and repeating information drive disloyalty, ibid.)."""
     reopens: float = Field(default=3.0, ge=0)
     """Weight of each reopen (repeat contact after a 'resolved' closure)."""
     days: float = Field(default=0.5, ge=0)
     """Weight of each calendar day the case stayed open."""
     unresolved: float = Field(default=20.0, ge=0)
-    """Extra weight when the case ended unresolved (abandoned); SQM: unresolved customers defect ~5x more."""
+    """Extra weight when the case ended unresolved (abandoned): unresolved customers defect about 5 times
+    more (SQM Group)."""
 
 
 class Churn(Model):
@@ -325,8 +334,9 @@ class Churn(Model):
 
     p(x) = floor + (ceiling - floor) / (1 + exp(-(x - midpoint) / scale)), x the weighted experience score.
     The customer's loyalty is multiplied by (1 - p) after each case; at renewal the customer leaves with
-    probability 1 - loyalty. Anchors: CEB (Dixon et al. 2013) 9% of low-effort vs 96% of high-effort customers
-    became more disloyal; disloyal is not churned, so floor and ceiling are stated, sweepable assumptions.
+    probability 1 - loyalty. Anchors: in The Effortless Experience (Dixon et al. 2013), 9% of low-effort vs
+    96% of high-effort customers became more disloyal; disloyal is not churned, so floor and ceiling are
+    stated, sweepable assumptions.
     """
 
     curve: Literal["logistic", "none"] = "logistic"
@@ -355,6 +365,19 @@ class Skill(Model):
     """Work speed: diagnosis and fix times are divided by it."""
 
 
+class _SkillForms:
+    """JSON Schema of ``Team.skills``: also a list of names, or name -> proficiency (as ``_skills`` reads)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        mapping = handler(core_schema)  # name -> Skill, as pydantic writes it (with its $ref)
+        proficiency = {"type": "number", "minimum": 0, "maximum": 1, "description": "proficiency"}
+        forms = {pattern: {"anyOf": [proficiency, skill]}
+                 for pattern, skill in mapping["patternProperties"].items()}
+        mapping = {**mapping, "patternProperties": forms}
+        names = {"type": "array", "items": {"type": "string", "pattern": NAME_PATTERN}, "minItems": 1}
+        return {"anyOf": [names, mapping]}
+
+
 def _skills(value: Any) -> Any:
     if isinstance(value, list):
         return {name: {} for name in value}
@@ -369,7 +392,7 @@ class Team(Model):
 
     agents: int = Field(ge=1)
     """Number of agents working the team's queue."""
-    skills: Annotated[dict[Name, Skill], BeforeValidator(_skills)] = Field(min_length=1)
+    skills: Annotated[dict[Name, Skill], BeforeValidator(_skills), _SkillForms()] = Field(min_length=1)
     """Skills of the team's agents: a list of names, or a mapping name -> proficiency or
     {proficiency, speed}."""
     hours: Hours = WorkingHours.business()
@@ -392,7 +415,7 @@ class Intake(Model):
 
 class Transfer(Model):
     """What happens when an agent cannot fix a case. The policy sets defaults for the numbers below (see
-    the table of defaults); a number given here overrides it, and validation fills in the rest."""
+    the defaults of each policy); a number given here overrides it, and validation fills in the rest."""
 
     model_config = ConfigDict(json_schema_extra={"x-defaults": {"by": "policy", "table": {
         name: {**numbers, "handoff_time": duration_text(numbers["handoff_time"])}
@@ -400,8 +423,8 @@ class Transfer(Model):
 
     policy: Literal[tuple(TRANSFER_POLICIES)] = Field(  # type: ignore[valid-type]
         default="cold", json_schema_extra=_choices(TRANSFER_POLICIES))
-    """How a case moves on: ``cold``, ``warm``, ``owner`` or ``swarm`` (their meaning and defaults are in
-    the table of transfer policies)."""
+    """How a case moves on: ``cold``, ``warm``, ``owner`` or ``swarm`` (their meanings and defaults are
+    listed below)."""
     accuracy: Probability = 0.5
     """Probability that the agent's guess of the right team is right, times (1 - case difficulty)."""
     reexplain: Probability | None = None
@@ -429,17 +452,17 @@ class Transfer(Model):
 
 
 class Incentive(Model):
-    """What agents are measured on, and the behaviour it causes (FACTS: no published rates exist; the
-    defaults are stated assumptions to sweep). The scheme sets defaults for the rates below (see the table
-    of defaults); a rate given here overrides it."""
+    """What agents are measured on, and the behaviour it causes. No published rates exist, so the
+    defaults are stated assumptions to sweep; the scheme sets defaults for the rates below (see the defaults
+    of each scheme) and a rate given here overrides it."""
 
     model_config = ConfigDict(json_schema_extra={"x-defaults": {
         "by": "scheme", "table": defaults(INCENTIVE_SCHEMES, INCENTIVE_TUNABLES)}})
 
     scheme: Literal[tuple(INCENTIVE_SCHEMES)] = Field(  # type: ignore[valid-type]
         default="resolution", json_schema_extra=_choices(INCENTIVE_SCHEMES))
-    """What agents are measured on: ``close_fast`` or ``resolution`` (their meaning and default rates are in
-    the table of incentive schemes)."""
+    """What agents are measured on: ``close_fast`` or ``resolution`` (their meanings and default rates are
+    listed below)."""
     premature_closure: Probability | None = None
     """Probability that an agent closes an in-skill ticket as resolved without the fix (default: the
     scheme's); the customer discovers it later and reopens."""
@@ -487,7 +510,7 @@ class Design(Model):
 
     description: str = ""
     """Free text shown in tables and reports."""
-    teams: dict[Name, Team] = Field(default_factory=dict)
+    teams: dict[Name, Team] = Field(default={})
     """The teams (queues) of this design, by name (or give ``lanes`` to generate them)."""
     lanes: Lanes | None = None
     """Generate the teams as lanes instead of listing them (lanes are named lane1, lane2, ...)."""
@@ -557,7 +580,8 @@ class Sweep(Model):
 
     parameters: list[SweepParameter] = Field(min_length=1, max_length=2)
     """One or two parameters; two give every combination."""
-    metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_SWEEP_METRICS), min_length=1)
+    metrics: list[str] = Field(default=DEFAULT_SWEEP_METRICS, min_length=1,
+                               json_schema_extra={"items": {"type": "string", "enum": list(METRICS)}})
     """Headline metrics charted against the first parameter (names as in summary.json)."""
     replications: int | None = Field(default=None, ge=1)
     """Replications per point (default: the scenario's)."""
@@ -585,7 +609,7 @@ class Scenario(Model):
     replications: int = Field(default=10, ge=1)
     """Independent replications per design (the CLI's --replications overrides it)."""
     arrivals: Arrivals = Arrivals()
-    """How cases arrive."""
+    """The arrival process of cases: from the customer population, or at an exact rate."""
     customers: Customers | None = None
     """The customer population; needed for churn and for ``arrivals.process: population``."""
     case_types: dict[Name, CaseType] = Field(min_length=1)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 __all__ = [
-    "HOURS_PER_MONTH", "TIME_UNITS", "UNIT_HOURS", "duration_text", "effort_rate_text", "format_duration",
-    "parse_duration", "parse_effort_rate", "parse_rate", "rate_text",
+    "HOURS_PER_MONTH", "TIME_UNITS", "UNIT_ALIASES", "UNIT_HOURS", "duration_text", "effort_rate_text",
+    "format_duration", "parse_duration", "parse_effort_rate", "parse_rate", "rate_text",
 ]
 
 HOURS_PER_MONTH = 730.5  # 365.25 / 12 days
@@ -40,8 +40,8 @@ UNIT_HOURS: dict[str, float] = {
     "year": 8766.0,  # 365.25 days
 }
 
-_ALIASES: dict[str, str] = {}
-for _canonical, _names in {
+#: How each unit may be written (any case).
+UNIT_ALIASES: dict[str, tuple[str, ...]] = {
     "s": ("s", "sec", "secs", "second", "seconds"),
     "min": ("min", "mins", "minute", "minutes"),
     "h": ("h", "hr", "hrs", "hour", "hours"),
@@ -49,9 +49,8 @@ for _canonical, _names in {
     "week": ("w", "wk", "wks", "week", "weeks"),
     "month": ("mo", "mos", "month", "months"),
     "year": ("y", "yr", "yrs", "year", "years"),
-}.items():
-    for _name in _names:
-        _ALIASES[_name] = _canonical
+}
+_ALIASES = {name: unit for unit, names in UNIT_ALIASES.items() for name in names}
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _NUMBER_RE = re.compile(rf"^\s*({_NUMBER})\s*$")
@@ -221,45 +220,52 @@ def _label(unit: str, text: str) -> str:
     return _PLURALS.get(unit, unit) if float(text) != 1.0 else unit
 
 
+Candidate = tuple[float, Callable[[float], bool], Callable[[str], str]]
+
+
+def _shortest_of(candidates: Iterable[Candidate]) -> str | None:
+    """Of (number, reads back exactly?, text around the number) candidates, the text with the shortest
+    number that reads back exactly; None if none does."""
+    best: tuple[int, str] | None = None
+    for number, exact, write in candidates:
+        text = _shortest(number, exact)
+        if text is not None and (best is None or len(text) < best[0]):
+            best = (len(text), write(text))
+    return None if best is None else best[1]
+
+
 def duration_text(hours: float) -> str:
     """``hours`` as text that :func:`parse_duration` reads back to exactly ``hours`` ('30 min', '2 days')."""
     if hours == 0:
         return "0 h"
-    best: str | None = None
-    for unit in ("year", "month", "week", "day", "h", "min", "s"):
-        size = UNIT_HOURS[unit]
-        text = _shortest(hours / size, lambda x, size=size: x * size == hours)
-        if text is not None and (best is None or len(text) < len(best.split()[0])):
-            best = f"{text} {_label(unit, text)}"
-    return best if best is not None else f"{hours!r} h"
+    return _shortest_of(
+        (hours / UNIT_HOURS[unit], lambda x, size=UNIT_HOURS[unit]: x * size == hours,
+         lambda text, unit=unit: f"{text} {_label(unit, text)}")
+        for unit in ("year", "month", "week", "day", "h", "min", "s")
+    ) or f"{hours!r} h"
 
 
 def rate_text(per_hour: float) -> str:
     """``per_hour`` as text that :func:`parse_rate` reads back exactly ('20 per day', '1.5 per month')."""
     if per_hour == 0:
         return "0 per h"
-    best: str | None = None
-    for unit in ("h", "day", "week", "month", "year", "min"):
-        size = UNIT_HOURS[unit]
-        text = _shortest(per_hour * size, lambda x, size=size: x / size == per_hour)
-        if text is not None and (best is None or len(text) < len(best.split()[0])):
-            best = f"{text} per {unit}"
-    return best if best is not None else f"{per_hour!r} per h"
+    return _shortest_of(
+        (per_hour * UNIT_HOURS[unit], lambda x, size=UNIT_HOURS[unit]: x / size == per_hour,
+         lambda text, unit=unit: f"{text} per {unit}")
+        for unit in ("h", "day", "week", "month", "year", "min")
+    ) or f"{per_hour!r} per h"
 
 
 def effort_rate_text(ratio: float) -> str:
     """Customer hours per hour as text that :func:`parse_effort_rate` reads back exactly ('1.5 h per day')."""
     if ratio == 0:
         return "0 h per day"
-    best: str | None = None
-    for per in ("day", "h", "week", "month"):
-        for amount_unit in ("h", "min"):
-            size = UNIT_HOURS[per] / UNIT_HOURS[amount_unit]
-            text = _shortest(ratio * size, lambda x, per=per, unit=amount_unit:
-                             (x * UNIT_HOURS[unit]) / UNIT_HOURS[per] == ratio)
-            if text is not None and (best is None or len(text) < len(best.split()[0])):
-                best = f"{text} {amount_unit} per {per}"
-    return best if best is not None else f"{ratio!r} h per h"
+    return _shortest_of(
+        (ratio * (UNIT_HOURS[per] / UNIT_HOURS[amount]),
+         lambda x, per=per, amount=amount: (x * UNIT_HOURS[amount]) / UNIT_HOURS[per] == ratio,
+         lambda text, per=per, amount=amount: f"{text} {amount} per {per}")
+        for per in ("day", "h", "week", "month") for amount in ("h", "min")
+    ) or f"{ratio!r} h per h"
 
 
 # (unit label, hours per unit, plural label, switch to the next unit at this many units)
