@@ -38,8 +38,9 @@ class Page(HTMLParser):
         self.figures: dict[str, int] = {}  # data-chart -> number of <svg> inside that figure
         self.body: dict[str, str | None] = {}
         self.findings: list[str] = []
-        self.header: list[str] = []
-        self.rows: list[list[str]] = []
+        self.tables = 0  # <table>s opened so far: the comparison table is the first
+        self.header: list[str] = []  # the comparison table's header cells
+        self.rows: list[list[str]] = []  # ... and body rows
         self.provenance: list[list[str]] = []
         self.text: list[str] = []
 
@@ -64,9 +65,12 @@ class Page(HTMLParser):
             self.figures[attrs_d["data-chart"]] = 0
         if tag == "li" and self._inside("ul", "findings") is not None:
             self.findings.append("")
-        if tag == "tr" and self._inside("tbody") is not None:
+        if tag == "table":
+            self.tables += 1
+        comparison = self.tables == 1 and self._inside("table") is not None
+        if tag == "tr" and comparison and self._inside("tbody") is not None:
             self.rows.append([])
-        if tag in ("th", "td") and self._inside("table") is not None:
+        if tag in ("th", "td") and comparison:
             if self._inside("thead") is not None:
                 self.header.append("")
             elif self.rows:
@@ -95,10 +99,11 @@ class Page(HTMLParser):
             self.text.append(data)
         if self._inside("li") is not None and self._inside("ul", "findings") is not None:
             self.findings[-1] += data
-        if self._inside("thead") is not None and self.header and self._inside("th") is not None:
-            self.header[-1] += data
-        if self._inside("tbody") is not None and self.rows and self._inside("td") is not None:
-            self.rows[-1][-1] += data
+        if self.tables == 1 and self._inside("table") is not None:  # the comparison table
+            if self.header and self._inside("thead") is not None and self._inside("th") is not None:
+                self.header[-1] += data
+            if self.rows and self._inside("tbody") is not None and self._inside("td") is not None:
+                self.rows[-1][-1] += data
         if (self._inside("dt") is not None or self._inside("dd") is not None) and self.provenance:
             self.provenance[-1][-1] += data
 
