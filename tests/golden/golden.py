@@ -1,6 +1,6 @@
 """The golden guard: the numbers cxsim produces for two shipped scenarios at their own seeds.
 
-``tests/test_golden.py`` re-runs both and compares every number with the committed files. A refactoring
+``tests/model/test_golden.py`` re-runs both and compares every number with the committed files. A refactoring
 must keep them identical; a deliberate change of behaviour regenerates them in a commit that says which
 numbers moved and why:
 
@@ -27,11 +27,15 @@ def numbers(summary) -> dict:
     return json.loads(json.dumps(kept))
 
 
-def compute(name: str, workers: int | None = 1) -> dict:
+def run(name: str, workers: int | None = 1):
+    """The shipped scenario ``name`` at its own settings (a ``cxsim.Result``)."""
     import cxsim
 
-    result = cxsim.run(REPO / "scenarios" / f"{name}.yaml", workers=workers)
-    return numbers(result.summary)
+    return cxsim.run(REPO / "scenarios" / f"{name}.yaml", workers=workers)
+
+
+def compute(name: str, workers: int | None = 1) -> dict:
+    return numbers(run(name, workers).summary)
 
 
 def path(name: str) -> Path:

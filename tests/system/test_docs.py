@@ -19,7 +19,7 @@ from cxsim.policies import INCENTIVE_SCHEMES, INCENTIVE_TUNABLES, TRANSFER_POLIC
 from cxsim.scenario import Scenario
 from cxsim.units import duration_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "scenario-reference.md"
 REGENERATE = f"regenerate the page from the repository root: {COMMAND}"
 SCHEMA = Scenario.model_json_schema()
@@ -52,6 +52,7 @@ def test_committed_page_is_a_fresh_render(page: str) -> None:
     assert DOCS.read_text(encoding="utf-8") == page, f"docs/scenario-reference.md is stale: {REGENERATE}"
 
 
+@pytest.mark.slow
 def test_the_command_renders_the_same_page_in_any_process(page: str) -> None:
     for hash_seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
@@ -147,6 +148,7 @@ def test_schema_constructs_in_words(page: str, model: str, key: str, words: str,
     assert _rows(_section(page, f"### {model}"))[key][:2] == [words, default]
 
 
+@pytest.mark.slow
 def test_cxsim_schema_prints_the_json_schema() -> None:
     command = [sys.executable, "-m", "cxsim", "schema"]
     out = subprocess.run(command, capture_output=True, check=True, text=True)

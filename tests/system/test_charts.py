@@ -23,8 +23,8 @@ from cxsim.charts import (  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def result():
-    return cxsim.run("scenarios/minimal.yaml", replications=2, seed=1, horizon="30 days")
+def result(minimal_short):
+    return minimal_short
 
 
 def test_stacked_bars_sum_to_mean_effort(result):
@@ -57,10 +57,9 @@ DARK = matplotlib.colors.to_rgba("#1b3a5c")
 
 
 @pytest.fixture(scope="module")
-def runs(result):
+def runs(result, story_short):
     small = cxsim.run("scenarios/minimal.yaml", replications=2, seed=1, horizon="40 days")
-    story = cxsim.run("scenarios/one_lane_tech.yaml", replications=2, seed=1, horizon="90 days")
-    return {"minimal-30": result, "minimal-40": small, "one_lane_tech": story}
+    return {"minimal-30": result, "minimal-40": small, "one_lane_tech": story_short}
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +68,7 @@ def _close_figures():
     plt.close("all")
 
 
+@pytest.mark.slow
 def test_worst_journey_one_row_per_ticket_and_one_dark_bar_per_visit(runs):
     for name, result in runs.items():
         designs = [d for d in result.designs if result.details[d]["worst_journey"]]
@@ -93,6 +93,7 @@ def test_worst_journey_one_row_per_ticket_and_one_dark_bar_per_visit(runs):
                for d in story)
 
 
+@pytest.mark.slow
 def test_transfer_matrix_cells_equal_the_flows(runs):
     for name, result in runs.items():
         fig = transfer_matrix(result)
@@ -118,6 +119,7 @@ PANELS = (  # dashboard_vs_truth, in reading order: (metric, shown in percent)
 )
 
 
+@pytest.mark.slow
 def test_dashboard_vs_truth_bars_equal_the_summary_means(runs):
     for name, result in runs.items():
         fig = dashboard_vs_truth(result)
@@ -131,6 +133,7 @@ def test_dashboard_vs_truth_bars_equal_the_summary_means(runs):
             assert ax.get_title().endswith("(%)") == percent, (name, metric)
 
 
+@pytest.mark.slow
 def test_customers_over_time_lines_end_at_the_last_mean(runs):
     for name, result in runs.items():
         fig = customers_over_time(result)
@@ -147,6 +150,7 @@ def test_customers_over_time_lines_end_at_the_last_mean(runs):
         assert "has lost" in top.get_title()
 
 
+@pytest.mark.slow
 def test_effort_by_cause_stacks_sum_to_mean_effort_on_every_run(runs):
     for name, result in runs.items():
         ax = effort_by_cause(result).axes[0]

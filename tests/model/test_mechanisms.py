@@ -120,6 +120,7 @@ def policies() -> cxsim.Result:
     return run(lane_scenario(designs))
 
 
+@pytest.mark.slow
 def test_effort_cold_above_warm_above_owner_and_swarm(policies):
     effort = {p: per_rep(policies, p, "effort_hours_mean") for p in POLICIES}
     assert_greater(effort["cold"], effort["warm"], "effort cold - warm")
@@ -129,6 +130,7 @@ def test_effort_cold_above_warm_above_owner_and_swarm(policies):
                    per_rep(policies, "warm", "effort_reexplain_hours_mean"), "re-explaining cold - warm")
 
 
+@pytest.mark.slow
 def test_owner_and_swarm_customers_never_reexplain(policies):
     for policy in ("owner", "swarm"):
         transferred = 0
@@ -142,6 +144,7 @@ def test_owner_and_swarm_customers_never_reexplain(policies):
                    if c.transfers > 0 and c.sessions > c.transfers)
 
 
+@pytest.mark.slow
 def test_only_cold_transfers_open_new_tickets(policies):
     cold = per_rep(policies, "cold", "tickets_per_case")
     assert_greater(cold, np.ones_like(cold), "cold tickets per case - 1")
@@ -153,11 +156,13 @@ def test_only_cold_transfers_open_new_tickets(policies):
         assert (per_rep(policies, policy, "tickets_per_case") == 1.0).all()  # resolution scheme: no reopens
 
 
+@pytest.mark.slow
 def test_swarm_resolves_faster_than_cold(policies):
     assert_greater(per_rep(policies, "cold", "resolution_days_mean"),
                    per_rep(policies, "swarm", "resolution_days_mean"), "resolution days cold - swarm")
 
 
+@pytest.mark.slow
 def test_swarm_and_owner_work_without_the_customer(policies):
     """Sessions after an owner/swarm hand-off are internal (the customer is not present)."""
     for policy in ("owner", "swarm"):
@@ -172,6 +177,7 @@ def test_swarm_and_owner_work_without_the_customer(policies):
 # ---------------------------------------------------------------- 2. triage accuracy
 
 
+@pytest.mark.slow
 def test_better_triage_means_fewer_transfers_and_less_effort():
     designs = {
         "sharp": {"teams": lanes(), "intake": {"accuracy": 0.95}, "transfer": {"policy": "cold"}},
@@ -214,6 +220,7 @@ def incentives() -> cxsim.Result:
     return run(incentive_scenario())
 
 
+@pytest.mark.slow
 def test_close_fast_looks_better_on_the_dashboard_and_is_worse_for_customers(incentives):
     cf, res = "close_fast", "resolution"
     assert_greater(per_rep(incentives, cf, "tickets_closed"), per_rep(incentives, res, "tickets_closed"),
@@ -234,6 +241,7 @@ def test_close_fast_looks_better_on_the_dashboard_and_is_worse_for_customers(inc
     assert_greater(real_rise, dashboard_drop, "rise in unresolved share - drop in closed 'resolved' share")
 
 
+@pytest.mark.slow
 def test_no_premature_closure_means_no_reopens(incentives):
     for design in ("resolution", "close_fast_honest"):
         assert all(c.reopens == 0 and c.effort_reopen_hours == 0.0 for c in cases(incentives, design))
@@ -291,6 +299,7 @@ def escalation() -> cxsim.Result:
     return run(lane_scenario(designs))
 
 
+@pytest.mark.slow
 def test_max_hops_caps_transfers_and_cuts_them_on_average(escalation):
     # A resolver that fixes everything takes the hop after max_hops transfers: at most max_hops + 1.
     assert max(c.transfers for c in cases(escalation, "capped")) <= MAX_HOPS + 1
@@ -301,6 +310,7 @@ def test_max_hops_caps_transfers_and_cuts_them_on_average(escalation):
                    per_rep(escalation, "capped", "effort_hours_mean"), "effort lanes - capped")
 
 
+@pytest.mark.slow
 def test_hops_after_max_hops_go_to_the_resolver(escalation):
     escalated = 0
     for case in cases(escalation, "capped"):
@@ -363,6 +373,7 @@ def churn_scenario(*, term: str = "1 month", loyalty: float = 1.0, churn: dict |
     return scenario
 
 
+@pytest.mark.slow
 def test_more_effort_means_more_churn():
     result = run(churn_scenario())
     assert_greater(per_rep(result, "cold_lanes", "effort_hours_mean"),
@@ -371,6 +382,7 @@ def test_more_effort_means_more_churn():
                    per_rep(result, "owner", "churn_rate"), "churn cold - owner")
 
 
+@pytest.mark.slow
 def test_no_churn_curve_and_full_loyalty_means_nobody_leaves():
     result = run(churn_scenario(churn={"curve": "none"}, loyalty=1.0, count=300), replications=4)
     for design in result.designs:
@@ -412,6 +424,7 @@ def test_customers_only_leave_at_renewal():
     assert churned > 0 and renewed_then_churned > 0
 
 
+@pytest.mark.slow
 def test_long_contracts_lock_customers_in_over_a_short_horizon():
     """Same customers, same experience: with a 24-month term few renewals fall in 60 days, so few leave."""
     short = run(churn_scenario(term="1 month", loyalty=0.9, days=45, count=300), replications=6)

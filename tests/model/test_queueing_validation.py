@@ -15,6 +15,8 @@ from scipy import stats
 import cxsim
 from cxsim.erlang import erlang_c, mmc_mean_wait
 
+pytestmark = pytest.mark.slow  # 16 replications of tens of thousands of cases each: tight intervals cost time
+
 
 def mmc_scenario(arrival_per_hour: float, service_mean_min: float, agents: int, days: int = 60) -> dict:
     return {

@@ -31,7 +31,9 @@ except ImportError:  # pragma: no cover - CI installs it
     pytest.skip("DASK IS NOT INSTALLED: the distributed-execution tests did NOT run; "
                 "pip install -e '.[test,dask]' (cxsim[dask]) to run them", allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # a cluster to start, and CLI runs on it
+
+ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "scenarios" / "minimal.yaml"
 RUN_ARGS = {"replications": 4, "seed": 5, "horizon": "30 days"}
 CLI_ARGS = ("--replications", "4", "--seed", "5", "--horizon", "30 days", "--no-charts", "--quiet")

@@ -1,16 +1,22 @@
 """Determinism (same scenario + seed = same results, serial or parallel), stream independence, and
-conservation (every case resolved, abandoned or open at the horizon)."""
+conservation: every case the engine opens ends exactly once (resolved or abandoned) or is still open at the
+horizon, and the outputs account for it exactly as the engine's own events do."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cxsim
+from cxsim.engine import Listener, Replication
 from cxsim.metrics import replication_metrics
+from cxsim.recorder import Recorder
+from cxsim.records import ReplicationOutput
 
 MINIMAL = "scenarios/minimal.yaml"
 
@@ -32,6 +38,7 @@ def test_different_seed_differs():
     assert comparable(a.summary) != comparable(b.summary)
 
 
+@pytest.mark.slow
 def test_parallel_equals_serial():
     serial = cxsim.run(MINIMAL, replications=3, seed=4, horizon="30 days")
     with ProcessPoolExecutor(max_workers=2) as pool:
@@ -57,18 +64,67 @@ def test_designs_see_the_same_cases():
     assert lanes == one_team  # identical until churn makes the populations differ
 
 
-def test_every_case_accounted_for():
-    result = cxsim.run("scenarios/one_lane_tech.yaml", replications=1, seed=1, horizon="120 days",
-                       cases="all")
-    for out in result.outputs:
-        statuses = [c.status for c in out.cases]
-        assert set(statuses) <= {"resolved", "abandoned", "open"}
-        assert len(out.cases) <= out.cases_simulated
-        assert len({c.case_id for c in out.cases}) == len(out.cases)
-    for design in result.designs:
+class Ledger(Listener):
+    """The engine's own account of every case: when each one opened, and each end it announced."""
+
+    def __init__(self) -> None:
+        self.opened: dict[int, tuple[float, bool]] = {}  # case id -> (opened at, counted)
+        self.ends: list[tuple[int, str, str]] = []  # (case id, "ended" or "censored", status), counted cases
+
+    def case_opened(self, case, team: str) -> None:
+        assert case.id not in self.opened, f"case {case.id} opened twice"
+        self.opened[case.id] = (case.opened, case.counted)
+
+    def case_ended(self, case) -> None:
+        if case.counted:
+            self.ends.append((case.id, "ended", case.status))
+
+    def case_censored(self, case) -> None:
+        if case.counted:
+            self.ends.append((case.id, "censored", case.status))
+
+
+def run_with_ledger(scenario, design: str, seed: int, replication: int) -> tuple[Ledger, ReplicationOutput]:
+    """One replication with the recorder (every case kept) and a ledger listening to the same events."""
+    ledger, recorder = Ledger(), Recorder("all")
+    Replication(scenario, design, seed, replication, listeners=[recorder, ledger]).run()
+    return ledger, recorder.output()
+
+
+def check_books(ledger: Ledger, out: ReplicationOutput, warmup: float) -> None:
+    """Every counted case the engine opened ends exactly once, in one status, and the outputs say the same.
+
+    A case lost between queues (never ended nor censored), ended twice, or counted by the recorder but not
+    opened by the engine fails here; so does a recorder whose totals or records differ from the events."""
+    assert all(counted == (opened >= warmup) for opened, counted in ledger.opened.values())
+    counted = sorted(i for i, (_, c) in ledger.opened.items() if c)
+    assert sorted(i for i, _, _ in ledger.ends) == counted  # each one ended or censored exactly once
+    for end in ledger.ends:
+        assert end[2] in ({"open"} if end[1] == "censored" else {"resolved", "abandoned"}), end
+    statuses = Counter(status for _, _, status in ledger.ends)
+    stats = out.stats
+    assert (stats.n, stats.resolved, stats.abandoned, stats.open) == \
+        (len(counted), statuses["resolved"], statuses["abandoned"], statuses["open"])
+    assert out.cases_simulated == len(ledger.opened)
+    assert [(c.case_id, c.status) for c in out.cases] == sorted((i, s) for i, _, s in ledger.ends)
+
+
+@pytest.mark.slow
+def test_every_case_ends_exactly_once_and_the_accounting_says_so():
+    scenario = cxsim.load_scenario("scenarios/one_lane_tech.yaml")
+    short = scenario.with_changes({"horizon": "120 days"})
+    counts = {}
+    for design in short.designs:
+        ledger, out = run_with_ledger(short, design, seed=1, replication=0)
+        check_books(ledger, out, short.warmup)
+        counts[design] = Counter(status for _, _, status in ledger.ends)
+    assert set(sum(counts.values(), Counter())) == {"resolved", "abandoned", "open"}, counts  # all occur
+    result = cxsim.run(short, replications=1, seed=1, cases="none")
+    for design in short.designs:  # summary.json's accounting block is the engine's own count
         a = result.summary.designs[design].accounting
-        assert a.counted == a.resolved + a.abandoned + a.open
-        assert a.counted == sum(len(o.cases) for o in result.outputs_for(design))
+        assert (a.resolved, a.abandoned, a.open) == \
+            (counts[design]["resolved"], counts[design]["abandoned"], counts[design]["open"])
+        assert a.counted < a.simulated
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -103,11 +159,10 @@ def test_conservation_and_effort_properties(agents, policy, scheme, accuracy, ho
                           "intake": {"accuracy": accuracy}, "transfer": transfer,
                           "incentive": {"scheme": scheme}}},
     }
-    result = cxsim.run(scenario, replications=1, seed=1, cases="all")
-    out = result.outputs[0]
+    loaded = cxsim.load_scenario(scenario)
+    ledger, out = run_with_ledger(loaded, "d", seed=1, replication=0)
+    check_books(ledger, out, loaded.warmup)
     for c in out.cases:
-        assert c.status in ("resolved", "abandoned", "open")
-        assert c.opened_at_hours >= 3 * 24
         assert min(c.effort_contact_hours, c.effort_waiting_hours, c.effort_reexplain_hours,
                    c.effort_reopen_hours) >= 0
         assert c.tickets >= 1 + c.reopens

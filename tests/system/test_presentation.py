@@ -1,5 +1,5 @@
-"""Presentation: one formatter for the CLI and the report, output folders that hold one run's files only,
-and no process-wide side effects from importing or drawing."""
+"""Presentation end to end: the CLI and the report print the same text, output folders hold one run's files
+only, and importing or drawing has no process-wide side effects. (The formatter alone: tests/unit.)"""
 
 from __future__ import annotations
 
@@ -15,45 +15,19 @@ from rich.console import Console
 import cxsim
 from cxsim import cli
 from cxsim import formatting as fmt
-from cxsim.estimates import Difference, Estimate
 from cxsim.outputs import RUN_FILES
-from cxsim.report import render_report, renumber_ids
+from cxsim.report import render_report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = "scenarios/minimal.yaml"
 
 
 @pytest.fixture(scope="module")
-def result():
-    return cxsim.run(MINIMAL, replications=2, seed=1, horizon="30 days")
+def result(minimal_short):
+    return minimal_short
 
 
-# ------------------------------------------------------------------ one formatter
-
-
-def test_one_rounding_rule():
-    assert fmt.number(1234.4) == "1,234"
-    assert fmt.number(123.4) == "123"
-    assert fmt.number(12.34) == "12.3"
-    assert fmt.number(1.234) == "1.23"
-    assert fmt.number(-0.01234) == "-0.01"
-    assert fmt.number(0.4821, "churn_rate") == "48.2%"
-    assert fmt.number(0.04821, "churn_rate") == "4.82%"
-    assert fmt.number(None) == fmt.number(float("nan"), "churn_rate") == fmt.MISSING == "–"
-
-
-def test_intervals_are_rounded_like_their_mean_and_in_its_unit():
-    assert fmt.interval(Estimate(16.43, 9.871, 23.02)) == "(9.9–23.0)"
-    assert fmt.interval(Estimate(0.482, 0.451, 0.513), "churn_rate") == "(45.1–51.3)"
-    assert fmt.interval(Estimate(2.0, 1.5, 2.5), prefix="95% CI ") == "(95% CI 1.50–2.50)"
-    assert fmt.interval(Estimate(2.0)) == ""
-
-
-def test_differences_are_signed_in_points_for_shares_and_starred_when_significant():
-    assert fmt.difference(Difference(-2.5, -3.0, 1.0, significant=False)) == "-2.50"
-    assert fmt.difference(Difference(0.05, 0.01, 0.09, significant=True), "churn_rate") == "+5.00 pts *"
-    assert fmt.difference(Difference(1234.0, 1000.0, 1500.0, significant=True)) == "+1,234 *"
-    assert fmt.difference(Difference(None)) == "–"
+# ------------------------------------------------------------------ one formatter for the CLI and the report
 
 
 class _Rows(HTMLParser):
@@ -113,6 +87,7 @@ def _names(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir()}
 
 
+@pytest.mark.slow
 def test_writing_twice_leaves_only_the_second_runs_files(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
@@ -167,6 +142,7 @@ def test_import_cxsim_loads_no_presentation_library():
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow
 def test_charts_and_report_leave_matplotlib_as_they_found_it():
     done = _python("""
         import sys
@@ -195,15 +171,6 @@ def test_charts_and_report_leave_matplotlib_as_they_found_it():
     assert fresh.returncode == 0, fresh.stderr
 
 
+@pytest.mark.slow
 def test_the_same_result_gives_the_same_report_bytes(result):
     assert render_report(result).encode() == render_report(result).encode()
-
-
-def test_svg_ids_are_renumbered_in_order_with_their_references():
-    svg = ('<svg><defs><clipPath id="p9f2"><rect/></clipPath><path id="DejaVuSans-48" d=""/></defs>'
-           '<g clip-path="url(#p9f2)"><use xlink:href="#DejaVuSans-48"/><use href="#DejaVuSans-48"/></g>'
-           '<g style="fill: url(#p9f2)"/></svg>')
-    out = renumber_ids(svg, "chart")
-    assert out == ('<svg><defs><clipPath id="chart-1"><rect/></clipPath><path id="chart-2" d=""/></defs>'
-                   '<g clip-path="url(#chart-1)"><use xlink:href="#chart-2"/><use href="#chart-2"/></g>'
-                   '<g style="fill: url(#chart-1)"/></svg>')

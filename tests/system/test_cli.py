@@ -25,7 +25,7 @@ import pytest
 
 import cxsim
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 MINIMAL = ROOT / "scenarios" / "minimal.yaml"
 
@@ -207,6 +207,7 @@ def test_base_scenario_is_valid(tmp_path):
     assert set(scenario.designs) == {"lanes", "one_team"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("case_id", "line", "new", "want_line", "field", "fragment"), BAD_CASES, ids=BAD_IDS)
 def test_bad_scenario_one_located_line_exit_2_nothing_written(bad_runs, case_id, line, new, want_line, field,
                                                               fragment):
@@ -222,6 +223,7 @@ def test_bad_scenario_one_located_line_exit_2_nothing_written(bad_runs, case_id,
     nothing_written(folder, "scenario.yaml")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(BAD_HORIZONS))
 def test_bad_horizon(bad_runs, name):
     folder, proc = bad_runs[name]
@@ -230,6 +232,7 @@ def test_bad_horizon(bad_runs, name):
     nothing_written(folder, "scenario.yaml")
 
 
+@pytest.mark.slow
 def test_missing_file(bad_runs):
     folder, proc = bad_runs["missing-file"]
     text = one_error_line(proc)
@@ -238,11 +241,27 @@ def test_missing_file(bad_runs):
     nothing_written(folder)
 
 
+@pytest.mark.slow
 def test_validate_bad_file(bad_runs):
     folder, proc = bad_runs["validate-bad"]
     text = one_error_line(proc)
     assert f"{folder / 'scenario.yaml'}:4: horizon: duplicate key" in text, text
     nothing_written(folder, "scenario.yaml")
+
+
+def test_the_api_and_the_cli_read_horizon_the_same_way(tmp_path):
+    """A bare number is refused with the same words by ``cxsim.run(horizon=...)`` and by ``--horizon``."""
+    scenario = cxsim.load_scenario(MINIMAL)
+    with pytest.raises(ValueError, match="needs a unit"):
+        cxsim.run(scenario, replications=1, horizon="30")
+    with pytest.raises(ValueError, match="needs a unit"):
+        cxsim.run(scenario, replications=1, horizon=30)
+    short = cxsim.run(scenario, replications=1, horizon="15 days", cases="none")
+    assert short.horizon == 360.0
+    proc = cli("run", MINIMAL, "--horizon", "30", "-r", "1", "--out", tmp_path / "out", cwd=tmp_path)
+    text = one_error_line(proc)
+    assert "--horizon: a duration needs a unit" in text, text
+    nothing_written(tmp_path)
 
 
 # ------------------------------------------------------------------------------ validate, help, version
@@ -299,12 +318,14 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProcess]]:
-    """minimal.yaml run three times: seed 3 twice (for determinism) and seed 4."""
+    """minimal.yaml run three times: seed 3 twice (on all cores, the default, and inline: the same results)
+    and seed 4."""
     jobs = {}
-    for name, seed in (("a", 3), ("b", 3), ("other_seed", 4)):
+    inline = ("--workers", "1")
+    for name, seed, workers in (("a", 3, ()), ("b", 3, inline), ("other_seed", 4, inline)):
         folder = tmp_path_factory.mktemp(f"run-{name}")
         jobs[name] = (("run", MINIMAL, "--out", folder / "out", "--replications", "2", "--seed", str(seed),
-                       "--horizon", "40 days"), folder)
+                       "--horizon", "40 days", *workers), folder)
     results = run_parallel(jobs)
     for proc in results.values():
         no_traceback(proc)
@@ -312,6 +333,7 @@ def runs(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProcess]
     return {name: (jobs[name][1] / "out", proc) for name, proc in results.items()}
 
 
+@pytest.mark.slow
 def test_run_prints_one_column_per_design(runs):
     _, proc = runs["a"]
     header = next((line for line in proc.stdout.splitlines() if "metric" in line), None)
@@ -323,6 +345,7 @@ def test_run_prints_one_column_per_design(runs):
     assert "effort, mean" in proc.stdout and "staff cost" in proc.stdout
 
 
+@pytest.mark.slow
 def test_run_writes_summary_json(runs):
     out, _ = runs["a"]
     summary = json.loads((out / "summary.json").read_text())
@@ -343,6 +366,7 @@ def test_run_writes_summary_json(runs):
             assert lo is not None and hi is not None and lo <= mean <= hi, (design, metric, value)
 
 
+@pytest.mark.slow
 def test_run_writes_summary_csv(runs):
     out, _ = runs["a"]
     with (out / "summary.csv").open(newline="") as fh:
@@ -354,6 +378,7 @@ def test_run_writes_summary_csv(runs):
         assert set(REQUIRED_METRICS) <= metrics, set(REQUIRED_METRICS) - metrics
 
 
+@pytest.mark.slow
 def test_run_writes_cases_csv(runs):
     out, _ = runs["a"]
     with (out / "cases.csv").open(newline="") as fh:
@@ -378,6 +403,7 @@ def test_run_writes_cases_csv(runs):
         assert int(row["tickets"]) >= 1 and int(row["transfers"]) >= 0 and int(row["reopens"]) >= 0, row
 
 
+@pytest.mark.slow
 def test_run_writes_png_charts(runs):
     out, _ = runs["a"]
     pngs = sorted(out.glob("*.png"))
@@ -386,6 +412,7 @@ def test_run_writes_png_charts(runs):
         assert png.read_bytes()[:8] == PNG_MAGIC, png
 
 
+@pytest.mark.slow
 def test_same_seed_same_summary_other_seed_different(runs):
     def summary(name: str) -> dict:
         data = json.loads((runs[name][0] / "summary.json").read_text())

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def example() -> str:
@@ -24,6 +26,7 @@ def run_script(tmp_path: Path, code: str) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_the_readme_example_runs_as_a_script_on_worker_processes(tmp_path):
     code = example()
     assert 'if __name__ == "__main__":' in code and "workers=None" in code

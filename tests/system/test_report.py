@@ -22,8 +22,7 @@ import cxsim
 from cxsim.charts import applicable_charts
 from cxsim.report import render_report
 
-ROOT = Path(__file__).resolve().parents[1]
-STORY = ROOT / "scenarios" / "one_lane_tech.yaml"
+ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE_ATTRS = ("xmlns", "rdf:resource", "rdf:about")  # identifiers, never fetched by a browser
 CHROMIUM_TIMEOUT = 90
 
@@ -39,8 +38,9 @@ class Page(HTMLParser):
         self.figures: dict[str, int] = {}  # data-chart -> number of <svg> inside that figure
         self.body: dict[str, str | None] = {}
         self.findings: list[str] = []
-        self.header: list[str] = []
-        self.rows: list[list[str]] = []
+        self.tables = 0  # <table>s opened so far: the comparison table is the first
+        self.header: list[str] = []  # the comparison table's header cells
+        self.rows: list[list[str]] = []  # ... and body rows
         self.provenance: list[list[str]] = []
         self.text: list[str] = []
 
@@ -65,9 +65,12 @@ class Page(HTMLParser):
             self.figures[attrs_d["data-chart"]] = 0
         if tag == "li" and self._inside("ul", "findings") is not None:
             self.findings.append("")
-        if tag == "tr" and self._inside("tbody") is not None:
+        if tag == "table":
+            self.tables += 1
+        comparison = self.tables == 1 and self._inside("table") is not None
+        if tag == "tr" and comparison and self._inside("tbody") is not None:
             self.rows.append([])
-        if tag in ("th", "td") and self._inside("table") is not None:
+        if tag in ("th", "td") and comparison:
             if self._inside("thead") is not None:
                 self.header.append("")
             elif self.rows:
@@ -96,10 +99,11 @@ class Page(HTMLParser):
             self.text.append(data)
         if self._inside("li") is not None and self._inside("ul", "findings") is not None:
             self.findings[-1] += data
-        if self._inside("thead") is not None and self.header and self._inside("th") is not None:
-            self.header[-1] += data
-        if self._inside("tbody") is not None and self.rows and self._inside("td") is not None:
-            self.rows[-1][-1] += data
+        if self.tables == 1 and self._inside("table") is not None:  # the comparison table
+            if self.header and self._inside("thead") is not None and self._inside("th") is not None:
+                self.header[-1] += data
+            if self.rows and self._inside("tbody") is not None and self._inside("td") is not None:
+                self.rows[-1][-1] += data
         if (self._inside("dt") is not None or self._inside("dd") is not None) and self.provenance:
             self.provenance[-1][-1] += data
 
@@ -112,8 +116,8 @@ def parse(html: str) -> Page:
 
 
 @pytest.fixture(scope="module")
-def story(tmp_path_factory):
-    result = cxsim.run(str(STORY), replications=2, seed=1, horizon="120 days")
+def story(tmp_path_factory, story_short):
+    result = story_short
     folder = tmp_path_factory.mktemp("one_lane_tech")
     result.write(folder)
     html = (folder / "report.html").read_text(encoding="utf-8")
@@ -122,6 +126,7 @@ def story(tmp_path_factory):
 
 # ------------------------------------------------------------------ structure (always runs)
 
+@pytest.mark.slow
 def test_every_applicable_chart_is_an_inline_svg_figure(story):
     result, _, _, page = story
     names = list(applicable_charts(result))
@@ -131,6 +136,7 @@ def test_every_applicable_chart_is_an_inline_svg_figure(story):
         assert svgs >= 1, f"figure {name} holds no <svg>"
 
 
+@pytest.mark.slow
 def test_the_report_loads_nothing_from_outside(story):
     _, _, html, page = story
     for tag, key, value in page.attrs:
@@ -150,6 +156,7 @@ def test_the_report_loads_nothing_from_outside(story):
     assert html.count("<script") == 1  # the one inline script that counts visible charts
 
 
+@pytest.mark.slow
 def test_findings_are_plain_sentences_naming_every_design(story):
     result, _, _, page = story
     findings = [f.strip() for f in page.findings]
@@ -160,6 +167,7 @@ def test_findings_are_plain_sentences_naming_every_design(story):
         assert design in text, f"no finding mentions {design}"
 
 
+@pytest.mark.slow
 def test_comparison_table_has_a_column_per_design_and_a_delta_per_other_design(story):
     result, _, _, page = story
     base = result.summary.baseline
@@ -172,6 +180,7 @@ def test_comparison_table_has_a_column_per_design_and_a_delta_per_other_design(s
         assert len(row) == len(header), row
 
 
+@pytest.mark.slow
 def test_provenance_names_the_seed_and_content_hash_of_summary_json(story):
     _, folder, _, page = story
     summary = json.loads((folder / "summary.json").read_text())
@@ -182,6 +191,7 @@ def test_provenance_names_the_seed_and_content_hash_of_summary_json(story):
     assert provenance["replications"] == "2"
 
 
+@pytest.mark.slow
 def test_svg_ids_are_unique_across_the_whole_document(story):
     _, _, html, page = story
     assert len(page.ids) > 100  # matplotlib ids every path, clip-path and glyph
@@ -227,6 +237,7 @@ def _cxsim(*args: str) -> subprocess.CompletedProcess:
                           timeout=120, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_cxsim_report_rebuilds_the_charts_and_report_from_a_folder(story, tmp_path):
     result, folder, _, _ = story
     copy = tmp_path / "copy"
@@ -276,6 +287,7 @@ def _run_chromium(binary: str, profile: Path, *args: str) -> subprocess.Complete
     return subprocess.run(command, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT)
 
 
+@pytest.mark.slow
 def test_report_renders_every_chart_in_chromium(story, tmp_path):
     binary = _chromium()
     result, folder, _, _ = story

@@ -11,6 +11,7 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted(Path("notebooks").glob("*.ipynb"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path):
     notebook = nbformat.read(path, as_version=4)
