@@ -244,14 +244,14 @@ def cpu_model() -> str:
 
 def git_state() -> dict:
     def git(*args: str) -> str:
-        try:
+        try:  # not stripped: porcelain lines start with a status column that may be a space
             return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
-                                  check=True).stdout.strip()
+                                  check=True).stdout
         except (OSError, subprocess.CalledProcessError):
             return ""
 
     changed = [line[3:] for line in git("status", "--porcelain", "--", "cxsim").splitlines()]
-    return {"commit": git("rev-parse", "--short", "HEAD"), "engine_uncommitted_changes": changed}
+    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "engine_uncommitted_changes": changed}
 
 
 def machine() -> dict:

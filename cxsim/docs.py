@@ -10,7 +10,7 @@ read from the file. Regenerate the page from the repository root with::
 
     python -m cxsim.docs > docs/scenario-reference.md
 
-``tests/test_docs.py`` fails when the committed page differs from a fresh render.
+``tests/system/test_docs.py`` fails when the committed page differs from a fresh render.
 """
 
 from __future__ import annotations
