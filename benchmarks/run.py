@@ -56,9 +56,8 @@ REPEATS = 3  # best of
 # flatter it, as its time per case grows with the run (it keeps every customer: ~50,000 cases/s at 1/10 size).
 
 # Benchmark 2: one_lane scaled so one replication simulates ~1,000,000 cases.
-LANES_SCALE = 10.0  # customers, acquisition and agents x 10
+LANES_SCALE = 10.0  # customers and agents x 10
 LANES_DAYS = 2400  # horizon x 8 (the scenario's own: 300 days; warm-up stays 60 days)
-LANES_ACQUISITION = 60.0  # new customers per month per 950 (the scenario's count), see lanes_scenario
 LANES_FRACTIONS = (0.25, 0.5, 1.0)
 RATE_FACTORS = (0.25, 0.5)  # the quarter horizon also at 1/4 and 1/2 of the customers: memory vs rate
 LANES_SEED = 2026
@@ -97,10 +96,9 @@ def mmc_scenario(cases: int) -> dict:
 def lanes_scenario(scale: float, days: float) -> dict:
     """``scenarios/one_lane_tech.yaml``, design ``one_lane`` only, ``scale`` times the customers and agents.
 
-    The one_lane design loses nearly all its customers within ~600 days (that is the story), so a horizon
-    longer than the scenario's 300 days would simulate an emptying org. New customers arrive at 60 per
-    month per 950 customers, about as many as churn, which keeps the population and the agents'
-    utilisation (~0.9) steady over the horizon. Everything else is the scenario as shipped.
+    Customers who leave are replaced (``customers.acquisition: steady``, the default), so the population
+    and the agents' utilisation stay steady over a horizon longer than the scenario's 300 days. Everything
+    else is the scenario as shipped.
     """
     from cxsim.yaml_source import load_source
 
@@ -112,7 +110,6 @@ def lanes_scenario(scale: float, days: float) -> dict:
     customers = data["customers"]
     base_count = customers["count"]
     customers["count"] = max(1, round(base_count * scale))
-    customers["acquisition"] = f"{LANES_ACQUISITION * scale} per month"
     for team in data["designs"]["one_lane"]["teams"].values():
         team["agents"] = max(1, round(team["agents"] * scale))
     return data
@@ -550,7 +547,7 @@ def bench_lanes(size: float, profile: bool, plain_cases_per_second: float | None
     growth = full["net_peak_mib"] - quarter["net_peak_mib"]
     per_day = [(r["cases"] / r["days"], r["net_peak_mib"]) for r in rates]
     result = {
-        "what": "one_lane design of scenarios/one_lane_tech.yaml, customers/acquisition/agents x "
+        "what": "one_lane design of scenarios/one_lane_tech.yaml, customers/agents x "
                 f"{scale:g}, horizon {LANES_DAYS} days, one replication with cases='none', each run in a "
                 "fresh child process",
         "scale": scale,

@@ -26,7 +26,7 @@ class Metric:
 
     name: str
     label: str
-    unit: str  # "h", "d", "min", "$", "%" (a share, shown as a percentage) or "" (a count)
+    unit: str  # "h", "d", "min", "$" (money, in the scenario's currency), "%" (a share) or "" (a count)
     group: Group
     period: str  # what the number is per, or over
     meaning: str
@@ -75,10 +75,15 @@ _METRICS = (
            "share of cases fixed in their first agent session", per_case_type=True),
     Metric("unresolved_share", "unresolved", "%", "customer", "per case",
            "share of cases abandoned or still open at the horizon", per_case_type=True),
-    Metric("churn_rate", "churn rate", "%", "customer", "over the measured window",
-           "share of customers lost at renewal in the measured window"),
-    Metric("lost_revenue", "lost revenue / month", "$", "customer", "per month",
-           "monthly contract value of the customers lost"),
+    Metric("annual_churn_rate", "annual churn rate", "%", "customer", "per year",
+           "share of customers leaving per year: churn per renewal decided in the measured window, "
+           "annualised from the contract term (renewals after the horizon are not counted as kept)"),
+    Metric("customers_lost", "customers lost", "", "customer", "over the measured window",
+           "customers who left at a renewal in the measured window"),
+    Metric("lost_mrr", "MRR lost", "$", "customer", "over the measured window",
+           "monthly recurring revenue of the customers lost in the measured window"),
+    Metric("revenue_at_risk", "revenue at risk / year", "$", "customer", "per year",
+           "annual revenue (12 x MRR) of the customers lost per year at the measured pace"),
     Metric("tickets_closed", "tickets closed / month", "", "dashboard", "per month",
            "dashboard: tickets closed per month"),
     Metric("closed_resolved_share", "closed 'resolved'", "%", "dashboard", "per closed ticket",

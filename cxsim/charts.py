@@ -143,7 +143,8 @@ PANELS = {  # dashboard_vs_truth: a row of panels per metric group, (metric, pan
                   ("ticket_close_hours", "hours to close a ticket"),
                   ("closed_resolved_share", "tickets closed 'resolved'")),
     "customer": (("resolution_days_mean", "days to real resolution"),
-                 ("effort_hours_mean", "customer hours per case"), ("churn_rate", "customers lost")),
+                 ("effort_hours_mean", "customer hours per case"),
+                 ("annual_churn_rate", "customers lost a year")),
 }
 GREYS = ("#1b3a5c", "#e8a33c", "#6f8fb0", "#8c2d04", "#555555", "#b5c7d8")
 HATCHES = ("", "//", "..", "xx", "\\\\", "oo")

@@ -23,8 +23,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from cxsim.distributions import DISTRIBUTION_JSON_SCHEMA, parse_distribution
-from cxsim.engine.population import leave_probability
-from cxsim.scenario import Churn, Name, Scenario
+from cxsim.engine.population import base_churn, disloyal_share, high_effort, renewal_churn
+from cxsim.scenario import Churn, Customers, Name, Scenario
 from cxsim.units import (
     TIME_UNITS,
     UNIT_ALIASES,
@@ -65,6 +65,7 @@ HOURS = (
      {"days": "sat", "open": "09:00", "close": "12:00"}],
 )
 CHURN_SCORES = (0, 5, 10, 15, 20, 25, 30, 40, 60)
+TERM_EXPERIENCES = (0, 0.1, 0.25, 0.5, 0.75, 1)
 
 
 # ---------------------------------------------------------------- Markdown and YAML text
@@ -351,13 +352,24 @@ def _editors() -> str:
 
 def _churn_curve() -> str:
     churn = Churn()
-    rows = [[_num(x), f"{leave_probability(churn, x):.1%}"] for x in CHURN_SCORES]
+    loyalty = Customers.model_fields["loyalty"].default
+    year = base_churn(loyalty, 8766.0)
+    scores = [[_num(x), f"{high_effort(churn, x):.1%}"] for x in CHURN_SCORES]
+    terms = [[_num(e), f"{disloyal_share(churn, e):.1%}", f"{renewal_churn(churn, year, e):.1%}"]
+             for e in TERM_EXPERIENCES]
     return "\n\n".join([
         "## The churn curve",
-        f"p(x) of [Churn](#churn) with its defaults (floor {_num(churn.floor)}, ceiling "
-        f"{_num(churn.ceiling)}, midpoint {_num(churn.midpoint)}, scale {_num(churn.scale)}), for a case's "
-        "experience score x (weighted by [ChurnWeights](#churnweights)):",
-        _table(["Score x", "p(x)"], rows),
+        f"How high-effort a case was, h(x) of [Churn](#churn) with its defaults (midpoint "
+        f"{_num(churn.midpoint)}, scale {_num(churn.scale)}), for a case's experience score x (weighted by "
+        "[ChurnWeights](#churnweights)):",
+        _table(["Score x", "h(x)"], scores),
+        "The decision at an annual renewal, for the term's experience E (the recency-weighted average of h "
+        f"over the term's cases, half-life {_num(churn.half_life / 24.0)} days), at the default loyalty "
+        f"{_num(loyalty)}. How CEB's figures map onto it: E = 0 (only low-effort cases, or none) is the 9% "
+        "of customers made disloyal by low-effort service and gives exactly the base churn 1 - loyalty; "
+        "E = 1 (only high-effort cases) is the 96% made disloyal by high-effort service, and gives "
+        "96/9 = 10.7 times the base churn; in between, churn rises in proportion to the disloyal share D(E):",
+        _table(["Term experience E", "disloyal D(E)", "churn at renewal"], terms),
     ])
 
 

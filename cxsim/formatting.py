@@ -17,6 +17,7 @@ from cxsim.metrics import is_missing
 from cxsim.summary import Summary
 
 MISSING = "–"
+MONEY = "$"  # the catalogue's unit of money metrics
 SIGNIFICANT = "*"  # marks a paired difference whose 95% interval excludes zero
 
 
@@ -68,10 +69,26 @@ def difference(diff: Difference, metric: str | None = None) -> str:
     return f"{text} {SIGNIFICANT}" if diff.significant else text
 
 
-def label(metric: str) -> str:
-    """A metric's row label with its unit (shares carry theirs in the value)."""
+def label(metric: str, currency: str | None = None) -> str:
+    """A metric's row label with its unit (shares carry theirs in the value; money is in ``currency``, and
+    unlabelled when the scenario names none)."""
     m = METRICS[metric]
-    return m.label + (f" ({m.unit})" if m.unit and not m.is_share else "")
+    unit = (currency or "") if m.unit == MONEY else m.unit
+    return m.label + (f" ({unit})" if unit and not m.is_share else "")
+
+
+def currency(summary: Summary) -> str | None:
+    """The scenario's ``currency`` (None when it names none)."""
+    content = summary.scenario_content or {}
+    return content.get("currency")
+
+
+def money(value: float | None, currency: str | None = None) -> str:
+    """An amount with its currency: ``$1,234`` for a symbol, ``1,234 EUR`` for a code, ``1,234`` for none."""
+    text = number(value)
+    if not currency or text == MISSING:
+        return text
+    return f"{text} {currency}" if currency[-1].isalpha() else f"{currency}{text}"
 
 
 # ------------------------------------------------------------------ the comparison table
@@ -125,11 +142,12 @@ def comparison_table(summary: Summary, designs: Sequence[str] | None = None) -> 
     design other than the baseline the paired difference from it."""
     designs = list(summary.designs) if designs is None else list(designs)
     others = [d for d in designs if d != summary.baseline]
+    money_unit = currency(summary)
     rows: dict[str, list[Row]] = {}
     for name, metric in METRICS.items():
         diffs = [summary.designs[d].vs_baseline for d in others]
         rows.setdefault(metric.group, []).append(Row(
-            metric=name, label=label(name), indent=metric.part_of is not None,
+            metric=name, label=label(name, money_unit), indent=metric.part_of is not None,
             cells=tuple(cell(summary.designs[d].metrics.get(name), name) for d in designs),
             deltas=tuple(Delta(difference(diff[name], name), diff[name].significant) if diff and name in diff
                          else Delta(MISSING, False) for diff in diffs)))

@@ -12,7 +12,9 @@ import math
 from cxsim.accumulators import CaseStats
 from cxsim.catalogue import CASE_TYPE_METRICS, METRICS
 from cxsim.records import CaseRecord, ReplicationOutput
-from cxsim.units import HOURS_PER_MONTH
+from cxsim.units import HOURS_PER_MONTH, UNIT_HOURS
+
+HOURS_PER_YEAR = UNIT_HOURS["year"]
 
 NAN = float("nan")
 
@@ -33,8 +35,7 @@ def replication_metrics(out: ReplicationOutput) -> dict[str, float]:
     metrics = out.stats.metrics()
     months = out.window_hours / HOURS_PER_MONTH
     tickets = out.tickets
-    metrics["churn_rate"] = out.customers_churned / out.customers_at_start if out.customers_at_start else 0.0
-    metrics["lost_revenue"] = out.lost_revenue
+    metrics.update(churn_metrics(out))
     metrics["tickets_closed"] = tickets.closed / months
     metrics["closed_resolved_share"] = tickets.closed_resolved / tickets.closed if tickets.closed else NAN
     metrics["ticket_handle_minutes"] = 60.0 * tickets.handle_hours / tickets.closed if tickets.closed else NAN
@@ -43,6 +44,24 @@ def replication_metrics(out: ReplicationOutput) -> dict[str, float]:
     metrics["utilization"] = sum(t.busy_hours for t in out.teams) / available if available else NAN
     metrics["staff_cost"] = sum(t.agents * t.open_hours * t.cost_per_hour for t in out.teams) / months
     return {name: metrics[name] for name in METRICS}
+
+
+def churn_metrics(out: ReplicationOutput) -> dict[str, float]:
+    """Churn of one replication, censoring-aware: the annual rate comes from the renewals decided in the
+    measured window only (a customer whose renewal falls after the horizon is neither retained nor lost),
+    annualised from the contract term; customers and revenue lost are counts over the window."""
+    decided = out.customers_churned + out.renewals
+    per_renewal = out.customers_churned / decided if decided else NAN
+    annual = NAN
+    if decided and out.term_hours > 0:
+        annual = 1.0 - (1.0 - per_renewal) ** (HOURS_PER_YEAR / out.term_hours)
+    months = out.window_hours / HOURS_PER_MONTH
+    return {
+        "annual_churn_rate": annual,
+        "customers_lost": float(out.customers_churned),
+        "lost_mrr": out.lost_revenue,
+        "revenue_at_risk": 12.0 * out.lost_revenue * 12.0 / months if months > 0 else NAN,
+    }
 
 
 def case_type_metrics(out: ReplicationOutput, case_types: list[str]) -> dict[str, dict[str, float]]:

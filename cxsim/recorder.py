@@ -60,6 +60,7 @@ class Recorder(Listener):
         self.churned = 0
         self.lost_revenue = 0.0  # monthly value of the customers lost in the measured window
         self.lost_total = 0.0  # ... and since the start (for the timeline)
+        self.renewals = 0  # renewal decisions in the measured window that kept the customer
         self.timeline: list[tuple[float, int, float]] = []  # (time, customers active, lost MRR so far)
         self.next_sample = 0
 
@@ -92,6 +93,10 @@ class Recorder(Listener):
         self.active += 1
         if not initial and now >= self.warmup:
             self.acquired += 1
+
+    def customer_renewed(self, customer: Customer, now: float) -> None:
+        if now >= self.warmup:
+            self.renewals += 1
 
     def customer_churned(self, customer: Customer, now: float) -> None:
         self._census(now)
@@ -221,6 +226,7 @@ class Recorder(Listener):
         self._fold()
         self.stats.merge_quantiles(self.type_stats)
         rep = self.replication
+        customers = rep.scenario.customers
         warmup, horizon = self.warmup, self.horizon
         window = horizon - warmup
         teams = []
@@ -245,4 +251,6 @@ class Recorder(Listener):
             customers_at_start=self.at_window + self.acquired,
             customers_churned=self.churned,
             lost_revenue=self.lost_revenue,
+            renewals=self.renewals,
+            term_hours=customers.contract.term if customers is not None else NAN,
         )

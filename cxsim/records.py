@@ -85,3 +85,5 @@ class ReplicationOutput:
     customers_at_start: int
     customers_churned: int
     lost_revenue: float
+    renewals: int = 0  # renewal decisions in the measured window that kept the customer
+    term_hours: float = float("nan")  # the contract term (renewal decisions are one term apart)

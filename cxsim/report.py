@@ -81,14 +81,18 @@ def findings(view) -> list[str]:
                    f"tickets closed a month against {num(mean(best, 'tickets_closed'))} in {best}, but only "
                    f"{num(mean(busiest, 'closed_resolved_share'), 'closed_resolved_share')} of its closed "
                    "tickets were resolved.")
-    churner = max(designs, key=lambda x: mean(x, "churn_rate"))
-    keeper = min(designs, key=lambda x: mean(x, "churn_rate"))
-    if mean(churner, "churn_rate") > 0:
-        out.append(f"{churner} lost {num(mean(churner, 'churn_rate'), 'churn_rate')} of its customers at "
-                   f"renewal {_ci(est(churner, 'churn_rate'), 'churn_rate')} and "
-                   f"{num(mean(churner, 'lost_revenue'))} of monthly revenue; "
-                   f"{keeper} lost {num(mean(keeper, 'churn_rate'), 'churn_rate')} and "
-                   f"{num(mean(keeper, 'lost_revenue'))}.")
+    churner = max(designs, key=lambda x: mean(x, "annual_churn_rate") or 0.0)
+    keeper = min(designs, key=lambda x: mean(x, "annual_churn_rate") or 0.0)
+    if (mean(churner, "annual_churn_rate") or 0.0) > 0:
+        cash = fmt.currency(s)
+        out.append(f"{churner} loses {num(mean(churner, 'annual_churn_rate'), 'annual_churn_rate')} of its "
+                   f"customers a year {_ci(est(churner, 'annual_churn_rate'), 'annual_churn_rate')} "
+                   f"({num(mean(churner, 'customers_lost'))} lost in the measured window, "
+                   f"{fmt.money(mean(churner, 'lost_mrr'), cash)} of monthly recurring revenue; "
+                   f"{fmt.money(mean(churner, 'revenue_at_risk'), cash)} of revenue at risk a year); "
+                   f"{keeper} loses {num(mean(keeper, 'annual_churn_rate'), 'annual_churn_rate')} "
+                   f"({num(mean(keeper, 'customers_lost'))} customers, "
+                   f"{fmt.money(mean(keeper, 'lost_mrr'), cash)} MRR).")
     costs = {x: mean(x, "staff_cost") for x in designs}
     spread = (max(costs.values()) - min(costs.values())) / max(max(costs.values()), 1e-9)
     if spread <= 0.1:

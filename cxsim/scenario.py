@@ -225,6 +225,25 @@ class Contract(Model):
     """Revenue per month of one customer (a number or a distribution of numbers): what churn loses."""
 
 
+def _acquisition(value: Any) -> Any:
+    if value == "steady":
+        return value
+    if isinstance(value, str) and not any(ch.isdigit() for ch in value):
+        raise ValueError(f"use 'steady' (replace every customer who leaves) or a rate, e.g. '5 per month' "
+                         f"(got {value!r})")
+    return _rate(value)
+
+
+Acquisition = Annotated[
+    float | Literal["steady"],
+    BeforeValidator(_acquisition),
+    PlainSerializer(lambda v: v if v == "steady" else rate_text(v), when_used="json"),
+    WithJsonSchema({"anyOf": [{"const": "steady"}, {"type": ["string", "number"], "format": "rate"}],
+                    "description": "'steady' or new customers per time",
+                    "examples": ["steady", "5 per month"]}),
+]
+
+
 class Customers(Model):
     """The customer population (accounts). Needed for churn; drives case arrivals when
     ``arrivals.process`` is ``population``."""
@@ -236,15 +255,21 @@ class Customers(Model):
     contract: Contract = Contract()
     """The customers' contract: term and monthly value."""
     loyalty: Probability = 0.95
-    """Probability that a customer renews at the end of a term when nothing went wrong (base retention).
-    Every case then multiplies it by (1 - p) where p comes from the churn curve: bad experiences erode it."""
-    recovery: Probability = 0.0
-    """Share of lost loyalty a customer regains when they renew anyway (0: grudges last)."""
+    """Annual base retention: the probability that a customer with a flawless year renews (0.95 = 5% base
+    churn a year; B2B SaaS commonly loses 5-15% a year). Per renewal it is loyalty ** (term / 1 year); the
+    experience of the term then raises the churn at renewal as [Churn](#churn) says."""
     patience: DurationDist | None = None
     """Calendar time after which a customer gives up on a case still open (it ends as ``abandoned``).
     Omit for customers who never give up."""
-    acquisition: Rate = 0.0
-    """New customers per time (e.g. '5 per month'), joining with fresh contracts."""
+    acquisition: Acquisition = "steady"
+    """``steady`` (the default): every customer who leaves is replaced at once by a new one with a fresh
+    contract, so the base stays the same size and every design faces the same demand. A rate (e.g. '5 per
+    month') instead: new customers join as a Poisson process at that rate, whatever churn does ('0 per
+    month': nobody joins, and the base shrinks with churn)."""
+    hours: Hours = WorkingHours.business()
+    """The customers' own working hours: chasing effort accrues only in them (no chasing at night or at the
+    weekend), see ``effort.chasing``. Cases opened by anonymous customers (no ``customers`` block) use
+    business hours."""
 
 
 class Arrivals(Model):
@@ -300,8 +325,31 @@ class Effort(Model):
     """Re-explaining the problem to a new agent after a transfer, at full context loss (a cold transfer);
     the transfer policy scales it."""
     chasing: EffortRate = 1.0 / 24.0
-    """Chasing while the case is open and waiting: follow-ups, status checks, workarounds, e.g. '1 h per day'
-    (calendar days). The transfer policy scales it (an owner keeps the customer informed)."""
+    """Chasing while the case is open and waiting: follow-ups, status checks, workarounds, e.g. '1 h per day'.
+    The rule: chasing accrues only in the customer's working hours (``customers.hours``), at a pace such
+    that a whole working day of waiting costs ``chasing x 1 day`` (with business hours, 1 h per day is 1 h
+    over the 8 open hours, 7.5 min an hour); nights and weekends cost nothing, and with '24/7' hours it is
+    the calendar rate. The transfer policy scales it (an owner keeps the customer informed), then
+    ``chasing_severity`` by the case's severity, then ``chasing_cap`` limits each case's chasing per
+    calendar day."""
+    chasing_severity: dict[int, float] = {}
+    """Factor on chasing by case severity (1 most urgent to 4), e.g. ``{1: 2, 4: 0.5}``: customers chase an
+    urgent case more. Severities not listed get 1 (the default: no published figure, so none assumed)."""
+    chasing_cap: Duration | None = None
+    """Most chasing one case costs its customer in one calendar day, e.g. '2 h' (default: no cap beyond the
+    working day's chasing). It binds when the policy and severity factors push a day's chasing above it."""
+
+    @model_validator(mode="after")
+    def _chasing_rule(self) -> Effort:
+        """Severities are 1 to 4, factors non-negative; a cap is positive."""
+        for severity, factor in self.chasing_severity.items():
+            if not 1 <= severity <= 4:
+                raise Problem(("chasing_severity", severity), "severity must be 1 to 4")
+            if not factor >= 0:
+                raise Problem(("chasing_severity", severity), "a chasing factor must be 0 or more")
+        if self.chasing_cap is not None and not self.chasing_cap > 0:
+            raise Problem(("chasing_cap",), "the cap must be a positive duration, e.g. '2 h'")
+        return self
     reply: Duration = 0.5
     """Answering an agent's request between exchanges: collecting logs, running a test."""
     reply_time: DurationDist = Constant(8.0)
@@ -330,27 +378,51 @@ class ChurnWeights(Model):
 
 
 class Churn(Model):
-    """The churn curve: the probability that a case's experience makes the customer decide to leave.
+    """How the experience of a contract term turns into the decision to leave, taken at renewal.
 
-    p(x) = floor + (ceiling - floor) / (1 + exp(-(x - midpoint) / scale)), x the weighted experience score.
-    The customer's loyalty is multiplied by (1 - p) after each case; at renewal the customer leaves with
-    probability 1 - loyalty. Anchors: in The Effortless Experience (Dixon et al. 2013), 9% of low-effort vs
-    96% of high-effort customers became more disloyal; disloyal is not churned, so floor and ceiling are
-    stated, sweepable assumptions.
+    Each finished case (and each case still open at the renewal, scored so far) gets an experience score x
+    ([ChurnWeights](#churnweights)), and the curve turns it into how high-effort the case was:
+    h(x) = (L(x) - L(0)) / (1 - L(0)), L(x) = 1 / (1 + exp(-(x - midpoint) / scale)), so a flawless case
+    (x = 0) has h = 0 and a very bad one h close to 1. The term's experience E is the average of h over the
+    term's cases with weights halving every ``half_life`` before the renewal date (recent cases weigh more,
+    and good cases pull E down again: they restore trust); a term without cases has E = 0.
+
+    At renewal the customer leaves with probability base x D(E) / D(0), capped at 1, where base = 1 -
+    loyalty ** (term / 1 year) and D(E) = disloyal_low + (disloyal_high - disloyal_low) x E is the share of
+    customers made disloyal (CEB, The Effortless Experience, Dixon et al. 2013: 9% after low-effort, 96%
+    after high-effort service). Leaving is taken as proportional to that share ("disloyal" is not
+    "churned": only the ratio is used), so a flawless term gives exactly the base churn, and a term of only
+    high-effort cases (E = 1) 96/9 = 10.7 times it: 53% a year at the default loyalty 0.95.
     """
 
     curve: Literal["logistic", "none"] = "logistic"
-    """``logistic`` as above; ``none`` turns churn from experience off (base loyalty still applies)."""
-    floor: Probability = 0.01
-    """p for a flawless case (low effort)."""
-    ceiling: Probability = 0.5
-    """p for the worst cases (assumption: half of the customers who became disloyal act on it at renewal)."""
+    """``logistic`` as above; ``none`` turns churn from experience off (every term has E = 0: the base
+    churn of ``customers.loyalty`` still applies)."""
     midpoint: float = Field(default=20.0, gt=0)
-    """Score at which p is halfway between floor and ceiling."""
+    """Score x at which L is one half: a case this bad counts as about half high-effort (default 20
+    effort-hour equivalents, an assumption to sweep)."""
     scale: float = Field(default=6.0, gt=0)
-    """Steepness: the score distance over which p moves from ~27% to ~73% of its range."""
+    """Steepness of L: the score distance over which L moves from 27% to 73%."""
+    half_life: Duration = 90 * 24.0
+    """Age (before the renewal date) at which a case weighs half as much as one that just finished
+    (assumption: recent experiences dominate; sweep it)."""
+    disloyal_low: Probability = 0.09
+    """Share of customers made disloyal by low-effort service (CEB: 9%). With ``disloyal_high`` it sets the
+    contrast between a flawless and a high-effort term; the base churn itself is ``customers.loyalty``."""
+    disloyal_high: Probability = 0.96
+    """Share of customers made disloyal by high-effort service (CEB: 96%)."""
     weights: ChurnWeights = ChurnWeights()
-    """Weights that turn a finished case into the experience score x."""
+    """Weights that turn a case into its experience score x."""
+
+    @model_validator(mode="after")
+    def _contrast(self) -> Churn:
+        """Leaving is proportional to the disloyal share: the low-effort share must be above 0 and below the
+        high-effort one."""
+        if not 0 < self.disloyal_low <= self.disloyal_high:
+            raise Problem(("disloyal_low",), "needs 0 < disloyal_low <= disloyal_high (CEB: 0.09 and 0.96)")
+        if not self.half_life > 0:
+            raise Problem(("half_life",), "the half-life must be a positive duration, e.g. '90 days'")
+        return self
 
 
 # ---------------------------------------------------------------- designs
@@ -571,7 +643,7 @@ class SweepParameter(Model):
     """The values it takes, written as they would be in the file (``[0.5, 0.7, 0.9]``, ``[2 h, 4 h]``)."""
 
 
-DEFAULT_SWEEP_METRICS = ["effort_hours_mean", "churn_rate", "resolution_days_mean", "tickets_closed"]
+DEFAULT_SWEEP_METRICS = ["effort_hours_mean", "annual_churn_rate", "resolution_days_mean", "tickets_closed"]
 
 
 class Sweep(Model):
@@ -604,6 +676,9 @@ class Scenario(Model):
     """Simulated calendar time per replication."""
     warmup: Duration = 0.0
     """Cases opened before this time are simulated but not counted (the queues start empty)."""
+    currency: str | None = Field(default=None, min_length=1, max_length=8, pattern=r"^\S(.*\S)?$")
+    """Currency of every money amount (contract values, staff cost, lost revenue), e.g. 'EUR' or '$'; shown
+    with them in tables and reports (default: none, amounts are plain numbers)."""
     seed: int = Field(default=1, ge=0)
     """Base seed; replication r uses streams SeedSequence(seed, spawn_key=(r, stream))."""
     replications: int = Field(default=10, ge=1)

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from cxsim.engine.chasing import Chasing
+from cxsim.working_hours import WorkingHours
+
 if TYPE_CHECKING:
     from cxsim.engine.population import Customer
     from cxsim.engine.replication import Replication
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 OPEN, RESOLVED, ABANDONED = "open", "resolved", "abandoned"
 CUSTOMER, INTERNAL = 0, 1  # session with the customer present / internal or expert work without them
 FIXED, PREMATURE, HAND_ON, ASK = "fixed", "closed_unfixed", "handed_on", "asked_customer"
+BUSINESS = WorkingHours.business()  # chasing hours of anonymous customers (no customers block)
 
 
 class Visit(NamedTuple):
@@ -42,26 +46,38 @@ class EffortLedger:
     """Hours of the customer's own time one case costs, by cause; the only place where effort accrues.
 
     Causes: ``contact`` (opening the case, attending sessions, answering requests), ``waiting`` (chasing
-    while the case waits, at the scenario's chasing rate times the transfer policy's factor), ``reexplain``
-    (owed at a transfer, spent when the next session opens) and ``reopen`` (finding a premature closure).
+    while the case waits, in the customer's working hours, as ``engine.chasing`` rules: the scenario's pace
+    times the transfer policy's factor and the severity's, capped per day), ``reexplain`` (owed at a
+    transfer, spent when the next session opens) and ``reopen`` (finding a premature closure).
     """
 
     __slots__ = ("contact", "waiting", "reexplain", "reopen", "reexplain_due", "wait_mark", "chase_factor",
-                 "chasing")
+                 "rule", "severity_factor", "cap_day", "cap_used")
 
-    def __init__(self, contact: float, since: float, chasing: float) -> None:
+    def __init__(self, contact: float, since: float, rule: Chasing, severity: int = 3) -> None:
         self.contact = contact
         self.waiting = 0.0
         self.reexplain = 0.0
         self.reopen = 0.0
         self.reexplain_due = 0.0
         self.wait_mark: float | None = since  # chasing accrues from here while the case waits
-        self.chase_factor = 1.0
-        self.chasing = chasing  # customer hours per calendar hour of waiting, before the policy's factor
+        self.chase_factor = 1.0  # the transfer policy's
+        self.rule = rule
+        self.severity_factor = rule.severity[severity]
+        self.cap_day = -1  # the calendar day of the last chasing, and what was chased on it (for the cap)
+        self.cap_used = 0.0
 
     @property
     def total(self) -> float:
         return self.contact + self.waiting + self.reexplain + self.reopen
+
+    def total_at(self, now: float) -> float:
+        """The total so far, with the chasing of a wait still under way (nothing is settled)."""
+        if self.wait_mark is None:
+            return self.total
+        chased, _, _ = self.rule.amount(self.wait_mark, now, self.chase_factor * self.severity_factor,
+                                        self.cap_day, self.cap_used)
+        return self.total + chased
 
     def start_waiting(self, now: float) -> None:
         self.wait_mark = now
@@ -69,7 +85,9 @@ class EffortLedger:
     def stop_waiting(self, now: float) -> None:
         """Chasing from the last mark to ``now`` (nothing if the case was not waiting)."""
         if self.wait_mark is not None:
-            self.waiting += (now - self.wait_mark) * self.chasing * self.chase_factor
+            chased, self.cap_day, self.cap_used = self.rule.amount(
+                self.wait_mark, now, self.chase_factor * self.severity_factor, self.cap_day, self.cap_used)
+            self.waiting += chased
         self.wait_mark = None
 
     def owe_reexplain(self, hours: float) -> None:
@@ -152,6 +170,7 @@ class Cases:
         self.cum_shares = [float(x) for x in np.cumsum([ct.share for ct in self.ctypes])]
         self.cum_shares[-1] = 1.0
         self.effort = scenario.effort
+        self.chasing = Chasing(scenario.effort, scenario.customers.hours if scenario.customers else BUSINESS)
         self.warmup = rep.warmup
         self.patience = scenario.customers.patience if scenario.customers else None
         self.ids = count()
@@ -174,7 +193,7 @@ class Cases:
         ctype = self.ctypes[ctype_i]
         fix_work = float(ctype.fix_time.sample(rng))
         patience = float(self.patience.sample(rng)) if self.patience is not None else None
-        effort = EffortLedger(self.effort.contact, now, self.effort.chasing)
+        effort = EffortLedger(self.effort.contact, now, self.chasing, ctype.severity)
         case = Case(next(self.ids), customer, ctype_i, now, fix_work, now >= self.warmup, effort)
         self.open[case.id] = case
         if customer is not None:

@@ -197,7 +197,8 @@ def test_common_random_numbers_survive_churn():
     rows = {d: list(result.case_rows(d)) for d in result.designs}
     churned = {r["customer_id"] for d in rows for r in rows[d] if r["churned"]}
     assert churned  # the designs do lose customers
+    # Customers present from the start who never left (those who replace leavers join at other times).
     stayers = {d: sorted((r["customer_id"], r["opened_at_hours"], r["case_type"]) for r in rows[d]
-                         if r["customer_id"] not in churned) for d in rows}
+                         if r["customer_id"] not in churned and r["customer_id"] < 300) for d in rows}
     assert len(stayers["good"]) > 100
     assert stayers["good"] == stayers["bad"]

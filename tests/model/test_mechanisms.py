@@ -378,15 +378,15 @@ def test_more_effort_means_more_churn():
     result = run(churn_scenario())
     assert_greater(per_rep(result, "cold_lanes", "effort_hours_mean"),
                    per_rep(result, "owner", "effort_hours_mean"), "effort cold - owner")
-    assert_greater(per_rep(result, "cold_lanes", "churn_rate"),
-                   per_rep(result, "owner", "churn_rate"), "churn cold - owner")
+    assert_greater(per_rep(result, "cold_lanes", "annual_churn_rate"),
+                   per_rep(result, "owner", "annual_churn_rate"), "churn cold - owner")
 
 
 @pytest.mark.slow
 def test_no_churn_curve_and_full_loyalty_means_nobody_leaves():
     result = run(churn_scenario(churn={"curve": "none"}, loyalty=1.0, count=300), replications=4)
     for design in result.designs:
-        assert (per_rep(result, design, "churn_rate") == 0.0).all()
+        assert (per_rep(result, design, "customers_lost") == 0.0).all()
         assert not any(c.churned for c in cases(result, design))
 
 
@@ -396,6 +396,11 @@ class RenewalSpy(Listener):
     def __init__(self) -> None:
         self.renewed: dict[int, list[float]] = {}
         self.churned: dict[int, float] = {}
+        self.joined: dict[int, float] = {}  # customers who joined during the run (replacing leavers)
+
+    def customer_joined(self, customer, now: float, initial: bool) -> None:
+        if not initial:
+            self.joined[customer.id] = now
 
     def customer_renewed(self, customer, now: float) -> None:
         self.renewed.setdefault(customer.id, []).append(now)
@@ -419,6 +424,8 @@ def test_customers_only_leave_at_renewal():
             if dates:  # a churn is a renewal date that was not renewed: one term after the last renewal
                 renewed_then_churned += 1
                 assert abs(left - dates[-1] - term) < 1e-6, (cid, dates, left)
+            elif cid in spy.joined:  # a new customer's first renewal is one term after joining
+                assert abs(left - spy.joined[cid] - term) < 1e-6, (cid, spy.joined[cid], left)
             else:  # the first renewal falls inside the first term (contracts were signed before t = 0)
                 assert 0 < left <= term, (cid, left)
     assert churned > 0 and renewed_then_churned > 0
@@ -430,7 +437,7 @@ def test_long_contracts_lock_customers_in_over_a_short_horizon():
     short = run(churn_scenario(term="1 month", loyalty=0.9, days=45, count=300), replications=6)
     long = run(churn_scenario(term="24 months", loyalty=0.9, days=45, count=300), replications=6)
     for design in short.designs:
-        assert_greater(per_rep(short, design, "churn_rate"), per_rep(long, design, "churn_rate"),
+        assert_greater(per_rep(short, design, "customers_lost"), per_rep(long, design, "customers_lost"),
                        f"{design}: churn with 1-month - 24-month terms")
 
 

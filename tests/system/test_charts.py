@@ -115,7 +115,7 @@ def test_transfer_matrix_cells_equal_the_flows(runs):
 
 PANELS = (  # dashboard_vs_truth, in reading order: (metric, shown in percent)
     ("tickets_closed", False), ("ticket_close_hours", False), ("closed_resolved_share", True),
-    ("resolution_days_mean", False), ("effort_hours_mean", False), ("churn_rate", True),
+    ("resolution_days_mean", False), ("effort_hours_mean", False), ("annual_churn_rate", True),
 )
 
 

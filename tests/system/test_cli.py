@@ -301,7 +301,8 @@ def test_help_and_version(tmp_path):
 REQUIRED_METRICS = (
     "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "effort_hours_p99", "resolution_days_mean",
     "resolution_days_p90", "transfers_per_case", "tickets_per_case", "reopen_rate", "fcr", "unresolved_share",
-    "churn_rate", "lost_revenue", "tickets_closed", "ticket_handle_minutes", "ticket_close_hours",
+    "annual_churn_rate", "customers_lost", "lost_mrr", "revenue_at_risk",
+    "tickets_closed", "ticket_handle_minutes", "ticket_close_hours",
     "utilization", "staff_cost",
 )
 REQUIRED_CASE_COLUMNS = (

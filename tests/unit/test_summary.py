@@ -21,7 +21,8 @@ NAMES = (
     "effort_hours_max", "effort_contact_hours_mean", "effort_waiting_hours_mean",
     "effort_reexplain_hours_mean", "effort_reopen_hours_mean", "resolution_days_mean", "resolution_days_p50",
     "resolution_days_p90", "transfers_per_case", "tickets_per_case", "reopen_rate", "fcr", "unresolved_share",
-    "churn_rate", "lost_revenue", "tickets_closed", "closed_resolved_share", "ticket_handle_minutes",
+    "annual_churn_rate", "customers_lost", "lost_mrr", "revenue_at_risk",
+    "tickets_closed", "closed_resolved_share", "ticket_handle_minutes",
     "ticket_close_hours", "utilization", "staff_cost",
 )
 TOP_KEYS = (
@@ -60,7 +61,7 @@ def test_groups_are_contiguous_in_table_order():
 
 
 def test_derived_sets():
-    assert PERCENT_METRICS == {"reopen_rate", "fcr", "unresolved_share", "churn_rate",
+    assert PERCENT_METRICS == {"reopen_rate", "fcr", "unresolved_share", "annual_churn_rate",
                                "closed_resolved_share", "utilization"}
     assert CASE_TYPE_METRICS == (
         "cases", "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "resolution_days_mean",
