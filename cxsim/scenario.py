@@ -257,7 +257,8 @@ class Customers(Model):
     loyalty: Probability = 0.95
     """Annual base retention: the probability that a customer with a flawless year renews (0.95 = 5% base
     churn a year; B2B SaaS commonly loses 5-15% a year). Per renewal it is loyalty ** (term / 1 year); the
-    experience of the term then raises the churn at renewal as [Churn](#churn) says."""
+    experience of the term then raises the churn at renewal as [Churn](#churn) says, in proportion to the
+    base (1: nobody ever leaves)."""
     patience: DurationDist | None = None
     """Calendar time after which a customer gives up on a case still open (it ends as ``abandoned``).
     Omit for customers who never give up."""

@@ -87,10 +87,9 @@ def test_worst_journey_one_row_per_ticket_and_one_dark_bar_per_visit(runs):
                     if len(c.get_facecolors()) and np.allclose(c.get_facecolors()[0], DARK)]
             assert sum(len(c.get_paths()) for c in dark) == len(journey["visits"]), (name, design)
             assert design in ax.get_title() and f"{journey['tickets']} tickets" in ax.get_title()
-    # the story scenario has a multi-visit (swarmed) ticket, so "one bar per visit" is not "per ticket"
-    story = runs["one_lane_tech"].details
-    assert any(len(story[d]["worst_journey"]["visits"]) > story[d]["worst_journey"]["tickets"]
-               for d in story)
+    # some worst journey has a multi-visit ticket, so "one bar per visit" is not "per ticket"
+    assert any(len(r.details[d]["worst_journey"]["visits"]) > r.details[d]["worst_journey"]["tickets"]
+               for r in runs.values() for d in r.details if r.details[d]["worst_journey"])
 
 
 @pytest.mark.slow
