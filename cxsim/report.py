@@ -86,10 +86,10 @@ def findings(view) -> list[str]:
     if (mean(churner, "annual_churn_rate") or 0.0) > 0:
         cash = fmt.currency(s)
         out.append(f"{churner} loses {num(mean(churner, 'annual_churn_rate'), 'annual_churn_rate')} of its "
-                   f"customers a year {_ci(est(churner, 'annual_churn_rate'), 'annual_churn_rate')} "
-                   f"({num(mean(churner, 'customers_lost'))} lost in the measured window, "
-                   f"{fmt.money(mean(churner, 'lost_mrr'), cash)} of monthly recurring revenue; "
-                   f"{fmt.money(mean(churner, 'revenue_at_risk'), cash)} of revenue at risk a year); "
+                   f"customers a year {_ci(est(churner, 'annual_churn_rate'), 'annual_churn_rate')}: "
+                   f"{num(mean(churner, 'customers_lost'))} lost in the measured window, "
+                   f"{fmt.money(mean(churner, 'lost_mrr'), cash)} of monthly recurring revenue and "
+                   f"{fmt.money(mean(churner, 'revenue_at_risk'), cash)} of revenue at risk a year; "
                    f"{keeper} loses {num(mean(keeper, 'annual_churn_rate'), 'annual_churn_rate')} "
                    f"({num(mean(keeper, 'customers_lost'))} customers, "
                    f"{fmt.money(mean(keeper, 'lost_mrr'), cash)} MRR).")
