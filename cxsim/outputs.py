@@ -30,9 +30,11 @@ CHART_DPI = 110
 
 
 def own_files(folder: Path) -> list[Path]:
-    """Every file cxsim may have written in ``folder`` (runs and sweeps), whether or not it exists."""
+    """Every file cxsim may have written in ``folder`` (runs, sweeps and sensitivity analyses), whether or
+    not it exists."""
     names = [*RUN_FILES, *SWEEP_FILES, REPORT, *(f"{name}.png" for name in RUN_CHARTS),
              *(f"sweep_{metric}.png" for metric in METRICS)]
+    names += [*SENSITIVITY_FILES, *(f"tornado_{metric}.png" for metric in METRICS)]
     return [folder / name for name in names]
 
 
@@ -192,8 +194,7 @@ def write_sensitivity(sens, out_dir: str | Path, *, charts: bool = True) -> list
     from cxsim.report import render_sensitivity_report
 
     folder = _folder(out_dir)
-    _clear([*own_files(folder), *(folder / name for name in SENSITIVITY_FILES),
-            *(folder / f"tornado_{metric}.png" for metric in METRICS)])
+    _clear(own_files(folder))
     rows = sens.rows()
     csv_path = folder / "sensitivity.csv"
     with csv_path.open("w", newline="") as fh:

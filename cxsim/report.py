@@ -402,3 +402,9 @@ def render_sensitivity_report(sens) -> str:
             scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
             seed=sens.seed, replications=sens.replications, cxsim_version=__version__,
             workers=sens.workers, wall_seconds=sens.wall_seconds))
+
+
+CAPTIONS.update({f"tornado_{name}": (
+    f"Sensitivity of {metric.label.strip()}: each parameter at -vary (plain) and +vary (hatched), one at a "
+    "time with common random numbers; largest swing on top; the dashed line is where the designs would "
+    "swap order.") for name, metric in METRICS.items()})
