@@ -315,7 +315,7 @@ def sensitivity_findings(sens) -> list[str]:
         label = METRICS[metric].label.strip()
         flips = [(o["parameter"], side) for o in sens.ordering() if o["metric"] == metric
                  for side, ok in (("-" + pct, o["low"]), ("+" + pct, o["high"])) if not ok]
-        order = " < ".join(sens.ranking(sens.base, metric))
+        order = _order_text(sens, metric)
         if len(sens.designs) >= 2 and not flips:
             out.append(f"The order of the designs on {label} ({order}) holds under every variation.")
         elif len(sens.designs) >= 2:
@@ -327,9 +327,10 @@ def sensitivity_findings(sens) -> list[str]:
             if not mine:
                 continue
             top = max(mine, key=lambda r: r["swing"])
-            out.append(f"{label}, {q}: {fmt.number(top['base'], metric)} at base; the largest swing comes "
-                       f"from {top['parameter']} ({fmt.number(top['at_low'], metric)} at -{pct}, "
-                       f"{fmt.number(top['at_high'], metric)} at +{pct}).")
+            if top["swing"] > 0:
+                lo, hi = fmt.number(top["at_low"], metric), fmt.number(top["at_high"], metric)
+                out.append(f"Difference {q} in {label}: {fmt.number(top['base'], metric)} at base; the "
+                           f"largest swing comes from {top['parameter']} ({lo} at -{pct}, {hi} at +{pct}).")
     first = sens.metrics[0] if sens.metrics else None
     if first is not None:
         for design in sens.designs:
@@ -350,6 +351,16 @@ def sensitivity_findings(sens) -> list[str]:
                        + ", ".join(e["parameter"] for e in ranked)
                        + f" highest by mu* for {METRICS[first].label.strip()} ({q}).")
     return out
+
+
+def _order_text(sens, metric: str) -> str:
+    """The designs from lowest to highest at base, ties joined by '='."""
+    ranked = sens.ranking(sens.base, metric)
+    means = [sens.estimate(sens.base, metric, d).mean for d in ranked]
+    text = ranked[0]
+    for prev, (design, mean) in zip(means, zip(ranked[1:], means[1:], strict=True), strict=False):
+        text += (" = " if mean == prev else " < ") + design
+    return text
 
 
 def sensitivity_tables(sens) -> list[dict[str, Any]]:

@@ -88,3 +88,12 @@ def test_cli_runs_and_prints_the_verdict(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (out / "sensitivity.json").exists() and not list(out.glob("*.png"))
     assert "order of the designs on effort, mean" in " ".join(proc.stdout.split())
+
+
+def test_findings_say_the_verdict_and_treat_ties_as_ties(small):
+    from cxsim.report import sensitivity_findings
+
+    text = " ".join(sensitivity_findings(small))
+    assert "The order of the designs on effort, mean (one_team < lanes) holds under every variation." in text
+    # Nobody renews within 20 days: churn is 0 in both designs, a tie, not an order that could flip.
+    assert "churn rate (lanes = one_team) holds" in text
