@@ -330,7 +330,8 @@ def tornado_chart(sensitivity, metric: str) -> Figure:
     quantities = s.quantities()[len(s.designs):] or list(s.designs)
     rows = [r for r in s.rows() if r["metric"] == metric]
     params = [p.path for p in s.parameters]
-    fig = Figure(figsize=(9, 1.6 + (0.42 * len(params) + 0.9) * len(quantities)), layout="constrained")
+    params_by = {p.path: p for p in s.parameters}
+    fig = Figure(figsize=(10, 1.6 + (0.5 * len(params) + 0.9) * len(quantities)), layout="constrained")
     axes = fig.subplots(len(quantities), 1, squeeze=False)[:, 0]
     pct = f"{s.vary:.0%}"
     flips = []
@@ -344,15 +345,14 @@ def tornado_chart(sensitivity, metric: str) -> Figure:
             r = by_param[p]
             lo = r["at_low"] * scale if r["at_low"] is not None else base
             hi = r["at_high"] * scale if r["at_high"] is not None else base
-            ax.barh(y, lo - base, left=base, height=0.7, color="#6f8fb0", edgecolor="black",
+            ax.barh(y + 0.18, lo - base, left=base, height=0.36, color="#6f8fb0", edgecolor="black",
                     label=f"-{pct}" if y == 0 else None)
-            ax.barh(y, hi - base, left=base, height=0.7, color="#e8a33c", edgecolor="black", hatch="//",
-                    label=f"+{pct}" if y == 0 else None)
+            ax.barh(y - 0.18, hi - base, left=base, height=0.36, color="#e8a33c", edgecolor="black",
+                    hatch="//", label=f"+{pct}" if y == 0 else None)
             flipped = not (r["ordering_holds_low"] and r["ordering_holds_high"])
             if flipped:
                 flips.append(p)
-            labels.append(f"{p} ({r['value_low']} / {r['value_high']})"
-                          + ("  ORDER FLIPS" if flipped else ""))
+            labels.append(f"{p}{'  ORDER FLIPS' if flipped else ''}\n{_tornado_values(params_by[p], r)}")
         ax.set_yticks(range(len(order)), labels, fontsize=7)
         for tick, p in zip(ax.get_yticklabels(), order, strict=True):
             if p in flips:
@@ -362,7 +362,7 @@ def tornado_chart(sensitivity, metric: str) -> Figure:
         if q not in s.designs:
             ax.axvline(0.0, color="#8c2d04", lw=1, ls="--")
         ax.set_xlabel(f"{q}: {info.label.strip()}" + (f" ({unit})" if unit else "")
-                      + f"; base {base:,.3g}", fontsize=8)
+                      + f"\nbase {base:,.3g}", fontsize=8)
         ax.grid(axis="x", color="#dddddd")
         ax.legend(fontsize=7, loc="lower right")
     if flips:
@@ -373,3 +373,11 @@ def tornado_chart(sensitivity, metric: str) -> Figure:
                  f"{len(params)} parameters, one at a time")
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+def _tornado_values(param, row) -> str:
+    """A parameter's values at -vary / +vary as a tick label: the values, or the factor for a
+    distribution (scaled as a whole)."""
+    if any(isinstance(v, dict) for v in param.base):
+        return f"(distribution x{1 - param.vary:g} / x{1 + param.vary:g})"
+    return f"({row['value_low']} / {row['value_high']})"
