@@ -513,8 +513,17 @@ def _ratio(value: float | None, base: float | None) -> float | None:
 
 
 def _source_of(scenario: str | Path | dict | Scenario) -> Source | None:
+    """The file a scenario was read from (for its marks and lines): a path, or a ``Scenario`` whose origin
+    is a file that still says the same thing; None for a dict or a changed scenario."""
     if isinstance(scenario, (str, Path)):
         return load_source(scenario)
+    if isinstance(scenario, Scenario) and Path(scenario.origin).is_file():
+        try:
+            source = load_source(scenario.origin)
+            same = Scenario.from_source(source).content_hash == scenario.content_hash
+        except ScenarioError:
+            return None
+        return source if same else None
     return None
 
 

@@ -64,6 +64,8 @@ def test_the_baseline_variant_is_the_plain_run(small):
     (["--params", "effort.chasing", "--vary", "150%"], "--vary: must be between 0% and 100%"),
     (["--params", "effort.chasing", "--metrics", "nope"], "--metrics: unknown metric 'nope'"),
     ([], "no value is marked '# [assumption]' on its line; pass --params"),
+    (["--params", "effort.chasing", "--morris", "--levels", "3"], "--levels: Morris levels must be even"),
+    (["--params", "effort.chasing", "--horizon", "5 days"], "--horizon: must be longer than the scenario's"),
 ])
 def test_bad_input_is_refused_before_running(tmp_path, args, says):
     out = tmp_path / "out"
@@ -97,3 +99,13 @@ def test_findings_say_the_verdict_and_treat_ties_as_ties(small):
     assert "The order of the designs on effort, mean (one_team < lanes) holds under every variation." in text
     # Nobody renews within 20 days: churn is 0 in both designs, a tie, not an order that could flip.
     assert "churn rate (lanes = one_team) holds" in text
+
+
+def test_a_loaded_scenario_finds_its_files_marks_and_a_changed_one_does_not():
+    from cxsim.sensitivity import _source_of
+
+    story = cxsim.load_scenario("scenarios/one_lane_tech.yaml")
+    assert _source_of(story) is not None
+    assert _source_of(story.with_changes({"customers.count": 900})) is None
+    with pytest.raises(cxsim.ScenarioError, match="pass the parameters"):
+        cxsim.run_sensitivity(cxsim.load_scenario(MINIMAL))
