@@ -7,7 +7,7 @@
 >>> result.write("results/minimal")  # summary.json, CSVs, charts, report.html
 """
 
-from cxsim.api import Result, SweepResult, run, run_sweep
+from cxsim.api import Result, SensitivityResult, SweepResult, run, run_sensitivity, run_sweep
 from cxsim.errors import ScenarioError
 from cxsim.estimates import Difference, Estimate
 from cxsim.loader import load_scenario
@@ -19,4 +19,5 @@ from cxsim.version import __version__
 __all__ = [
     "Difference", "Estimate", "Result", "Scenario", "ScenarioError", "Summary", "SweepResult", "__version__",
     "load_scenario", "run", "run_replication", "run_sweep",
+    "SensitivityResult", "run_sensitivity",
 ]

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from cxsim import results as _results
 from cxsim import runner as _runner
+from cxsim import sensitivity as _sensitivity
 from cxsim import sweep as _sweep
 
 T = TypeVar("T")
@@ -60,3 +61,19 @@ def run(scenario, **options) -> Result:
 @functools.wraps(_sweep.run_sweep, assigned=_SAME)
 def run_sweep(scenario, **options) -> SweepResult:
     return _as(SweepResult, _sweep.run_sweep(scenario, **options))
+
+
+class SensitivityResult(_sensitivity.SensitivityResult):
+    """A sensitivity analysis (``cxsim.sensitivity.SensitivityResult``) that can write its output folder."""
+
+    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+        """Write sensitivity.csv, sensitivity.json, morris.csv (with Morris), a tornado chart per headline
+        metric (unless ``charts=False``) and report.html."""
+        from cxsim.outputs import write_sensitivity
+
+        return write_sensitivity(self, out_dir, charts=charts)
+
+
+@functools.wraps(_sensitivity.run_sensitivity, assigned=_SAME)
+def run_sensitivity(scenario, **options) -> SensitivityResult:
+    return _as(SensitivityResult, _sensitivity.run_sensitivity(scenario, **options))

@@ -317,3 +317,68 @@ def applicable_charts(result: Result) -> dict:
     if not any(True for _ in result.case_rows()):
         charts.pop("effort_distribution")
     return charts
+
+
+def tornado_chart(sensitivity, metric: str) -> Figure:
+    """Sensitivity of one headline metric: per parameter (largest swing on top), a bar from the base value
+    to its value at -vary and one to +vary, for each design's difference from the baseline (or, with one
+    design, its value). A parameter whose change swaps the designs' order is marked; a dashed line at zero
+    is where the designs would swap."""
+    s = sensitivity
+    info = METRICS[metric]
+    scale = 100.0 if info.is_share else 1.0
+    unit = "percentage points" if info.is_share else info.unit
+    quantities = s.quantities()[len(s.designs):] or list(s.designs)
+    rows = [r for r in s.rows() if r["metric"] == metric]
+    params = [p.path for p in s.parameters]
+    params_by = {p.path: p for p in s.parameters}
+    fig = Figure(figsize=(10, 1.6 + (0.5 * len(params) + 0.9) * len(quantities)), layout="constrained")
+    axes = fig.subplots(len(quantities), 1, squeeze=False)[:, 0]
+    pct = f"{s.vary:.0%}"
+    flips = []
+    for ax, q in zip(axes, quantities, strict=True):
+        by_param = {r["parameter"]: r for r in rows if r["quantity"] == q}
+        order = sorted(params, key=lambda p: by_param[p]["swing"] or 0.0)  # largest on top (last drawn)
+        base = by_param[params[0]]["base"] if params else None
+        base = 0.0 if base is None else base * scale
+        labels = []
+        for y, p in enumerate(order):
+            r = by_param[p]
+            lo = r["at_low"] * scale if r["at_low"] is not None else base
+            hi = r["at_high"] * scale if r["at_high"] is not None else base
+            ax.barh(y + 0.18, lo - base, left=base, height=0.36, color="#6f8fb0", edgecolor="black",
+                    label=f"-{pct}" if y == 0 else None)
+            ax.barh(y - 0.18, hi - base, left=base, height=0.36, color="#e8a33c", edgecolor="black",
+                    hatch="//", label=f"+{pct}" if y == 0 else None)
+            flipped = not (r["ordering_holds_low"] and r["ordering_holds_high"])
+            if flipped:
+                flips.append(p)
+            labels.append(f"{p}{'  ORDER FLIPS' if flipped else ''}\n{_tornado_values(params_by[p], r)}")
+        ax.set_yticks(range(len(order)), labels, fontsize=7)
+        for tick, p in zip(ax.get_yticklabels(), order, strict=True):
+            if p in flips:
+                tick.set_fontweight("bold")
+                tick.set_color("#8c2d04")
+        ax.axvline(base, color="black", lw=1.2)
+        if q not in s.designs:
+            ax.axvline(0.0, color="#8c2d04", lw=1, ls="--")
+        ax.set_xlabel(f"{q}: {info.label.strip()}" + (f" ({unit})" if unit else "")
+                      + f"\nbase {base:,.3g}", fontsize=8)
+        ax.grid(axis="x", color="#dddddd")
+        ax.legend(fontsize=7, loc="lower right")
+    if flips:
+        title = (f"{info.label.strip()}: the designs' order flips under ±{pct} on "
+                 + ", ".join(sorted(set(flips))))
+    else:
+        title = (f"{info.label.strip()}: the designs' order holds under ±{pct} on each of "
+                 f"{len(params)} parameters, one at a time")
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def _tornado_values(param, row) -> str:
+    """A parameter's values at -vary / +vary as a tick label: the values, or the factor for a
+    distribution (scaled as a whole)."""
+    if any(isinstance(v, dict) for v in param.base):
+        return f"(distribution x{1 - param.vary:g} / x{1 + param.vary:g})"
+    return f"({row['value_low']} / {row['value_high']})"

@@ -349,6 +349,110 @@ def print_table(result) -> None:
         f" + {acc[d].open} open" for d in result.designs), highlight=False)
 
 
+def _fraction(text: str, option: str) -> float:
+    """'25%' or '0.25' as a fraction strictly between 0 and 1; anything else refused (exit 2)."""
+    value = text.strip()
+    try:
+        fraction = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        _fail(f"{option}: cannot read {text!r}; use e.g. 25% or 0.25")
+    if not 0 < fraction < 1:
+        _fail(f"{option}: must be between 0% and 100% (got {text!r})")
+    return fraction
+
+
+@app.command()
+def sensitivity(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    vary: str = typer.Option("25%", "--vary", help="How far each parameter moves each way, e.g. 25%."),
+    params: str | None = typer.Option(
+        None, "--params", help="Parameters to vary, comma-separated dotted paths (as --set; * for every key) "
+        "[default: every value the file marks '# [assumption]']."),
+    morris: bool = typer.Option(False, "--morris", help="Also screen with Morris elementary effects."),
+    trajectories: int = typer.Option(4, "--trajectories", min=1, help="Morris trajectories (r)."),
+    levels: int = typer.Option(4, "--levels", min=2, help="Morris grid levels (even)."),
+    metrics: str | None = typer.Option(None, "--metrics",
+                                       help="Headline metrics, comma-separated [default: effort, churn, "
+                                       "lost revenue]."),
+    out: Path | None = typer.Option(None, "--out", "-o",
+                                    help="Output folder [default: results/<name>-sensitivity/]."),
+    replications: int | None = typer.Option(None, "--replications", "-r", min=1,
+                                            help="Replications per variant [default: the scenario's]."),
+    seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Base seed [default: the scenario's]."),
+    horizon: str | None = typer.Option(None, "--horizon", help="Simulated time, e.g. '180 days'."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1,
+                                       help="Local worker processes [default: all cores]."),
+    scheduler: str | None = typer.Option(None, "--scheduler", envvar=SCHEDULER_ENV,
+                                         help="Dask scheduler address (tcp://HOST:PORT)."),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="Write the tornado charts as PNG."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+) -> None:
+    """Vary each assumption by ±vary, one at a time, with common random numbers: does the designs' order
+    hold? Writes sensitivity.csv/json, a tornado chart per headline metric and report.html."""
+    from cxsim.api import run_sensitivity
+    from cxsim.catalogue import METRICS as KNOWN
+    from cxsim.errors import ExecutorError
+    from cxsim.sensitivity import assumption_paths, resolve_parameters
+    from cxsim.yaml_source import load_source
+
+    fraction = _fraction(vary, "--vary")
+    try:
+        source = load_source(scenario)
+        sc = load_scenario(scenario)
+    except ScenarioError as err:
+        _fail(str(err))
+    paths = [p.strip() for p in params.split(",") if p.strip()] if params is not None else \
+        assumption_paths(source)
+    if not paths:
+        _fail(f"{scenario}: no value is marked '# [assumption]' on its line; pass --params p1,p2,...")
+    names = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
+    for name in names or []:
+        if name not in KNOWN:
+            _fail(f"--metrics: unknown metric {name!r}; known: {', '.join(KNOWN)}")
+    if morris and levels % 2:
+        _fail(f"--levels: Morris levels must be even (got {levels})")
+    _check_horizon(horizon, sc)
+    try:
+        resolve_parameters(sc, paths, fraction, source)  # every variant checked before anything runs
+        result = _with_progress(lambda cb: run_sensitivity(
+            scenario, parameters=paths, vary=fraction, metrics=names, morris=morris,
+            trajectories=trajectories, levels=levels, replications=replications, seed=seed, horizon=horizon,
+            workers=workers, scheduler=scheduler, progress=cb), quiet)
+    except (ScenarioError, ExecutorError) as err:
+        _fail(str(err))
+    folder = out if out is not None else Path("results") / f"{sc.name}-sensitivity"
+    written = result.write(folder, charts=charts)
+    if not quiet:
+        print_sensitivity(result)
+        out_console.print(f"{len(result.parameters)} parameters x 2 + base ran; wrote {len(written)} "
+                          f"files to {folder}/ ({result.wall_seconds:.1f} s on {result.workers})",
+                          highlight=False)
+
+
+def print_sensitivity(result) -> None:
+    """One table per headline metric: a row per parameter (its values at -vary / +vary, each design and
+    difference at -vary / +vary), and whether the designs' order holds."""
+    from cxsim.report import sensitivity_findings, sensitivity_tables
+
+    quantities = result.quantities()
+    for table in sensitivity_tables(result):
+        grid = Table(title=f"{table['title']}: at -{result.vary:.0%} / +{result.vary:.0%}",
+                     title_justify="left")
+        grid.add_column("parameter")
+        grid.add_column("values")
+        for q in quantities:
+            grid.add_column(q, justify="right")
+        grid.add_column("order holds")
+        grid.add_row("[bold]base[/]", "", *table["base"], "")
+        for row in table["rows"]:
+            grid.add_row(escape(row["parameter"]), escape(f"{row['low']} / {row['high']}"),
+                         *(f"{lo} / {hi}" for lo, hi in row["cells"]),
+                         row["holds"] if row["holds"] == "yes" else f"[bold red]{row['holds']}[/]")
+        out_console.print(grid)
+    for sentence in sensitivity_findings(result):
+        out_console.print(escape(sentence), highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     app()
 

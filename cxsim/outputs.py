@@ -30,9 +30,11 @@ CHART_DPI = 110
 
 
 def own_files(folder: Path) -> list[Path]:
-    """Every file cxsim may have written in ``folder`` (runs and sweeps), whether or not it exists."""
+    """Every file cxsim may have written in ``folder`` (runs, sweeps and sensitivity analyses), whether or
+    not it exists."""
     names = [*RUN_FILES, *SWEEP_FILES, REPORT, *(f"{name}.png" for name in RUN_CHARTS),
              *(f"sweep_{metric}.png" for metric in METRICS)]
+    names += [*SENSITIVITY_FILES, *(f"tornado_{metric}.png" for metric in METRICS)]
     return [folder / name for name in names]
 
 
@@ -177,3 +179,49 @@ def write_sweep(sweep, out_dir: str | Path, *, charts: bool = True) -> list[Path
     report.write_text(render_sweep_report(sweep), encoding="utf-8")
     return [*written, report]
 
+
+
+# ------------------------------------------------------------------ a sensitivity analysis
+
+SENSITIVITY_FILES = ("sensitivity.csv", "sensitivity.json", "morris.csv")
+
+
+def write_sensitivity(sens, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    """Write sensitivity.csv (a row per parameter x metric x design or difference), sensitivity.json,
+    morris.csv (with Morris), a tornado chart per headline metric (unless ``charts=False``) and
+    report.html, after removing cxsim's files of an earlier run; returns the paths written."""
+    from cxsim.charts import tornado_chart
+    from cxsim.report import render_sensitivity_report
+
+    folder = _folder(out_dir)
+    _clear(own_files(folder))
+    rows = sens.rows()
+    csv_path = folder / "sensitivity.csv"
+    with csv_path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["parameter"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+    json_path = folder / "sensitivity.json"
+    json_path.write_text(json.dumps(sens.to_json(), indent=1) + "\n")
+    written = [csv_path, json_path]
+    if sens.morris:
+        morris_path = folder / "morris.csv"
+        with morris_path.open("w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["metric", "quantity", "parameter", "rank", "mu_star", "mu", "sigma", "effects"])
+            for metric, by_q in sens.morris["effects"].items():
+                for q, effects in by_q.items():
+                    for e in effects:
+                        writer.writerow([metric, q, e["parameter"], e["rank"], _cell(e["mu_star"]),
+                                         _cell(e["mu"]), _cell(e["sigma"]), e["effects"]])
+        written.append(morris_path)
+    if charts:
+        for metric in sens.metrics:
+            path = folder / f"tornado_{metric}.png"
+            tornado_chart(sens, metric).savefig(path, dpi=CHART_DPI, metadata=_png_metadata(
+                path.stem, sens.scenario.name, sens.scenario.content_hash, sens.seed, sens.replications))
+            written.append(path)
+    report = folder / REPORT
+    report.write_text(render_sensitivity_report(sens), encoding="utf-8")
+    return [*written, report]

@@ -298,3 +298,128 @@ def render_sweep_report(sweep) -> str:
             scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
             seed=sweep.seed, replications=sweep.replications, cxsim_version=__version__,
             workers=sweep.workers, wall_seconds=sweep.wall_seconds))
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def _range_text(values: list[float], metric: str) -> str:
+    return f"{fmt.number(min(values), metric)} and {fmt.number(max(values), metric)}"
+
+
+def sensitivity_findings(sens) -> list[str]:
+    """Plain sentences: whether the designs' order holds on each headline metric, which parameter moves
+    the comparison most, how far each design's value moves, and the Morris ranking if it ran."""
+    pct = f"{sens.vary:.0%}"
+    out = [f"Each of {len(sens.parameters)} parameters was moved to -{pct} and +{pct} of its value, one at a "
+           f"time, every variant on the same customers and cases ({sens.replications} replications, "
+           f"seed {sens.seed}, common random numbers)."]
+    rows = sens.rows()
+    for metric in sens.metrics:
+        label = METRICS[metric].label.strip()
+        flips = [(o["parameter"], side) for o in sens.ordering() if o["metric"] == metric
+                 for side, ok in (("-" + pct, o["low"]), ("+" + pct, o["high"])) if not ok]
+        order = _order_text(sens, metric)
+        if len(sens.designs) >= 2 and not flips:
+            out.append(f"The order of the designs on {label} ({order}) holds under every variation.")
+        elif len(sens.designs) >= 2:
+            out.append(f"The order of the designs on {label} ({order}) flips at "
+                       + ", ".join(f"{p} {side}" for p, side in flips) + ".")
+        for q in sens.quantities()[len(sens.designs):]:
+            mine = [r for r in rows
+                    if r["metric"] == metric and r["quantity"] == q and r["swing"] is not None]
+            if not mine:
+                continue
+            top = max(mine, key=lambda r: r["swing"])
+            if top["swing"] > 0:
+                lo, hi = fmt.number(top["at_low"], metric), fmt.number(top["at_high"], metric)
+                out.append(f"Difference {q} in {label}: {fmt.number(top['base'], metric)} at base; the "
+                           f"largest swing comes from {top['parameter']} ({lo} at -{pct}, {hi} at +{pct}).")
+    first = sens.metrics[0] if sens.metrics else None
+    if first is not None:
+        for design in sens.designs:
+            mine = [r for r in rows if r["metric"] == first and r["quantity"] == design]
+            values = [v for r in mine for v in (r["at_low"], r["at_high"]) if v is not None]
+            ratios = [v for r in mine for v in (r["ratio_low"], r["ratio_high"]) if v is not None]
+            if values and ratios:
+                out.append(f"In {design}, {METRICS[first].label.strip()} stays between "
+                           f"{_range_text(values, first)} ({min(ratios):.2f}x to {max(ratios):.2f}x its base "
+                           f"value of {fmt.number(mine[0]['base'], first)}).")
+    if sens.morris:
+        m = sens.morris
+        q = sens.quantities()[-1]
+        effects = m["effects"][first][q] if first else []
+        ranked = sorted(effects, key=lambda e: e["rank"])[:3]
+        if ranked:
+            out.append(f"Morris screening ({m['trajectories']} trajectories, {m['levels']} levels) ranks "
+                       + ", ".join(e["parameter"] for e in ranked)
+                       + f" highest by mu* for {METRICS[first].label.strip()} ({q}).")
+    return out
+
+
+def _order_text(sens, metric: str) -> str:
+    """The designs from lowest to highest at base, ties joined by '='."""
+    ranked = sens.ranking(sens.base, metric)
+    means = [sens.estimate(sens.base, metric, d).mean for d in ranked]
+    text = ranked[0]
+    for prev, (design, mean) in zip(means, zip(ranked[1:], means[1:], strict=True), strict=False):
+        text += (" = " if mean == prev else " < ") + design
+    return text
+
+
+def sensitivity_tables(sens) -> list[dict[str, Any]]:
+    """A table per headline metric: a row per parameter (largest swing of the last quantity first) with
+    its values at -vary and +vary, each quantity at -vary and +vary, and whether the order holds."""
+    rows = sens.rows()
+    quantities = sens.quantities()
+    tables = []
+    for metric in sens.metrics:
+        mine = [r for r in rows if r["metric"] == metric]
+        last = quantities[-1]
+        swing = {r["parameter"]: r["swing"] or 0.0 for r in mine if r["quantity"] == last}
+        out_rows = []
+        for p in sorted((p.path for p in sens.parameters), key=lambda p: -swing.get(p, 0.0)):
+            by_q = {r["quantity"]: r for r in mine if r["parameter"] == p}
+            first = by_q[quantities[0]]
+            out_rows.append({
+                "parameter": p, "low": first["value_low"], "high": first["value_high"],
+                "cells": [(fmt.number(by_q[q]["at_low"], metric), fmt.number(by_q[q]["at_high"], metric))
+                          for q in quantities],
+                "holds": "yes" if first["ordering_holds_low"] and first["ordering_holds_high"] else "NO",
+            })
+        base = [fmt.number(sens.estimate(sens.base, metric, q).mean, metric) for q in quantities]
+        morris = None
+        if sens.morris:
+            effects = sens.morris["effects"][metric][last]
+            morris = [{"parameter": e["parameter"], "mu_star": fmt.number(e["mu_star"], metric),
+                       "mu": fmt.number(e["mu"], metric), "sigma": fmt.number(e["sigma"], metric),
+                       "rank": e["rank"]} for e in sorted(effects, key=lambda e: e["rank"])]
+        tables.append({"metric": metric, "title": fmt.label(metric), "base": base, "rows": out_rows,
+                       "morris": morris, "morris_quantity": last})
+    return tables
+
+
+def render_sensitivity_report(sens) -> str:
+    """The report of a sensitivity analysis: findings, a table and a tornado chart per headline metric,
+    the Morris screening if it ran, the parameters and provenance."""
+    from cxsim.charts import tornado_chart
+
+    charts = _inline_charts({f"tornado_{m}": (lambda m=m: tornado_chart(sens, m)) for m in sens.metrics})
+    scenario = sens.scenario
+    content = scenario.content or {}
+    return _environment().get_template("sensitivity_report.html.j2").render(
+        scenario=scenario.name, description=content.get("description", ""),
+        findings=sensitivity_findings(sens), tables=sensitivity_tables(sens), quantities=sens.quantities(),
+        vary=f"{sens.vary:.0%}", varied=[p.to_json() for p in sens.parameters], morris=sens.morris,
+        replications=sens.replications, charts=charts, parameters=_yaml(content),
+        scenario_file=scenario.origin,
+        provenance=_provenance(
+            scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
+            seed=sens.seed, replications=sens.replications, cxsim_version=__version__,
+            workers=sens.workers, wall_seconds=sens.wall_seconds))
+
+
+CAPTIONS.update({f"tornado_{name}": (
+    f"Sensitivity of {metric.label.strip()}: each parameter at -vary (plain) and +vary (hatched), one at a "
+    "time with common random numbers; largest swing on top; the dashed line is where the designs would "
+    "swap order.") for name, metric in METRICS.items()})
