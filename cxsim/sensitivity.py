@@ -60,10 +60,8 @@ _DIST_SCALED = ("value", "mean", "sd", "low", "high", "values")  # a distributio
 
 
 def headline_metrics() -> tuple[str, ...]:
-    """The metrics a leader reads: customer effort per case, churn and the revenue it costs (in that
-    order; the annual churn rate where the catalogue has one)."""
-    churn = "annual_churn_rate" if "annual_churn_rate" in METRICS else "churn_rate"
-    return tuple(m for m in ("effort_hours_mean", churn, "lost_revenue") if m in METRICS)
+    """The metrics a leader reads: customer effort per case, annual churn and the revenue it puts at risk."""
+    return ("effort_hours_mean", "annual_churn_rate", "revenue_at_risk")
 
 
 # ------------------------------------------------------------------ discovery of assumptions
