@@ -20,7 +20,7 @@ import numpy as np
 from scipy import stats
 
 from cxsim.scenario import Design, Scenario
-from cxsim.warmup import mser
+from cxsim.warmup import improves, mser
 
 LOAD_LIMIT = 0.95  # a team at or above this utilisation or offered load is warned about
 LAST_PART = 1 / 3  # the backlog's trend is tested over this last part of the horizon
@@ -135,7 +135,7 @@ def backlog_trend(series: Sequence[Sequence[float]], last: float = LAST_PART,
     mean = np.mean([s[:n] for s in rows], axis=0)
     start = int(math.floor(n * (1 - last)))
     tail = mean[start:]
-    if len(tail) < 2 * batches:
+    if len(tail) < batches:
         return None
     size = len(tail) // batches
     tail = tail[len(tail) - size * batches:]
@@ -183,14 +183,18 @@ def assess(scenario: Scenario, design: str, planned: Mapping[str, float], utiliz
     rows = [list(s) for s in backlog if len(s)]
     if rows:
         n = min(len(s) for s in rows)
-        cut = mser(np.mean([s[:n] for s in rows], axis=0))
+        daily = np.mean([s[:n] for s in rows], axis=0)
+        cut = mser(daily)
         suggested = cut.observations * 24.0  # one observation per day
+        given = math.ceil(scenario.warmup / 24)
+        # A longer warm-up is only suggested if it lowers MSER's statistic materially (warmup.improves).
+        better = suggested > scenario.warmup and improves(daily, given, cut.observations)
         info["warmup"] = {**cut.to_json(), "given_hours": scenario.warmup, "suggested_hours": suggested}
-        if not cut.settled:
+        if not cut.settled and better:
             found.append(Warning("no_steady_state", design, f"{design}: MSER-5 on daily open cases finds no "
                                  "steady state in the first half of the horizon: no warm-up makes these "
                                  "results stationary", None, suggested))
-        elif suggested > scenario.warmup:
+        elif better:
             found.append(Warning("warmup_too_short", design, f"{design}: the warm-up "
                                  f"({scenario.warmup / 24:.0f} days) is shorter than MSER-5 suggests from "
                                  f"daily open cases ({suggested / 24:.0f} days)", None, suggested))
