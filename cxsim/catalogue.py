@@ -106,6 +106,10 @@ _METRICS = (
            "calendar hours a counted case waited in a team's queue before a session, all teams"),
     Metric("queue_wait_hours_p90", "queue wait, p90", "h", "operations", "per session",
            "90th percentile of queue waits, all teams"),
+    Metric("failure_demand_share", "failure demand", "%", "operations", "over the measured window",
+           "share of agents' work that fixed nothing where it was done or redid work: sessions at a team "
+           "without the case's skill (but an intake team's look by design), sessions handing the case on, "
+           "and work after a reopen"),
     Metric("cases_per_month", "demand: cases / month", "", "operations", "per month",
            "cases opened in the measured window per month: the demand this design faced"),
 )

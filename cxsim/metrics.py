@@ -61,6 +61,8 @@ def service_metrics(out: ReplicationOutput, months: float) -> dict[str, float]:
         "sla_attainment": service.sla_met / service.sla_known if service.sla_known else NAN,
         "queue_wait_hours_mean": wait_sum / waits.n if waits.n else NAN,
         "queue_wait_hours_p90": waits.quantile(0.9) if waits.n else NAN,
+        "failure_demand_share": (sum(t.failure_work for t in service.teams.values()) / work
+                                 if (work := sum(t.work for t in service.teams.values())) else NAN),
         "cases_per_month": out.stats.n / months,
     }
 

@@ -24,7 +24,7 @@ NAMES = (
     "churn_rate", "lost_revenue", "tickets_closed", "closed_resolved_share", "ticket_handle_minutes",
     "ticket_close_hours", "first_response_hours_mean", "first_response_hours_p90", "service_level",
     "sla_attainment", "utilization", "staff_cost", "queue_wait_hours_mean", "queue_wait_hours_p90",
-    "cases_per_month",
+    "failure_demand_share", "cases_per_month",
 )
 TOP_KEYS = (
     "scenario", "scenario_hash", "scenario_file", "seed", "replications", "cxsim_version", "horizon_hours",
@@ -63,7 +63,8 @@ def test_groups_are_contiguous_in_table_order():
 
 def test_derived_sets():
     assert PERCENT_METRICS == {"reopen_rate", "fcr", "unresolved_share", "churn_rate",
-                               "closed_resolved_share", "utilization", "service_level", "sla_attainment"}
+                               "closed_resolved_share", "utilization", "service_level", "sla_attainment",
+                               "failure_demand_share"}
     assert CASE_TYPE_METRICS == (
         "cases", "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "resolution_days_mean",
         "resolution_days_p50", "resolution_days_p90", "transfers_per_case", "tickets_per_case", "reopen_rate",
