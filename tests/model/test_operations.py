@@ -94,3 +94,14 @@ def test_a_warmup_too_short_is_said_so():
     assert 5 * 24 <= stability["warmup"]["suggested_hours"] <= 40 * 24
     assert "warmup_too_short" in codes
     assert "backlog_growing" not in codes
+
+
+def test_sla_attainment_is_undefined_without_targets_and_follows_them(mmc):
+    assert all(math.isnan(replication_metrics(o)["sla_attainment"]) for o in mmc.outputs)
+    generous = cxsim.run({**mmc_scenario(8.0, 60.0, 10, days=20), "service_level": {
+        "target": "6 min", "resolution": {3: "1000 days"}}}, replications=2, seed=3, cases="none")
+    strict = cxsim.run({**mmc_scenario(8.0, 60.0, 10, days=20), "service_level": {
+        "target": "6 min", "resolution": {3: "1 min"}}}, replications=2, seed=3, cases="none")
+    assert generous.summary.metric("single", "sla_attainment") == 1.0
+    # Resolved within 1 min: no wait and a session under 1 min, P ~ (1 - P(wait)) x (1 - e^(-1/60)) ~ 1%.
+    assert strict.summary.metric("single", "sla_attainment") < 0.03
