@@ -92,10 +92,31 @@ _METRICS = (
            "dashboard: agent minutes per closed ticket"),
     Metric("ticket_close_hours", "time to close a ticket", "h", "dashboard", "per closed ticket",
            "dashboard: hours from ticket open to close"),
+    # What a support leader's dashboard shows (service targets: the scenario's ``service_level``).
+    Metric("first_response_hours_mean", "first response, mean", "h", "dashboard", "per responded case",
+           "calendar hours from opening to the first agent session (counted cases that got one)"),
+    Metric("first_response_hours_p90", "first response, p90", "h", "dashboard", "per responded case",
+           "90th percentile of hours to the first agent session"),
+    Metric("service_level", "service level (first response)", "%", "dashboard", "per case",
+           "share of first responses within service_level.target (cases that waited past it unanswered "
+           "count as misses)"),
+    Metric("sla_attainment", "SLA attainment (resolution)", "%", "dashboard", "per case with a target",
+           "share of cases resolved within their severity's service_level.resolution target (undefined "
+           "without targets)"),
     Metric("utilization", "agent utilisation", "%", "operations", "over the measured window",
            "share of agents' working hours spent on cases"),
     Metric("staff_cost", "staff cost / month", "$", "operations", "per month",
            "agents x working hours x hourly cost, per month"),
+    Metric("queue_wait_hours_mean", "queue wait, mean", "h", "operations", "per session",
+           "calendar hours a counted case waited in a team's queue before a session, all teams"),
+    Metric("queue_wait_hours_p90", "queue wait, p90", "h", "operations", "per session",
+           "90th percentile of queue waits, all teams"),
+    Metric("failure_demand_share", "failure demand", "%", "operations", "over the measured window",
+           "share of agents' work that fixed nothing where it was done or redid work: sessions at a team "
+           "without the case's skill (but an intake team's look by design), sessions handing the case on, "
+           "and work after a reopen"),
+    Metric("cases_per_month", "demand: cases / month", "", "operations", "per month",
+           "cases opened in the measured window per month: the demand this design faced"),
 )
 
 # Metric name -> Metric. Order = table order.

@@ -298,6 +298,44 @@ def customers_over_time(result: Result) -> Figure:
     return fig
 
 
+def backlog_over_time(result: Result) -> Figure:
+    """Open cases at each day of the run (every case, warm-up included), per design, with 95% CI bands:
+    a backlog still rising at the end means the results depend on the horizon."""
+    fig = Figure(figsize=(8, 4), layout="constrained")
+    ax = fig.subplots()
+    warmup = (result.summary.warmup_hours or 0) / 24
+    ends = {}
+    for i, design in enumerate(result.designs):
+        backlog = result.details[design].get("backlog") or []
+        if not backlog:
+            continue
+        days = np.array([p["day"] for p in backlog], dtype=float)
+        mean = np.array([p["open"]["mean"] for p in backlog], dtype=float)
+        lo = np.array([p["open"]["ci95"][0] if p["open"]["ci95"][0] is not None else np.nan for p in backlog],
+                      dtype=float)
+        hi = np.array([p["open"]["ci95"][1] if p["open"]["ci95"][1] is not None else np.nan for p in backlog],
+                      dtype=float)
+        colour = GREYS[i % len(GREYS)]
+        ax.plot(days, mean, color=colour, ls=("-", "--", ":", "-.")[i % 4], label=design)
+        ax.fill_between(days, lo, hi, color=colour, alpha=0.18, linewidth=0)
+        ends[design] = mean[-1]
+    if warmup:
+        ax.axvline(warmup, color="#999999", lw=0.8, ls=":")
+        ax.text(warmup, ax.get_ylim()[1], " end of warm-up", fontsize=7, va="top", color="#666666")
+    ax.set_xlabel("days")
+    ax.set_ylabel("open cases")
+    ax.grid(color="#dddddd")
+    ax.legend(fontsize=8)
+    growing = [w.design for w in result.summary.warnings if w.code == "backlog_growing"]
+    if growing:
+        ax.set_title(f"Backlog still growing at the end for {', '.join(growing)}: results depend on the "
+                     "horizon", fontsize=11)
+    elif ends:
+        ax.set_title("Backlog: open cases per day; " + ", ".join(f"{d} ends at {v:,.0f}"
+                                                                 for d, v in ends.items()), fontsize=11)
+    return fig
+
+
 RUN_CHARTS = {
     "effort_distribution": effort_distribution,
     "effort_by_cause": effort_by_cause,
@@ -305,6 +343,7 @@ RUN_CHARTS = {
     "worst_journey": worst_journey,
     "transfer_matrix": transfer_matrix,
     "customers_over_time": customers_over_time,
+    "backlog_over_time": backlog_over_time,
 }
 
 
@@ -314,6 +353,8 @@ def applicable_charts(result: Result) -> dict:
     charts = dict(RUN_CHARTS)
     if not any(result.details[d]["timeline"] for d in result.designs):
         charts.pop("customers_over_time")
+    if not any(result.details[d].get("backlog") for d in result.designs):
+        charts.pop("backlog_over_time")
     if not any(True for _ in result.case_rows()):
         charts.pop("effort_distribution")
     return charts

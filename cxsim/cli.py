@@ -147,6 +147,8 @@ def run(
         _fail(f"--metric: unknown metric {metric!r}; known: {', '.join(KNOWN)}")
     target = _precision(precision) if precision is not None else None
     _check_horizon(horizon, sc)
+    if not quiet:
+        print_planned_load(sc)
     try:
         result = _with_progress(lambda cb: run_scenario(
             sc, replications=replications, seed=seed, horizon=horizon, cases=cases, workers=workers,
@@ -158,6 +160,9 @@ def run(
     written = result.write(folder, charts=charts)
     if not quiet:
         print_table(result)
+        print_teams(result)
+    print_warnings(result)
+    if not quiet:
         if result.precision is not None:
             p = result.precision
             verdict = "reached" if p["reached"] else f"NOT reached (cap of {p['cap']} replications)"
@@ -451,6 +456,53 @@ def print_sensitivity(result) -> None:
         out_console.print(grid)
     for sentence in sensitivity_findings(result):
         out_console.print(escape(sentence), highlight=False, soft_wrap=True)
+def print_planned_load(scenario) -> None:
+    """Before a run: each team's offered load estimated from the scenario (no failure demand)."""
+    from cxsim.stability import LOAD_LIMIT, planned_load
+
+    out_console.print("offered load before the run (scenario estimate: arrivals x work where cases are fixed "
+                      "/ agent-hours; without failure demand):", highlight=False)
+    for name, design in scenario.designs.items():
+        loads = planned_load(scenario, design)
+        parts = [f"[bold red]{escape(t)} {v:.0%}[/]" if v >= LOAD_LIMIT else f"{escape(t)} {v:.0%}"
+                 for t, v in loads.items()]
+        out_console.print(f"  {escape(name)}: " + ", ".join(parts), highlight=False)
+
+
+def print_teams(result) -> None:
+    """After a run: per team, utilisation, offered load (planned and measured, failure demand included),
+    the share of its work that was failure demand, and queue waits."""
+    summary = result.summary
+    table = Table(title="teams: utilisation, offered load (planned → measured), failure demand, queue wait",
+                  title_justify="left")
+    for column in ("design", "team", "utilisation", "load planned", "load measured", "failure demand",
+                   "wait mean (h)", "wait p90 (h)"):
+        table.add_column(column, justify="left" if column in ("design", "team") else "right")
+    for design in result.designs:
+        d = summary.designs[design]
+        for team, util in d.team_utilization.items():
+            ops = d.team_service.get(team, {})
+            planned = d.planned_load.get(team)
+
+            def show(key: str, metric: str = "") -> str:
+                e = ops.get(key)  # noqa: B023 - used at once, inside the loop
+                return fmt.number(e.mean if e else None, metric)
+
+            table.add_row(design, team, fmt.number(util.mean, "utilization"),
+                          fmt.number(planned, "utilization"), show("offered_load", "utilization"),
+                          show("failure_share", "utilization"), show("wait_hours_mean"),
+                          show("wait_hours_p90"))
+    out_console.print(table)
+    out_console.print("demand faced: " + "; ".join(
+        f"{d}: {fmt.number(summary.designs[d].metrics['cases_per_month'].mean)} cases / month"
+        for d in result.designs if "cases_per_month" in summary.designs[d].metrics), highlight=False)
+
+
+def print_warnings(result) -> None:
+    """Warnings the reader must see (overload, a backlog still growing, a warm-up too short), on stderr."""
+    for warning in result.summary.warnings:
+        err_console.print(f"[bold yellow]warning[/] [dim]{warning.code}[/] {escape(warning.message)}",
+                          highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -373,6 +373,55 @@ def _churn_curve() -> str:
     ])
 
 
+def _stability() -> str:
+    from cxsim import stability, warmup
+
+    limit = f"{stability.LOAD_LIMIT:.0%}"
+    return "\n\n".join([
+        "## Stability warnings",
+        "Before a run, `cxsim run` prints each team's **planned offered load**: the scenario's arrival "
+        "rate (the Poisson rate, or the customers at the start x `customers.case_rate`) x each case type's "
+        "share x the work it needs where it is fixed (`exchanges` diagnoses and the fix, divided by the "
+        "team's speed, diagnosis shortened by the incentive's rush; when `intake.team` lacks the skill, its "
+        "diagnoses and a hand-off too, and the briefed diagnosis at the fixer), shared evenly among the "
+        "teams that fix it, / the team's agent-hours per calendar hour. It is an analytic estimate "
+        "**without failure demand** (no misroutes, misses, deflections or reopens).",
+        "After the run, `summary.json` (`teams`), the CLI and the report give per team the utilisation, the "
+        "**measured offered load** (sessions that reached the team in the window, i.e. those served plus "
+        "the growth of its queue, x their mean work / its agent-hours; failure demand included), the "
+        "**failure-demand share** of its work (sessions at a team without the case's skill, except the "
+        "look an `intake.team` takes by design before any transfer; sessions that end handing the case "
+        "on; any session after a reopen) and the mean and p90 queue wait (calendar hours from joining the "
+        "queue to a session's start, counted cases, waits that ended in a session). The metric "
+        "`cases_per_month` is the demand each design faced.",
+        "`summary.json` lists `warnings`, each with a machine-readable `code`, the `design`, the `team` "
+        "where it applies, a `value` and a `message`; the CLI prints them on stderr and the report under "
+        "*Load and stability*:",
+        _table(["code", "rule"], [
+            ["`planned_load_high`", f"a team's planned offered load is at or above {limit}"],
+            ["`offered_load_high`", f"a team's measured offered load is at or above {limit}"],
+            ["`utilization_high`", f"a team's utilisation is at or above {limit}"],
+            ["`backlog_growing`", "results depend on the horizon: the daily open cases (every case, sampled "
+             "at each day from the start, averaged over replications) still grow over the last "
+             f"{stability.LAST_PART:.0%} of the horizon. The rule: cut that part into "
+             f"{stability.TREND_BATCHES} batch means, fit a least-squares line, and warn when its slope is "
+             f"positive at one-sided p < {stability.TREND_P:g} (Student t, {stability.TREND_BATCHES - 2} "
+             "degrees of freedom) and the growth it implies over that part is at least "
+             f"{stability.TREND_GROWTH:.0%} of the mean open cases there (and at least one case)"],
+            ["`warmup_too_short`", f"MSER-{warmup.BATCH} (White 1997) on the same daily series: batch "
+             f"means of {warmup.BATCH} days, truncation d minimising sum((Z_j - mean)^2) / (m - d)^2 over "
+             "the first half of the series; warned (with the suggested warm-up as `value`, in hours) when "
+             "the suggestion is longer than `warmup` and the batches it would drop beyond the warm-up differ "
+             f"from those it keeps (t-test, two-sided p < {warmup.SIGNIFICANCE:g})"],
+            ["`no_steady_state`", "as above, but MSER's minimum is at the end of the half it searches: no "
+             "warm-up makes the run stationary"],
+        ]),
+        "`summary.json`'s `stability` block gives, per design, the backlog trend (`from_day`, "
+        "`slope_per_day`, `growth`, `level`, `p_value`, `growing`) and MSER's answer (`truncate` in days, "
+        "`batches`, `settled`, `given_hours`, `suggested_hours`).",
+    ])
+
+
 # ---------------------------------------------------------------- the page
 
 
@@ -392,7 +441,7 @@ def render(root: str | Path = ".") -> str:
         "## Sections of a scenario file\n\nFrom the top level down (`<design>`, `<team>` and the like stand "
         "for names you choose): " + ", ".join(_link(name) for name in found) + ".",
         *(_model_section(name, defs[name], paths, defs) for name, paths in found.items()),
-        _churn_curve(),
+        _churn_curve(), _stability(),
     ]
     return "\n\n".join([
         "# Scenario file reference",

@@ -11,6 +11,7 @@ import math
 
 from cxsim.accumulators import CaseStats
 from cxsim.catalogue import CASE_TYPE_METRICS, METRICS
+from cxsim.quantiles import QuantileSketch
 from cxsim.records import CaseRecord, ReplicationOutput
 from cxsim.units import HOURS_PER_MONTH, UNIT_HOURS
 
@@ -43,6 +44,7 @@ def replication_metrics(out: ReplicationOutput) -> dict[str, float]:
     available = sum(t.agents * t.open_hours for t in out.teams)
     metrics["utilization"] = sum(t.busy_hours for t in out.teams) / available if available else NAN
     metrics["staff_cost"] = sum(t.agents * t.open_hours * t.cost_per_hour for t in out.teams) / months
+    metrics.update(service_metrics(out, months))
     return {name: metrics[name] for name in METRICS}
 
 
@@ -62,6 +64,44 @@ def churn_metrics(out: ReplicationOutput) -> dict[str, float]:
         "lost_mrr": out.lost_revenue,
         "revenue_at_risk": 12.0 * out.lost_revenue * 12.0 / months if months > 0 else NAN,
     }
+
+
+def service_metrics(out: ReplicationOutput, months: float) -> dict[str, float]:
+    """First response, service level, SLA attainment, queue waits and demand of one replication."""
+    service = out.service
+    first = service.first_response
+    waits = QuantileSketch.combine(t.waits for t in service.teams.values()) if service.teams else \
+        QuantileSketch()
+    wait_sum = sum(t.wait_sum for t in service.teams.values())
+    return {
+        "first_response_hours_mean": service.first_response_sum / first.n if first.n else NAN,
+        "first_response_hours_p90": first.quantile(0.9) if first.n else NAN,
+        "service_level": service.within_target / service.target_known if service.target_known else NAN,
+        "sla_attainment": service.sla_met / service.sla_known if service.sla_known else NAN,
+        "queue_wait_hours_mean": wait_sum / waits.n if waits.n else NAN,
+        "queue_wait_hours_p90": waits.quantile(0.9) if waits.n else NAN,
+        "failure_demand_share": (sum(t.failure_work for t in service.teams.values()) / work
+                                 if (work := sum(t.work for t in service.teams.values())) else NAN),
+        "cases_per_month": out.stats.n / months,
+    }
+
+
+def team_service(out: ReplicationOutput) -> dict[str, dict[str, float]]:
+    """Per team: mean and p90 queue wait, measured offered load (failure demand included) and the share of
+    its work that was failure demand."""
+    records = {t.name: t for t in out.teams}
+    result = {}
+    for name, s in out.service.teams.items():
+        rec = records[name]
+        available = rec.agents * rec.open_hours
+        per_session = s.work / s.sessions if s.sessions else NAN
+        result[name] = {
+            "wait_hours_mean": s.wait_sum / s.waits.n if s.waits.n else NAN,
+            "wait_hours_p90": s.waits.quantile(0.9) if s.waits.n else NAN,
+            "offered_load": s.arrived * per_session / available if available and s.sessions else NAN,
+            "failure_share": s.failure_work / s.work if s.work else NAN,
+        }
+    return result
 
 
 def case_type_metrics(out: ReplicationOutput, case_types: list[str]) -> dict[str, dict[str, float]]:

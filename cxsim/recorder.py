@@ -15,10 +15,10 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from cxsim.accumulators import CaseStats
-from cxsim.engine.cases import RESOLVED, Visit
+from cxsim.engine.cases import ABANDONED, HAND_ON, OPEN, RESOLVED, Visit
 from cxsim.engine.events import Listener
 from cxsim.engine.streams import stream
-from cxsim.records import CaseRecord, ReplicationOutput, TeamRecord, TicketTotals
+from cxsim.records import CaseRecord, ReplicationOutput, ServiceStats, TeamRecord, TeamService, TicketTotals
 
 if TYPE_CHECKING:
     from cxsim.engine.cases import Case
@@ -63,6 +63,11 @@ class Recorder(Listener):
         self.renewals = 0  # renewal decisions in the measured window that kept the customer
         self.timeline: list[tuple[float, int, float]] = []  # (time, customers active, lost MRR so far)
         self.next_sample = 0
+        # Operations: first responses, queue waits per team, the daily backlog (ServiceStats).
+        self.service = ServiceStats()
+        self.awaiting: set[int] = set()  # counted cases not yet served once (their first response)
+        self.open_now = 0
+        self.next_day = 0
 
     # ------------------------------------------------------------ the run
 
@@ -76,9 +81,17 @@ class Recorder(Listener):
         self.sample_rng = stream(replication.seed, replication.replication, "case_sample")
         self.has_customers = replication.scenario.customers is not None
         self.sample_step = self.horizon / TIMELINE_POINTS
+        scenario = replication.scenario
+        self.response_target = scenario.service_level.target
+        targets = scenario.service_level.resolution or {}
+        self.sla_targets = [targets.get(ct.severity) for ct in scenario.case_types.values()]
+        self.intake_team = replication.design.intake.team
+        self.service.teams = {name: TeamService() for name in replication.teams}
 
     def window_opened(self, now: float) -> None:
         self.at_window = self.active
+        for name, team in self.replication.teams.items():
+            self.service.teams[name].queued_at_window = _queued(team)
 
     # ------------------------------------------------------------ customers
 
@@ -109,6 +122,10 @@ class Recorder(Listener):
     # ------------------------------------------------------------ cases, tickets and work
 
     def case_opened(self, case: Case, team: str) -> None:
+        self._days(case.opened)
+        self.open_now += 1
+        if case.counted:
+            self.awaiting.add(case.id)
         self.cases_simulated += 1
         if case.counted:
             key = ("intake", team)
@@ -133,6 +150,7 @@ class Recorder(Listener):
 
     def case_ended(self, case: Case) -> None:
         """Add a counted case, ended or open at the horizon, to the statistics and samples."""
+        self._service_ended(case)
         if not case.counted:
             return
         status = case.status
@@ -207,6 +225,9 @@ class Recorder(Listener):
         )
 
     def finished(self, now: float) -> None:
+        self._days(now, inclusive=True)
+        for name, team in self.replication.teams.items():
+            self.service.teams[name].queued_at_end = _queued(team)
         if self.has_customers:
             self._census(now)
             self.timeline.append((now, self.active, self.lost_total))
@@ -253,4 +274,69 @@ class Recorder(Listener):
             lost_revenue=self.lost_revenue,
             renewals=self.renewals,
             term_hours=customers.contract.term if customers is not None else NAN,
+            service=self.service,
         )
+
+    # ------------------------------------------------------------ operations (what a support leader sees)
+
+    def _days(self, now: float, inclusive: bool = False) -> None:
+        """The backlog at every day boundary passed before ``now`` (at ``now`` too if ``inclusive``)."""
+        backlog = self.service.backlog
+        while self.next_day * 24.0 < now or (inclusive and self.next_day * 24.0 <= now):
+            backlog.append(self.open_now)
+            self.next_day += 1
+
+    def case_served(self, case: Case, team: Team, now: float) -> None:
+        """A session starts: the queue wait and first response of a counted case; the team's work.
+
+        Failure demand is work that fixes nothing where it is done or redoes what was done: a session at a
+        team without the case's skill (except the look an intake team takes by design, before any
+        transfer), a session that ends handing the case on, and any session after a reopen."""
+        service = self.service
+        stats = service.teams[team.name]
+        if case.counted:
+            wait = now - case.queued_at
+            stats.waits.add(wait)
+            stats.wait_sum += wait
+            if case.id in self.awaiting:
+                self.awaiting.discard(case.id)
+                response = now - case.opened
+                service.first_response.add(response)
+                service.first_response_sum += response
+                service.target_known += 1
+                service.within_target += response <= self.response_target
+        if now >= self.warmup:
+            _, end, _, work, outcome = case.in_session  # type: ignore[misc]
+            stats.sessions += 1
+            stats.work += work
+            by_design = case.transfers == 0 and team.name == self.intake_team
+            if (outcome == HAND_ON and not by_design) or case.reopens > 0 or (
+                    team.skill_for[case.ctype] is None and not by_design):
+                stats.failure_work += work
+
+    def _service_ended(self, case: Case) -> None:
+        """A case ended (or is open at the horizon): the backlog, and targets it can no longer meet."""
+        censored = case.status is OPEN
+        end = self.horizon if censored else case.ended
+        if not censored:
+            self._days(end)  # type: ignore[arg-type]
+            self.open_now -= 1
+        if not case.counted:
+            return
+        age = end - case.opened  # type: ignore[operator]
+        service = self.service
+        if case.id in self.awaiting:  # never served: a miss once it has waited past the target
+            self.awaiting.discard(case.id)
+            service.target_known += age > self.response_target
+        target = self.sla_targets[case.ctype]
+        if target is not None:
+            if case.status is RESOLVED:
+                service.sla_known += 1
+                service.sla_met += age <= target
+            elif case.status is ABANDONED or age > target:
+                service.sla_known += 1
+
+
+def _queued(team: Team) -> int:
+    """Open cases waiting in a team's queue (entries of cases that ended meanwhile do not count)."""
+    return sum(1 for entry in team.queue if entry[3].status is OPEN)

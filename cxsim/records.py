@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from cxsim.accumulators import CaseStats
 from cxsim.engine.cases import Visit
+from cxsim.quantiles import QuantileSketch
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,41 @@ class TeamRecord:
     cost_per_hour: float
 
 
+@dataclass
+class TeamService:
+    """One team in one replication: the queue waits of counted cases (calendar hours from joining the queue
+    to a session's start) and the sessions, work and failure-demand work it did in the measured window."""
+
+    waits: QuantileSketch = field(default_factory=QuantileSketch)
+    wait_sum: float = 0.0
+    sessions: int = 0  # sessions started in the window (every case)
+    work: float = 0.0  # their agent hours
+    failure_work: float = 0.0  # ... on failure demand (see cxsim.recorder.Recorder.case_served)
+    queued_at_window: int = 0  # open cases in its queue when the window opened
+    queued_at_end: int = 0  # ... at the horizon
+
+    @property
+    def arrived(self) -> int:
+        """Sessions that reached the queue in the window: those served, plus the queue's growth."""
+        return max(self.sessions + self.queued_at_end - self.queued_at_window, 0)
+
+
+@dataclass
+class ServiceStats:
+    """What a support leader's dashboard shows, for one replication: first responses of counted cases
+    against the first-response target, resolution against the SLA, queue waits per team and the backlog
+    (open cases, every case, at each day from the start)."""
+
+    first_response: QuantileSketch = field(default_factory=QuantileSketch)  # hours, cases that got one
+    first_response_sum: float = 0.0
+    within_target: int = 0  # first responses within the target
+    target_known: int = 0  # cases whose first response is known to be within the target or not
+    sla_met: int = 0
+    sla_known: int = 0
+    teams: dict[str, TeamService] = field(default_factory=dict)
+    backlog: list[int] = field(default_factory=list)  # open cases at 0, 24, 48 ... hours
+
+
 @dataclass(frozen=True)
 class ReplicationOutput:
     """Everything one replication of one design produced."""
@@ -87,3 +123,4 @@ class ReplicationOutput:
     lost_revenue: float
     renewals: int = 0  # renewal decisions in the measured window that kept the customer
     term_hours: float = float("nan")  # the contract term (renewal decisions are one term apart)
+    service: ServiceStats = field(default_factory=ServiceStats)

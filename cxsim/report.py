@@ -28,6 +28,7 @@ CAPTIONS = {
     "worst_journey": "The single highest-effort case of each design, ticket by ticket.",
     "transfer_matrix": "Hand-offs between teams per replication (first row: where intake sent new cases).",
     "customers_over_time": "Customers remaining and monthly revenue lost over the horizon, 95% CI bands.",
+    "backlog_over_time": "Open cases at each day of the run (warm-up included), 95% CI bands.",
 }
 
 
@@ -181,12 +182,35 @@ def render_report(view) -> str:
         replications=summary.replications, sections=fmt.comparison_table(summary, view.designs),
         charts=charts, parameters=_yaml(content), scenario_file=summary.scenario_file,
         rules=design_rules(content, view.designs),
+        warnings=[w.message for w in summary.warnings], teams=team_rows(summary, view.designs),
+        demand=[(d, fmt.number(summary.designs[d].metrics["cases_per_month"].mean))
+                for d in view.designs if "cases_per_month" in summary.designs[d].metrics],
         provenance=_provenance(
             scenario=summary.scenario, scenario_file=summary.scenario_file,
             scenario_hash=summary.scenario_hash, seed=summary.seed, replications=summary.replications,
             cxsim_version=summary.cxsim_version, workers=summary.run.workers,
             wall_seconds=summary.run.wall_seconds, horizon_hours=summary.horizon_hours,
             warmup_hours=summary.warmup_hours))
+
+
+def team_rows(summary, designs: list[str]) -> list[list[str]]:
+    """Rows of the 'load and stability' table: per team, utilisation, offered load planned (from the
+    scenario) and measured (failure demand included), the failure-demand share and queue waits."""
+    rows = []
+    for design in designs:
+        d = summary.designs[design]
+        for team, util in d.team_utilization.items():
+            ops = d.team_service.get(team, {})
+
+            def show(key: str, metric: str = "", ops: Any = ops) -> str:
+                e = ops.get(key)
+                return fmt.number(e.mean if e else None, metric)
+
+            rows.append([design, team, fmt.number(util.mean, "utilization"),
+                         fmt.number(d.planned_load.get(team), "utilization"),
+                         show("offered_load", "utilization"), show("failure_share", "utilization"),
+                         show("wait_hours_mean"), show("wait_hours_p90")])
+    return rows
 
 
 # What each design ran with, from the scenario as run (defaults resolved) and the policy tables' switches.

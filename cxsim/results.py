@@ -13,9 +13,10 @@ from typing import Any
 
 from cxsim.catalogue import CASE_TYPE_METRICS, METRICS
 from cxsim.estimates import mean_ci, paired_difference
-from cxsim.metrics import case_type_metrics, replication_metrics, team_utilization
+from cxsim.metrics import case_type_metrics, replication_metrics, team_service, team_utilization
 from cxsim.records import ReplicationOutput
 from cxsim.scenario import Scenario
+from cxsim.stability import assess, planned_load
 from cxsim.summary import Accounting, DesignSummary, RunInfo, Summary
 from cxsim.version import __version__
 
@@ -69,12 +70,22 @@ class Result:
         baseline = self.baseline
         base_reps = [replication_metrics(o) for o in self.outputs_for(baseline)]
         designs = {}
+        warnings = []
         for design in self.designs:
             outs = self.outputs_for(design)
             per_rep = [replication_metrics(o) for o in outs]
             per_type = [case_type_metrics(o, ctype_names) for o in outs]
             util = [team_utilization(o) for o in outs]
             counts = {s: sum(getattr(o.stats, s) for o in outs) for s in STATUSES}
+            service = [team_service(o) for o in outs]
+            team_ops = {t: {k: mean_ci([s[t][k] for s in service]) for k in service[0][t]}
+                        for t in service[0]} if service else {}
+            planned = planned_load(self.scenario, self.scenario.designs[design])
+            utilisation = {t: mean_ci([u[t] for u in util]).mean for t in util[0]}
+            offered = {t: m["offered_load"].mean for t, m in team_ops.items()}
+            stability, found = assess(self.scenario, design, planned, utilisation, offered,
+                                      [o.service.backlog for o in outs])
+            warnings.extend(found)
             designs[design] = DesignSummary(
                 name=design,
                 metrics={m: mean_ci([r[m] for r in per_rep]) for m in METRICS},
@@ -86,6 +97,7 @@ class Result:
                 team_utilization={t: mean_ci([u[t] for u in util]) for t in util[0]},
                 accounting=Accounting(**counts, counted=sum(o.stats.n for o in outs),
                                       simulated=sum(o.cases_simulated for o in outs)),
+                team_service=team_ops, planned_load=planned, stability=stability,
             )
         scenario = self.scenario
         return Summary(
@@ -94,6 +106,7 @@ class Result:
             horizon_hours=self.horizon, warmup_hours=scenario.warmup, cases_output=self.cases,
             baseline=baseline, run=RunInfo(workers=self.workers, wall_seconds=round(self.wall_seconds, 3)),
             precision=self.precision, designs=designs, scenario_content=scenario.content,
+            warnings=tuple(warnings),
         )
 
     @property
@@ -125,7 +138,11 @@ class Result:
                 active = mean_ci([o.timeline[i][1] for o in outs]).to_json()
                 lost = mean_ci([o.timeline[i][2] for o in outs]).to_json()
                 timeline.append({"hours": hours, "customers": active, "lost_revenue": lost})
-        return {"worst_journey": journey,
+        backlog = []
+        days = min((len(o.service.backlog) for o in outs), default=0)
+        for day in range(days):
+            backlog.append({"day": day, "open": mean_ci([o.service.backlog[day] for o in outs]).to_json()})
+        return {"worst_journey": journey, "backlog": backlog,
                 "flows": [{"from": a, "to": b, "mean": n} for (a, b), n in sorted(flows.items())],
                 "timeline": timeline}
 

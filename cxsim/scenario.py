@@ -631,6 +631,31 @@ class Design(Model):
         return data
 
 
+# ---------------------------------------------------------------- service targets
+
+
+Severity = Annotated[int, Field(ge=1, le=4)]
+
+
+class ServiceLevel(Model):
+    """The service targets a support leader reports against: first response and, optionally, resolution.
+
+    ``service_level`` is the share of counted cases whose first agent session started within ``target``
+    of opening (calendar time), among the cases whose answer is known: cases that got a first response,
+    and cases that waited longer than ``target`` without one (abandoned or open at the horizon); a case
+    that ended before ``target`` without a response is left out. ``sla_attainment`` is the share of
+    counted cases of a severity listed in ``resolution`` that were resolved within its target, among
+    those whose answer is known (an abandoned case never attains it; an open case counts once it is older
+    than its target); it is undefined when ``resolution`` is not set."""
+
+    target: Duration = 4.0
+    """First-response target. Default 4 h: the email benchmark of good support teams (Help Scout's and
+    EmailAnalytics' 2024 benchmarks: industry average ~12 h, 36% of companies answer within 4 h)."""
+    resolution: dict[Severity, Duration] | None = None
+    """Resolution target per severity (1 most urgent to 4), e.g. ``{1: 4 h, 2: 1 day, 3: 3 days, 4: 5 days}``
+    (calendar time); severities left out have no target. Omit for no SLA (``sla_attainment`` undefined)."""
+
+
 # ---------------------------------------------------------------- sweeps
 
 
@@ -700,6 +725,8 @@ class Scenario(Model):
     """Design the others are compared with (default: the first)."""
     sweep: Sweep | None = None
     """Parameters to sweep with ``cxsim sweep`` (ignored by ``cxsim run``)."""
+    service_level: ServiceLevel = ServiceLevel()
+    """Service targets reported against: first response and, optionally, resolution per severity."""
 
     _origin: str = PrivateAttr(default="<python>")
     _content: dict | None = PrivateAttr(default=None)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypeVar
 
 from cxsim.estimates import Difference, Estimate
+from cxsim.stability import Warning
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -82,9 +83,17 @@ class DesignSummary:
     case_types: Mapping[str, Mapping[str, Estimate]]
     team_utilization: Mapping[str, Estimate]
     accounting: Accounting
+    # Operations per team (queue waits, measured offered load, failure-demand share), the offered load
+    # planned from the scenario before the run, and the stability checks (backlog trend, MSER-5 warm-up).
+    team_service: Mapping[str, Mapping[str, Estimate]] = field(default_factory=dict)
+    planned_load: Mapping[str, float] = field(default_factory=dict)
+    stability: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         freeze = object.__setattr__  # a frozen dataclass: its mappings are made read-only once, here
+        freeze(self, "team_service", Frozen({t: Frozen(m) for t, m in self.team_service.items()}))
+        freeze(self, "planned_load", Frozen(self.planned_load))
+        freeze(self, "stability", _frozen(self.stability))
         freeze(self, "metrics", Frozen(self.metrics))
         if self.vs_baseline is not None:
             freeze(self, "vs_baseline", Frozen(self.vs_baseline))
@@ -110,9 +119,11 @@ class Summary:
     precision: Mapping[str, Any] | None  # the --precision stopping rule's outcome, as the runner gave it
     designs: Mapping[str, DesignSummary]
     scenario_content: Mapping[str, Any] | None  # the scenario as run (its serialised form)
+    warnings: tuple[Warning, ...] = ()  # what the reader must know (overload, growing backlog, warm-up)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "designs", Frozen(self.designs))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
         if self.precision is not None:
             object.__setattr__(self, "precision", _frozen(self.precision))
 
@@ -145,9 +156,11 @@ class Summary:
             "designs": blocks,
             "case_types": {d.name: {t: {m: e.to_json() for m, e in metrics.items()}
                                     for t, metrics in d.case_types.items()} for d in designs},
-            "teams": {d.name: {t: {"utilization": e.to_json()} for t, e in d.team_utilization.items()}
-                      for d in designs},
+            "teams": {d.name: {t: {"utilization": e.to_json(), **_team_extras(d, t)}
+                               for t, e in d.team_utilization.items()} for d in designs},
             "accounting": {d.name: d.accounting.to_json() for d in designs},
+            "warnings": [w.to_json() for w in self.warnings],
+            "stability": {d.name: d.stability for d in designs},
             "scenario_content": self.scenario_content,
         })
 
@@ -166,6 +179,11 @@ class Summary:
                 team_utilization={t: Estimate.from_json(v["utilization"])
                                   for t, v in data["teams"][name].items()},
                 accounting=Accounting.from_json(data["accounting"][name]),
+                team_service={t: {k: Estimate.from_json(e) for k, e in v.items() if k in TEAM_SERVICE}
+                              for t, v in data["teams"][name].items()},
+                planned_load={t: v["offered_load_planned"] for t, v in data["teams"][name].items()
+                              if "offered_load_planned" in v},
+                stability=(data.get("stability") or {}).get(name) or {},
             )
         run = data.get("run") or {}
         return cls(
@@ -176,7 +194,20 @@ class Summary:
             baseline=data["baseline"],
             run=RunInfo(workers=run.get("workers", ""), wall_seconds=run.get("wall_seconds", 0.0)),
             precision=data.get("precision"), designs=designs, scenario_content=data.get("scenario_content"),
+            warnings=tuple(Warning.from_json(w) for w in data.get("warnings") or ()),
         )
+
+
+#: Per-team operations numbers in summary.json's ``teams`` block, besides ``utilization``.
+TEAM_SERVICE = ("offered_load", "failure_share", "wait_hours_mean", "wait_hours_p90")
+
+
+def _team_extras(design: DesignSummary, team: str) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    if team in design.planned_load:
+        extras["offered_load_planned"] = design.planned_load[team]
+    extras.update({k: e.to_json() for k, e in design.team_service.get(team, {}).items()})
+    return extras
 
 
 def _frozen(obj: Any) -> Any:

@@ -43,6 +43,10 @@ class Listener:
     def session_started(self, team: Team, start: float, end: float) -> None:
         """An agent of ``team`` works from ``start`` to ``end`` (working hours included) on one case."""
 
+    def case_served(self, case: Case, team: Team, now: float) -> None:
+        """An agent of ``team`` took ``case`` from the queue at ``now`` (it joined at ``case.queued_at``;
+        ``case.sessions`` counts the sessions before this one, ``case.in_session`` is this one)."""
+
     def ticket_closed(self, case: Case, reason: str, now: float) -> None:
         """``case.ticket`` was closed: resolved (on the dashboard), transferred or abandoned."""
 
@@ -103,6 +107,7 @@ class Events:
     case_opened: Callable[..., None]
     session_started: Callable[..., None]
     ticket_closed: Callable[..., None]
+    case_served: Callable[..., None]
     hand_off: Callable[..., None]
     case_ended: Callable[..., None]
     case_censored: Callable[..., None]

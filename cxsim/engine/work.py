@@ -60,6 +60,7 @@ class Work:
         self.handling = rep.streams.handling
         self.decide = rep.streams.behaviour
         self.session_started = rep.events.session_started
+        self.case_served = rep.events.case_served
         self.seq = count()
         self.teams: dict[str, Team] = {}
         for name, spec in rep.design.teams.items():
@@ -146,6 +147,7 @@ class Work:
         end = team.hours.finish(now, work)
         self.session_started(team, now, end)
         case.in_session = (now, end, contact, work, outcome)
+        self.case_served(case, team, now)
         return end
 
     def _finish(self, team: Team, case: Case, mode: int) -> None:

@@ -23,12 +23,14 @@ NAMES = (
     "resolution_days_p90", "transfers_per_case", "tickets_per_case", "reopen_rate", "fcr", "unresolved_share",
     "annual_churn_rate", "customers_lost", "lost_mrr", "revenue_at_risk",
     "tickets_closed", "closed_resolved_share", "ticket_handle_minutes",
-    "ticket_close_hours", "utilization", "staff_cost",
+    "ticket_close_hours", "first_response_hours_mean", "first_response_hours_p90", "service_level",
+    "sla_attainment", "utilization", "staff_cost", "queue_wait_hours_mean", "queue_wait_hours_p90",
+    "failure_demand_share", "cases_per_month",
 )
 TOP_KEYS = (
     "scenario", "scenario_hash", "scenario_file", "seed", "replications", "cxsim_version", "horizon_hours",
     "warmup_hours", "cases_output", "baseline", "run", "precision", "designs", "case_types", "teams",
-    "accounting", "scenario_content",
+    "accounting", "warnings", "stability", "scenario_content",
 )
 
 
@@ -62,7 +64,8 @@ def test_groups_are_contiguous_in_table_order():
 
 def test_derived_sets():
     assert PERCENT_METRICS == {"reopen_rate", "fcr", "unresolved_share", "annual_churn_rate",
-                               "closed_resolved_share", "utilization"}
+                               "closed_resolved_share", "utilization", "service_level", "sla_attainment",
+                               "failure_demand_share"}
     assert CASE_TYPE_METRICS == (
         "cases", "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "resolution_days_mean",
         "resolution_days_p50", "resolution_days_p90", "transfers_per_case", "tickets_per_case", "reopen_rate",
@@ -103,7 +106,8 @@ def test_summary_json_has_todays_layout(summary):
         for value in block.get("vs_baseline", {}).values():
             assert list(value) == ["mean", "ci95", "significant"]
         assert all(list(m) == list(CASE_TYPE_METRICS) for m in data["case_types"][design].values())
-        assert all(list(t) == ["utilization"] for t in data["teams"][design].values())
+        assert all(list(t) == ["utilization", "offered_load_planned", "wait_hours_mean", "wait_hours_p90",
+                               "offered_load", "failure_share"] for t in data["teams"][design].values())
         assert list(data["accounting"][design]) == ["resolved", "abandoned", "open", "counted", "simulated"]
     assert list(data["run"]) == ["workers", "wall_seconds"]
     assert data["precision"]["reached"] is True
