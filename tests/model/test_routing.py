@@ -178,3 +178,16 @@ def test_ping_pong_when_a_return_is_forced_and_the_recorder_counts_it():
             assert abs(round(m["pingpong_share"] * len(out.cases)) - by_visits) <= still_open, transfer
             assert 1 <= m["teams_per_case"] <= N_LANES
             assert m["teams_per_case"] <= 1 + m["transfers_per_case"]
+
+
+def test_under_owner_the_customer_remembers_only_their_owner_and_the_company_everything():
+    """``memory: customer`` under ``owner``: the customer dealt only with the intake team, so the case may
+    go back to an expert lane already tried; ``company`` memory never does when the right lane always
+    recognises the case."""
+    shares = {}
+    for memory in ("customer", "company"):
+        owner = {"policy": "owner", "memory": memory}
+        _, result = hops(symmetric(difficulty=1.0, intake=0.0, transfer=owner))
+        shares[memory] = [replication_metrics(out)["pingpong_share"] for out in result.outputs_for("lanes")]
+    assert all(share == 0.0 for share in shares["company"]), shares
+    assert all(share > 0.0 for share in shares["customer"]), shares
