@@ -25,7 +25,8 @@ class CaseStats:
     """Customer-side totals of a set of cases (a replication, or one case type of it)."""
 
     __slots__ = ("n", "resolved", "abandoned", "open", "effort", "contact", "waiting", "reexplain", "reopen",
-                 "transfers", "tickets", "reopened", "fcr", "days_sum", "effort_sketch", "days_sketch")
+                 "transfers", "tickets", "reopened", "fcr", "days_sum", "effort_sketch", "days_sketch",
+                 "returned", "teams", "teams3")
 
     def __init__(self) -> None:
         self.n = self.resolved = self.abandoned = self.open = 0
@@ -34,6 +35,14 @@ class CaseStats:
         self.days_sum = 0.0
         self.effort_sketch = QuantileSketch()
         self.days_sketch = QuantileSketch()
+        self.returned = self.teams = self.teams3 = 0  # the route: see ``add_route``
+
+    def add_route(self, teams: int, returned: bool) -> None:
+        """One case's route: the distinct teams it was sent to, and whether it came back to a team it had
+        been handed on from (ping-pong). Counts only, so the order cases are added in does not matter."""
+        self.teams += teams
+        self.teams3 += teams >= 3
+        self.returned += returned
 
     def add(self, *, status: str, contact: float, waiting: float, reexplain: float, reopen: float,
             transfers: int, tickets: int, reopens: int, fcr: bool, days: float) -> None:
@@ -107,4 +116,7 @@ class CaseStats:
             "reopen_rate": per_case(self.reopened),
             "fcr": per_case(self.fcr),
             "unresolved_share": per_case(self.abandoned + self.open),
+            "pingpong_share": per_case(self.returned),
+            "teams_per_case": per_case(self.teams),
+            "teams_3plus_share": per_case(self.teams3),
         }

@@ -240,7 +240,8 @@ def _models(schema: dict) -> dict[str, list[str]]:
 
 
 def _choices(key: str, field: dict) -> str:
-    lines = [f"- `{choice}`: {_md(field['x-choices'][choice])}" for choice in field["enum"]]
+    enum = field.get("enum") or next(a["enum"] for a in field.get("anyOf", ()) if "enum" in a)  # optional
+    lines = [f"- `{choice}`: {_md(field['x-choices'][choice])}" for choice in enum]
     return f"`{key}` is one of:\n\n" + "\n".join(lines)
 
 

@@ -28,7 +28,10 @@ def case_metrics(cases: list[CaseRecord]) -> dict[str, float]:
                   reexplain=c.effort_reexplain_hours, reopen=c.effort_reopen_hours, transfers=c.transfers,
                   tickets=c.tickets, reopens=c.reopens, fcr=c.first_contact_resolution,
                   days=c.resolution_days)
-    return stats.metrics()
+    metrics = stats.metrics()
+    for name in ("teams_per_case", "teams_3plus_share", "pingpong_share"):
+        metrics[name] = NAN  # a case's route comes from hand-off events, which a record does not keep
+    return metrics
 
 
 def replication_metrics(out: ReplicationOutput) -> dict[str, float]:

@@ -2,8 +2,9 @@
 
 A transfer policy says what happens to a case, and to the customer, when an agent cannot fix it: whether
 the hand-off opens a new ticket (cold), keeps the case's place in line (warm, owner), pulls an expert in
-ahead of the queue (swarm), whether the customer deals with the next team directly, whether the case's
-history travels with it, and how much re-explaining and chasing the customer does (seeds 000 and 002).
+ahead of the queue (swarm), whether the customer deals with the next team directly, who remembers the
+teams already tried (``memory``), and how much re-explaining and chasing the customer does (seeds 000 and
+002).
 An incentive scheme says what agents are measured on and the behaviour that causes (seeds 000 and 003).
 
 These tables are the single source: the scenario schema takes its choices and defaults from them (a design
@@ -19,7 +20,7 @@ from dataclasses import dataclass, fields
 
 @dataclass(frozen=True)
 class TransferPolicy:
-    """What a hand-off does, under one policy. The first five are switches; the rest defaults a design may
+    """What a hand-off does, under one policy. The first four are switches; the rest defaults a design may
     override (``designs.<name>.transfer``)."""
 
     name: str
@@ -32,8 +33,8 @@ class TransferPolicy:
     """Help is pulled in ahead of the next team's queue (swarming)."""
     customer_follows: bool
     """The customer deals with the next team directly (attends its sessions, re-explains)."""
-    remembers_visited: bool
-    """The case's history travels with it, so the next guess avoids teams already tried."""
+    memory: str
+    """Who remembers the teams already tried, so the next guess avoids them (``MEMORY``)."""
     reexplain: float
     """Share of ``effort.reexplain`` the customer spends per transfer."""
     chasing: float
@@ -44,33 +45,59 @@ class TransferPolicy:
     """Share of the usual diagnosis time the next agent needs thanks to context passed on."""
 
 
-#: The numbers of a transfer policy a design may override.
-TRANSFER_TUNABLES = ("reexplain", "chasing", "handoff_time", "briefing")
+#: The numbers (and the memory) of a transfer policy a design may override.
+TRANSFER_TUNABLES = ("reexplain", "chasing", "handoff_time", "briefing", "memory")
+
+#: Who remembers the teams a case has already been at (``transfer.memory``). A guess of the next team
+#: avoids every team remembered as tried; it goes back to one only when every other candidate was tried.
+MEMORY: dict[str, str] = {
+    "customer": "the customer remembers the teams they dealt with ('I already talked to X'): every team "
+                "when the customer follows the case, only the first when the company works it internally",
+    "company": "the case's history travels with it: every team it has been at",
+    "none": "nobody remembers: a guess may send the case back to a team that already said 'not mine'",
+}
 
 TRANSFER_POLICIES: dict[str, TransferPolicy] = {
     policy.name: policy for policy in (
         TransferPolicy(
             "cold", "close the ticket, open a new one at the back of the guessed team's queue; the customer "
-            "re-explains to every new team ('not in my lane')",
+            "re-explains to every new team ('not in my lane'); the ticket carries no history, but the "
+            "customer remembers whom they already talked to",
             new_ticket=True, keep_place=False, jump_queue=False, customer_follows=True,
-            remembers_visited=False, reexplain=1.0, chasing=1.0, handoff_time=5 / 60, briefing=1.0),
+            memory="customer", reexplain=1.0, chasing=1.0, handoff_time=5 / 60, briefing=1.0),
         TransferPolicy(
             "warm", "hand the same ticket over with context, keeping its place in line; the customer "
             "re-explains a little",
             new_ticket=False, keep_place=True, jump_queue=False, customer_follows=True,
-            remembers_visited=True, reexplain=0.25, chasing=1.0, handoff_time=10 / 60, briefing=0.7),
+            memory="company", reexplain=0.25, chasing=1.0, handoff_time=10 / 60, briefing=0.7),
         TransferPolicy(
             "owner", "the agent stays the customer's contact and chases the case through the teams "
             "internally; the customer is kept informed",
             new_ticket=False, keep_place=True, jump_queue=False, customer_follows=False,
-            remembers_visited=True, reexplain=0.0, chasing=0.3, handoff_time=15 / 60, briefing=0.5),
+            memory="company", reexplain=0.0, chasing=0.3, handoff_time=15 / 60, briefing=0.5),
         TransferPolicy(
             "swarm", "the agent keeps the case and pulls in an expert of the guessed skill ahead of the "
             "queue (intelligent swarming)",
             new_ticket=False, keep_place=True, jump_queue=True, customer_follows=False,
-            remembers_visited=True, reexplain=0.0, chasing=0.3, handoff_time=10 / 60, briefing=0.5),
+            memory="company", reexplain=0.0, chasing=0.3, handoff_time=10 / 60, briefing=0.5),
     )
 }
+
+
+def guess_right(accuracy: float, difficulty: float, right: int, candidates: int) -> float:
+    """Probability that a guess (triage's, or an agent's of the next team) picks one of ``right`` right
+    teams among ``candidates`` teams it may pick (those not remembered as tried).
+
+    With probability 1 - difficulty the guesser knows what they are doing and is right with ``accuracy``;
+    otherwise they pick blind among the candidates (right with ``blind`` = right / candidates). An informed
+    guess is never worse than a blind one, so P(right) = blind + (max(accuracy, blind) - blind) x
+    (1 - difficulty): difficulty 0 gives the accuracy, difficulty 1 a blind pick, never less. Within the
+    right (or the wrong) teams the pick is uniform.
+    """
+    if candidates <= 0 or right <= 0:
+        return 0.0
+    blind = right / candidates
+    return blind + (max(accuracy, blind) - blind) * (1.0 - difficulty)
 
 
 @dataclass(frozen=True)
@@ -106,7 +133,7 @@ INCENTIVE_SCHEMES: dict[str, IncentiveScheme] = {
 }
 
 
-def defaults(table: dict, tunables: tuple[str, ...]) -> dict[str, dict[str, float]]:
+def defaults(table: dict, tunables: tuple[str, ...]) -> dict[str, dict[str, float | str]]:
     """Choice -> {number: default} for a policy table (for the schema and the reference page)."""
     return {name: {k: getattr(entry, k) for k in tunables} for name, entry in table.items()}
 

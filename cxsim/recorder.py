@@ -3,8 +3,8 @@
 It owns every measurement the engine does not make: the measured window (cases opened after the warm-up
 are counted; tickets, work and churn count from the end of the warm-up), streamed case statistics (constant
 memory whatever the number of cases), the per-case records kept (all, a uniform reservoir sample, or none),
-the worst journey, hand-off flows between teams, ticket totals for the dashboard, agents' busy hours and the
-customer base over time.
+the worst journey, hand-off flows between teams, each counted case's route (distinct teams, ping-pong),
+ticket totals for the dashboard, agents' busy hours and the customer base over time.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ class Recorder(Listener):
         self.worst: tuple[CaseRecord, Customer | None] | None = None
         self.worst_effort = -1.0
         self.flows: dict[tuple[str, str], int] = {}  # (from, to) -> hand-offs of counted cases
+        # Open counted cases' routes: case id -> (teams sent to, teams handed on from, [returned]).
+        self.routes: dict[int, tuple[set[str], set[str], list[bool]]] = {}
         self.tickets = TicketTotals()
         self.busy: dict[str, float] = {}
         # The customer base: active now, at the end of the warm-up, and what has joined or left since.
@@ -130,11 +132,17 @@ class Recorder(Listener):
         if case.counted:
             key = ("intake", team)
             self.flows[key] = self.flows.get(key, 0) + 1
+            self.routes[case.id] = ({team}, set(), [False])
 
     def hand_off(self, case: Case, source: str, target: str, now: float) -> None:
         if case.counted:
             key = (source, target)
             self.flows[key] = self.flows.get(key, 0) + 1
+            teams, left, returned = self.routes[case.id]
+            left.add(source)
+            teams.add(target)
+            if target in left:
+                returned[0] = True  # ping-pong: back to a team that handed it on
 
     def ticket_closed(self, case: Case, reason: str, now: float) -> None:
         if now >= self.warmup:
@@ -153,6 +161,9 @@ class Recorder(Listener):
         self._service_ended(case)
         if not case.counted:
             return
+        teams, _, returned = self.routes.pop(case.id)
+        self.stats.add_route(len(teams), returned[0])
+        self.type_stats[case.ctype].add_route(len(teams), returned[0])
         status = case.status
         resolved = status is RESOLVED
         days = (case.ended - case.opened) / 24.0 if resolved else NAN  # type: ignore[operator]

@@ -52,6 +52,7 @@ from cxsim.lanes import lane_teams
 from cxsim.policies import (
     INCENTIVE_SCHEMES,
     INCENTIVE_TUNABLES,
+    MEMORY,
     TRANSFER_POLICIES,
     TRANSFER_TUNABLES,
     defaults,
@@ -304,8 +305,10 @@ class CaseType(Model):
     """Agent time spent understanding the case in one session, before fixing it or deciding it is not
     theirs."""
     difficulty: Probability = 0.0
-    """How hard it is to tell which skill the case needs: triage and transfer guesses are right with
-    probability accuracy x (1 - difficulty). Cross-cutting problems (integration) are hard."""
+    """How hard it is to tell which skill the case needs: it moves a guess of the team (triage's, or an
+    agent's of the next team) from informed towards blind, never below blind. With R right teams among the
+    C teams the guess may pick, blind = R / C and P(right) = blind + (max(accuracy, blind) - blind) x
+    (1 - difficulty). Cross-cutting problems (integration) are hard."""
     exchanges: int = Field(default=1, ge=1, le=20)
     """Agent sessions with the customer a new ticket needs before the agent can decide (ask for logs, have
     the customer test, come back): between sessions the customer replies after ``effort.reply_time`` and the
@@ -478,8 +481,8 @@ class Intake(Model):
     """Intake/triage: where a new case goes first."""
 
     accuracy: Probability = 0.8
-    """Probability that triage routes a case to a team with a right skill, times (1 - case difficulty);
-    otherwise it goes to a wrong lane."""
+    """Probability that triage routes a case of difficulty 0 to a team with a right skill; difficulty moves
+    it towards a blind pick among ``teams`` (see ``case_types.<name>.difficulty``), never below."""
     team: Name | None = None
     """Send every new case to this team instead (e.g. the case owners of an integrated design)."""
     teams: list[Name] | None = None
@@ -499,7 +502,9 @@ class Transfer(Model):
     """How a case moves on: ``cold``, ``warm``, ``owner`` or ``swarm`` (their meanings and defaults are
     listed below)."""
     accuracy: Probability = 0.5
-    """Probability that the agent's guess of the right team is right, times (1 - case difficulty)."""
+    """Probability that the agent's guess of the next team is right for a case of difficulty 0; difficulty
+    moves it towards a blind pick among the teams not yet tried (see ``case_types.<name>.difficulty``), never
+    below."""
     reexplain: Probability | None = None
     """Share of ``effort.reexplain`` the customer spends per transfer (default: the policy's)."""
     chasing: Probability | None = None
@@ -513,6 +518,11 @@ class Transfer(Model):
     """After this many transfers, the next one goes to the ``resolver`` team."""
     resolver: Name | None = None
     """Team that takes cases escalated after ``max_hops``."""
+    memory: Literal[tuple(MEMORY)] | None = Field(  # type: ignore[valid-type]
+        default=None, json_schema_extra={"x-choices": MEMORY})
+    """Who remembers the teams a case has already been at: ``customer``, ``company`` or ``none`` (default:
+    the policy's). A guess of the next team avoids the teams remembered as tried, and sends the case back to
+    one only when every other candidate was tried."""
 
     @model_validator(mode="after")
     def _resolve(self) -> Transfer:

@@ -1,10 +1,11 @@
 """Routing and hand-offs: where a new case goes first, and what happens when an agent cannot fix a case.
 
-Triage and an agent's guess of the next team are right with a configured accuracy times (1 - the case
-type's difficulty); a wrong guess goes to a uniformly chosen wrong lane. Policies that keep context avoid
-teams already tried; a cold transfer carries no history, so a case can bounce back to a lane it already
-visited (seed 000: "the lane he *guesses* is right"). The design's transfer policy then decides what the
-hand-off does to the ticket, the customer's effort and the case's place in line (``cxsim.policies``).
+Triage and an agent's guess of the next team are informed with probability 1 - the case type's difficulty
+and blind otherwise, so they are never worse than a blind pick (``cxsim.policies.guess_right``; seed 000:
+"the lane he *guesses* is right"). Whoever remembers the teams already tried (``transfer.memory``: the
+customer, the company or nobody) keeps the guess away from them until every other candidate was tried. The
+design's transfer policy then decides what the hand-off does to the ticket, the customer's effort and the
+case's place in line (``cxsim.policies``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxsim.engine.cases import CUSTOMER, INTERNAL
-from cxsim.policies import transfer_policy
+from cxsim.policies import guess_right, transfer_policy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,9 +40,11 @@ class Router:
         teams = list(design.teams)
         default = [t for t in teams if t != resolver] or teams
         candidates = list(intake.teams or default)
-        # Per case type: intake's right and wrong teams and accuracy; the transfer guess's accuracy.
-        self.intake_options: list[tuple[list[str], list[str], float]] = []
-        self.transfer_accuracy: list[float] = []
+        # Per case type: intake's right and wrong teams; the case type's difficulty.
+        self.intake_options: list[tuple[list[str], list[str]]] = []
+        self.difficulty: list[float] = []
+        self.intake_accuracy = intake.accuracy
+        self.transfer_accuracy = transfer.accuracy
         # Per (case type, current team): the teams a guess can pick, before removing visited ones.
         self.guesses: dict[tuple[int, str], tuple[list[str], list[str]]] = {}
         for i, ctype in enumerate(scenario.case_types.values()):
@@ -49,8 +52,8 @@ class Router:
             wrong = [t for t in default if t not in fixers]
             right_in = [t for t in fixers if t in candidates] or fixers
             wrong_in = [t for t in wrong if t in candidates]
-            self.intake_options.append((right_in, wrong_in, intake.accuracy * (1.0 - ctype.difficulty)))
-            self.transfer_accuracy.append(transfer.accuracy * (1.0 - ctype.difficulty))
+            self.intake_options.append((right_in, wrong_in))
+            self.difficulty.append(ctype.difficulty)
             for current in teams:
                 # The resolver takes escalations only: it is the last resort of an ordinary guess.
                 self.guesses[(i, current)] = ([t for t in fixers if t != current and t != resolver],
@@ -59,24 +62,34 @@ class Router:
     def _pick(self, options: list[str]) -> str:
         return options[int(self.rng.integers(len(options)))] if len(options) > 1 else options[0]
 
+    def _guess(self, right: list[str], wrong: list[str], accuracy: float, ctype: int) -> str:
+        """One guess among right and wrong teams (both not empty): informed or blind, never below blind."""
+        p = guess_right(accuracy, self.difficulty[ctype], len(right), len(right) + len(wrong))
+        return self._pick(right) if self.rng.random() < p else self._pick(wrong)
+
     def intake(self, ctype: int) -> str:
         """The first team a new case of type ``ctype`` goes to."""
         if self.intake_team is not None:
             return self.intake_team
-        right, wrong, accuracy = self.intake_options[ctype]
-        if not wrong or self.rng.random() < accuracy:
+        right, wrong = self.intake_options[ctype]
+        if not wrong:
             return self._pick(right)
-        return self._pick(wrong)
+        return self._guess(right, wrong, self.intake_accuracy, ctype)
 
-    def hand_on(self, ctype: int, current: str, transfers: int, visited: set[str] | None) -> str:
-        """The team a case goes to next; ``visited`` is None when the case's history is lost."""
+    def hand_on(self, ctype: int, current: str, transfers: int, tried: set[str] | None) -> str:
+        """The team a case goes to next. ``tried``: the teams remembered as tried (None: nobody remembers);
+        the guess avoids them, unless every candidate was tried."""
         if self.max_hops is not None and transfers >= self.max_hops and current != self.resolver:
             return self.resolver  # type: ignore[return-value]  # checked: max_hops needs a resolver
         right, wrong = self.guesses[(ctype, current)]
-        if visited:
-            right = [t for t in right if t not in visited] or right
-            wrong = [t for t in wrong if t not in visited]
-        if right and (not wrong or self.rng.random() < self.transfer_accuracy[ctype]):
+        if tried:
+            untried_right = [t for t in right if t not in tried]
+            untried_wrong = [t for t in wrong if t not in tried]
+            if untried_right or untried_wrong:  # back to a team already tried only once all others were
+                right, wrong = untried_right, untried_wrong
+        if right and wrong:
+            return self._guess(right, wrong, self.transfer_accuracy, ctype)
+        if right:
             return self._pick(right)
         if wrong:
             return self._pick(wrong)
@@ -97,14 +110,24 @@ class Routing:
         self.intake = self.router.intake
         self.reexplain = rep.scenario.effort.reexplain * self.policy.reexplain
         self.severity = [ct.severity for ct in rep.scenario.case_types.values()]
+        self.memory = self.policy.memory
+
+    def tried(self, case: Case) -> set[str] | None:
+        """The teams remembered as already tried: by the company, every team the case has been at; by the
+        customer, those they dealt with (all of them if they follow the case, else the first); else None."""
+        memory = self.memory
+        if memory == "company" or (memory == "customer" and self.policy.customer_follows):
+            return case.visited
+        if memory == "customer":
+            return {case.home}
+        return None
 
     def hand_on(self, team: Team, case: Case, mode: int) -> None:
         """The agent cannot fix the case: it goes to the guessed team, as the transfer policy says."""
         now = self.env.now
         policy = self.policy
         work = self.rep.work
-        visited = case.visited if policy.remembers_visited else None
-        target = self.router.hand_on(case.ctype, team.name, case.transfers, visited)
+        target = self.router.hand_on(case.ctype, team.name, case.transfers, self.tried(case))
         effort = case.effort
         effort.stop_waiting(now)  # internal work ends: settle chasing at the old rate
         if target == team.name:  # nowhere else to go: back in the same queue, not a transfer

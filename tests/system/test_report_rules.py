@@ -28,3 +28,5 @@ def test_the_report_shows_resolved_policy_values_and_overrides():
     assert rows["incentive scheme"] == ["close_fast", "resolution"]
     assert rows["long in-skill cases sent away (&#39;not in my lane&#39;)"] == ["20%", "0%"]
     assert rows["a hand-off closes the ticket and opens a new one"] == ["yes", "yes"]
+    memory = rows["who remembers the teams already tried (the next guess avoids them)"]
+    assert memory == ["customer", "customer"]  # cold: the customer remembers whom they talked to

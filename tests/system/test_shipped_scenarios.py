@@ -72,10 +72,11 @@ def test_one_lane_integration_cases_hop_wait_and_cost_hours_integrated_fixes_the
     for metric in ("effort_hours_p50", "resolution_days_p50", "transfers_per_case"):
         assert_above(paired_difference(integration(story, LANES, metric), integration(story, OWNERS, metric)),
                      f"integration cases, {metric}: {LANES} - {OWNERS}")
-    # The lane hopping follows from the mechanism: each cold-transfer guess is right with probability
-    # 0.5 x (1 - 0.85) = 7.5%, so an integration case that reaches its lane hops about a dozen times.
+    # The lane hopping follows from the mechanism: a cold-transfer guess among the six other lanes is right
+    # with 1/6 + (0.5 - 1/6) x (1 - 0.85) = 22% (never below blind), and the customer steers it away from
+    # lanes already tried, so an integration case that reaches its lane hops about three times.
     hops = mean_ci(integration(story, LANES, "transfers_per_case"))
-    assert hops.low > 3, hops
+    assert hops.low > 2, hops
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 import cxsim
 from cxsim.errors import ScenarioError
@@ -111,6 +112,17 @@ def test_policy_defaults_are_resolved_when_validated_and_recorded():
     # An override wins over the table.
     assert Transfer(policy="warm", reexplain=0.5).reexplain == 0.5
     assert Transfer(policy="warm").reexplain == TRANSFER_POLICIES["warm"].reexplain
+
+
+def test_transfer_memory_defaults_from_the_policy_and_is_recorded():
+    """Cold: the customer remembers whom they talked to; the other policies: the company."""
+    assert {p: Transfer(policy=p).memory for p in TRANSFER_POLICIES} == {
+        "cold": "customer", "warm": "company", "owner": "company", "swarm": "company"}
+    assert Transfer(policy="cold", memory="none").memory == "none"
+    scenario = cxsim.load_scenario(MINIMAL)
+    assert scenario.content["designs"]["lanes"]["transfer"]["memory"] == "customer"
+    with pytest.raises(ValidationError):
+        Transfer(policy="cold", memory="agent")
 
 
 def test_the_schema_choices_come_from_the_policy_tables():

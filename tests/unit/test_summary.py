@@ -20,7 +20,9 @@ NAMES = (
     "cases", "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "effort_hours_p99",
     "effort_hours_max", "effort_contact_hours_mean", "effort_waiting_hours_mean",
     "effort_reexplain_hours_mean", "effort_reopen_hours_mean", "resolution_days_mean", "resolution_days_p50",
-    "resolution_days_p90", "transfers_per_case", "tickets_per_case", "reopen_rate", "fcr", "unresolved_share",
+    "resolution_days_p90", "transfers_per_case", "tickets_per_case",
+    "teams_per_case", "teams_3plus_share", "pingpong_share",
+    "reopen_rate", "fcr", "unresolved_share",
     "annual_churn_rate", "customers_lost", "lost_mrr", "revenue_at_risk",
     "tickets_closed", "closed_resolved_share", "ticket_handle_minutes",
     "ticket_close_hours", "first_response_hours_mean", "first_response_hours_p90", "service_level",
@@ -65,11 +67,11 @@ def test_groups_are_contiguous_in_table_order():
 def test_derived_sets():
     assert PERCENT_METRICS == {"reopen_rate", "fcr", "unresolved_share", "annual_churn_rate",
                                "closed_resolved_share", "utilization", "service_level", "sla_attainment",
-                               "failure_demand_share"}
+                               "failure_demand_share", "teams_3plus_share", "pingpong_share"}
     assert CASE_TYPE_METRICS == (
         "cases", "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "resolution_days_mean",
-        "resolution_days_p50", "resolution_days_p90", "transfers_per_case", "tickets_per_case", "reopen_rate",
-        "fcr", "unresolved_share")
+        "resolution_days_p50", "resolution_days_p90", "transfers_per_case", "tickets_per_case",
+        "teams_per_case", "pingpong_share", "reopen_rate", "fcr", "unresolved_share")
 
 
 # ------------------------------------------------------------------ estimates
