@@ -23,7 +23,7 @@ CASE_COLUMNS = (
     "design", "replication", "case_id", "customer_id", "case_type", "opened_at_hours", "status",
     "resolution_days", "effort_hours", "effort_contact_hours", "effort_waiting_hours",
     "effort_reexplain_hours", "effort_reopen_hours", "tickets", "transfers", "reopens", "sessions",
-    "first_contact_resolution", "churned",
+    "first_contact_resolution", "churned", "days_open", "ended_at_hours",
 )
 STATUSES = ("resolved", "abandoned", "open")
 
@@ -148,4 +148,5 @@ class Result:
                     "effort_reopen_hours": c.effort_reopen_hours, "tickets": c.tickets,
                     "transfers": c.transfers, "reopens": c.reopens, "sessions": c.sessions,
                     "first_contact_resolution": c.first_contact_resolution, "churned": c.churned,
+                    "days_open": c.days_open, "ended_at_hours": c.ended_at_hours,
                 }
