@@ -54,7 +54,8 @@ class CaseStats:
 
         ``quantiles=False`` leaves the sketches alone (for totals whose sketches are merged from parts).
         """
-        status, contact, waiting, reexplain, reopen, transfers, tickets, reopened, fcr, days, days_open = columns
+        (status, contact, waiting, reexplain, reopen, transfers, tickets, reopened, fcr, days,
+         days_open) = columns
         if not status:
             return
         # Each case's effort is contact + waiting + reexplain + reopen, in that order, as one case would add.

@@ -1,4 +1,4 @@
-"""Days to resolution with censoring, streamed: Kaplan–Meier quantiles and competing-risk cumulative incidence.
+"""Days to resolution with censoring, streamed: Kaplan–Meier quantiles and competing-risk incidence.
 
 Every counted case gives a time (days from opening to its end, or to the horizon while open) and an outcome:
 resolved (the event), abandoned (a competing event) or open at the horizon (censored). The median of the
@@ -51,9 +51,10 @@ class SurvivalSketch:
         self._limit = exact_limit
         self._times: list[float] | None = []  # None once binned
         self._codes: list[int] = []
-        self._bins: dict[int, list] = {}  # key -> [resolved, abandoned, censored, min resolved t, max resolved t]
+        # bin key -> [resolved, abandoned, censored, min resolved time, max resolved time]
+        self._bins: dict[int, list] = {}
 
-    # --- adding ----------------------------------------------------------------------------------------------
+    # --- adding ---
 
     def extend(self, times: Sequence[float], codes: Sequence[int]) -> None:
         """Cases as their times (days, finite, >= 0) and outcome codes (CENSORED, RESOLVED, ABANDONED)."""
@@ -118,7 +119,7 @@ class SurvivalSketch:
             result.merge(s)
         return result
 
-    # --- reading ---------------------------------------------------------------------------------------------
+    # --- reading ---
 
     @property
     def is_exact(self) -> bool:
@@ -138,8 +139,8 @@ class SurvivalSketch:
             t = np.asarray(self._times, dtype=float)
             c = np.asarray(self._codes, dtype=np.int64)
             times, inverse = np.unique(t, return_inverse=True)
-            counts = [np.bincount(inverse[c == code], minlength=len(times)) for code in (RESOLVED, ABANDONED,
-                                                                                        CENSORED)]
+            counts = [np.bincount(inverse[c == code], minlength=len(times))
+                      for code in (RESOLVED, ABANDONED, CENSORED)]
             return times, counts[0], counts[1], counts[2]
         keys = sorted(self._bins)
         rows = [self._bins[k] for k in keys]
@@ -201,7 +202,10 @@ class SurvivalSketch:
             f_res = np.cumsum(before * np.where(at_risk > 0, res / at_risk, 0.0))
             f_ab = np.cumsum(before * np.where(at_risk > 0, ab / at_risk, 0.0))
         idx = np.searchsorted(times, np.asarray(days, dtype=float), side="right") - 1
-        pick = (lambda arr, start: [start if i < 0 else float(arr[i]) for i in idx])
+
+        def pick(arr: np.ndarray, start: float) -> list[float]:
+            return [start if i < 0 else float(arr[i]) for i in idx]
+
         return {"resolved": pick(f_res, 0.0), "abandoned": pick(f_ab, 0.0), "open": pick(surv, 1.0)}
 
     @property
