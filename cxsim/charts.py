@@ -49,7 +49,8 @@ def effort_distribution(result: Result) -> Figure:
     ax.set_yticks(range(len(designs)), designs)
     ticks = np.arange(-2, 4)
     ax.set_xticks(ticks, [f"{10.0 ** t:g}" for t in ticks])
-    ax.set_xlabel("customer effort per case (hours, log scale); solid: median, dashed: p90")
+    ax.set_xlabel("customer effort per case (hours, log scale; every counted case, open ones' effort so "
+                  "far); solid: median, dashed: p90")
     ax.set_ylim(-0.6, len(designs) - 0.2)
     ax.grid(axis="x", color="#dddddd")
     ax.set_title(_effort_title(medians))

@@ -20,9 +20,10 @@ NAMES = (
     "cases", "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "effort_hours_p99",
     "effort_hours_max", "effort_contact_hours_mean", "effort_waiting_hours_mean",
     "effort_reexplain_hours_mean", "effort_reopen_hours_mean", "resolution_days_mean", "resolution_days_p50",
-    "resolution_days_p90", "resolution_days_resolved_p50", "resolution_days_resolved_p90", "transfers_per_case",
-    "tickets_per_case", "reopen_rate", "fcr", "unresolved_share", "churn_rate", "lost_revenue", "tickets_closed", "closed_resolved_share", "ticket_handle_minutes",
-    "ticket_close_hours", "utilization", "staff_cost",
+    "resolution_days_p90", "resolution_days_resolved_p50", "resolution_days_resolved_p90",
+    "transfers_per_case", "tickets_per_case", "reopen_rate", "fcr", "unresolved_share", "churn_rate",
+    "lost_revenue", "tickets_closed", "closed_resolved_share", "ticket_handle_minutes", "ticket_close_hours",
+    "utilization", "staff_cost",
 )
 TOP_KEYS = (
     "scenario", "scenario_hash", "scenario_file", "seed", "replications", "cxsim_version", "horizon_hours",
