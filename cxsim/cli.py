@@ -341,9 +341,9 @@ def print_table(result) -> None:
         for design in result.designs:
             m = summary.designs[design].case_types[ctype]
             effort, km = m["effort_hours_p50"].mean, m["resolution_days_p50"]
-            days = km.note if km.note else fmt.number(km.mean)
+            days = km.note if km.note else f"{fmt.number(km.mean)} d"
             resolved = m["resolution_days_resolved_p50"].mean
-            cells.append(f"{fmt.number(effort)} h / {days} d [{fmt.number(resolved)} d]")
+            cells.append(f"{fmt.number(effort)} h / {days} [{fmt.number(resolved)} d]")
         types.add_row(ctype, *cells)
     out_console.print(types)
     acc = {d: summary.designs[d].accounting for d in result.designs}
