@@ -49,7 +49,8 @@ def effort_distribution(result: Result) -> Figure:
     ax.set_yticks(range(len(designs)), designs)
     ticks = np.arange(-2, 4)
     ax.set_xticks(ticks, [f"{10.0 ** t:g}" for t in ticks])
-    ax.set_xlabel("customer effort per case (hours, log scale); solid: median, dashed: p90")
+    ax.set_xlabel("customer effort per case (hours, log scale; every counted case, open ones' effort so "
+                  "far); solid: median, dashed: p90")
     ax.set_ylim(-0.6, len(designs) - 0.2)
     ax.grid(axis="x", color="#dddddd")
     ax.set_title(_effort_title(medians))
@@ -336,6 +337,52 @@ def backlog_over_time(result: Result) -> Figure:
     return fig
 
 
+def resolution_over_time(result: Result) -> Figure:
+    """Competing risks: the share of cases resolved, abandoned and still open by each day since they
+    opened (Aalen–Johansen, open cases censored at the horizon), one panel per design, with the Kaplan–Meier
+    median and the slowest case type's resolved share dashed."""
+    designs = [d for d in result.designs if result.details[d].get("incidence")]
+    fig = Figure(figsize=(8, 1.0 + 2.2 * max(1, len(designs))), layout="constrained")
+    axes = fig.subplots(max(1, len(designs)), 1, sharex=True, squeeze=False)[:, 0]
+    medians: dict[str, float | None] = {}
+    for ax, design in zip(axes, designs, strict=False):
+        inc = result.details[design]["incidence"]
+        days = np.array(inc["days"], dtype=float)
+        shown = days > 0  # a log axis
+        curves = inc["all"]
+        layers = [np.array(curves[k], dtype=float)[shown] for k in ("resolved", "abandoned", "open")]
+        ax.stackplot(days[shown], *layers, labels=("resolved", "abandoned", "still open"),
+                     colors=("#1b3a5c", "#e8a33c", "#dddddd"), edgecolor="black", linewidth=0.3)
+        median = curves["km_median_days"]
+        medians[design] = median
+        if median is not None:
+            ax.axvline(median, color="white", ls="--", lw=1.2)
+            ax.annotate(f"half resolved by day {median:.3g}", (median, 0.52), fontsize=8, ha="left",
+                        va="bottom", xytext=(3, 0), textcoords="offset points",
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
+        types = {t: c for t, c in inc["case_types"].items() if c["cases"]}
+        if types:
+            slowest = max(types, key=lambda t: types[t]["km_median_days"] or float("inf"))
+            ax.plot(days[shown], np.array(types[slowest]["resolved"], dtype=float)[shown], color="black",
+                    ls=":", lw=1.5, label=f"{slowest} cases resolved")
+        ax.set_xscale("log")
+        ax.set_ylim(0, 1)
+        ax.set_ylabel(design)
+        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
+        ax.grid(color="#bbbbbb", lw=0.4)
+    axes[0].legend(fontsize=7, loc="upper left", ncol=2)
+    axes[-1].set_xlabel("days since the case opened (log scale)")
+    axes[0].set_title(_incidence_title(medians), fontsize=11)
+    return fig
+
+
+def _incidence_title(medians: dict[str, float | None]) -> str:
+    if not medians:
+        return "No counted cases"
+    parts = [f"{d} {'beyond the horizon' if m is None else f'{m:.3g} d'}" for d, m in medians.items()]
+    return "Half the cases are really resolved by: " + ", ".join(parts) + " (Kaplan–Meier)"
+
+
 RUN_CHARTS = {
     "effort_distribution": effort_distribution,
     "effort_by_cause": effort_by_cause,
@@ -344,6 +391,7 @@ RUN_CHARTS = {
     "transfer_matrix": transfer_matrix,
     "customers_over_time": customers_over_time,
     "backlog_over_time": backlog_over_time,
+    "resolution_over_time": resolution_over_time,
 }
 
 
@@ -357,6 +405,8 @@ def applicable_charts(result: Result) -> dict:
         charts.pop("backlog_over_time")
     if not any(True for _ in result.case_rows()):
         charts.pop("effort_distribution")
+    if not any(result.details[d].get("incidence") for d in result.designs):
+        charts.pop("resolution_over_time")  # a results folder saved before it existed
     return charts
 
 

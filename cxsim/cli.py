@@ -335,7 +335,8 @@ def print_table(result) -> None:
             deltas = [f"[bold]{d.text}[/]" if d.significant else f"[dim]{d.text}[/]" for d in row.deltas]
             table.add_row(("  " if row.indent else "") + row.label, *map(_cell, row.cells), *deltas)
     out_console.print(table)
-    types = Table(title="by case type: median effort (h) / median days to resolution", title_justify="left")
+    types = Table(title="by case type: median effort (h, all counted cases) / median days to resolution "
+                  "(Kaplan–Meier, abandoned and open censored) \\[resolved only]", title_justify="left")
     types.add_column("case type")
     for design in result.designs:
         types.add_column(design, justify="right")
@@ -344,8 +345,10 @@ def print_table(result) -> None:
         cells = []
         for design in result.designs:
             m = summary.designs[design].case_types[ctype]
-            effort, days = m["effort_hours_p50"].mean, m["resolution_days_p50"].mean
-            cells.append(f"{fmt.number(effort)} h / {fmt.number(days)} d")
+            effort, km = m["effort_hours_p50"].mean, m["resolution_days_p50"]
+            days = km.note if km.note else f"{fmt.number(km.mean)} d"
+            resolved = m["resolution_days_resolved_p50"].mean
+            cells.append(f"{fmt.number(effort)} h / {days} [{fmt.number(resolved)} d]")
         types.add_row(ctype, *cells)
     out_console.print(types)
     acc = {d: summary.designs[d].accounting for d in result.designs}

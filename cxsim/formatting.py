@@ -3,7 +3,8 @@ for the same number (the CLI adds rich styling, the HTML adds classes, nothing e
 
 One rounding rule: about three significant figures (no decimals from 100, one from 10, else two), with
 thousands separated. Shares are written as percentages, and their differences in percentage points.
-A missing value (undefined, e.g. no case resolved) is written ``–``.
+A missing value (undefined, e.g. no case resolved) is written ``–``; an estimate with a note (a Kaplan–Meier
+quantile not reached within the horizon) is written as its note, ``>horizon``.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _places(mean: float | None, metric: str | None) -> int | None:
 def difference(diff: Difference, metric: str | None = None) -> str:
     """A paired difference, signed (``+1.23``; ``-4.5 pts`` for a share), starred when significant."""
     if is_missing(diff.mean):
-        return MISSING
+        return diff.note or MISSING
     share = _is_share(metric)
     shown = diff.mean * 100.0 if share else diff.mean
     text = f"{shown:+,.{decimals(shown)}f}" + (" pts" if share else "")
@@ -134,6 +135,8 @@ def cell(estimate: Estimate | None, metric: str) -> Cell:
     """A table cell: the mean and its interval, or ``–`` when the estimate is missing."""
     if estimate is None:
         return Cell(MISSING, "")
+    if estimate.note is not None:
+        return Cell(estimate.note, "")
     return Cell(number(estimate.mean, metric), interval(estimate, metric))
 
 

@@ -27,7 +27,7 @@ def case_metrics(cases: list[CaseRecord]) -> dict[str, float]:
         stats.add(status=c.status, contact=c.effort_contact_hours, waiting=c.effort_waiting_hours,
                   reexplain=c.effort_reexplain_hours, reopen=c.effort_reopen_hours, transfers=c.transfers,
                   tickets=c.tickets, reopens=c.reopens, fcr=c.first_contact_resolution,
-                  days=c.resolution_days)
+                  days=c.resolution_days, days_open=c.days_open)
     metrics = stats.metrics()
     for name in ("teams_per_case", "teams_3plus_share", "pingpong_share"):
         metrics[name] = NAN  # a case's route comes from hand-off events, which a record does not keep

@@ -137,7 +137,12 @@ def _cell(value: Any) -> Any:
 
 
 def _cells(value: Estimate) -> list[str]:
-    return ["" if v is None else f"{v:.6g}" for v in (value.mean, value.low, value.high)]
+    """Mean and interval; a mean with a note (``>horizon``: a Kaplan–Meier quantile never reached) is the
+    note."""
+    cells = ["" if v is None else f"{v:.6g}" for v in (value.mean, value.low, value.high)]
+    if value.mean is None and value.note:
+        cells[0] = value.note
+    return cells
 
 
 def _png_metadata(title: str, scenario: str, content_hash: str | None, seed: int,

@@ -166,12 +166,15 @@ class Recorder(Listener):
         self.type_stats[case.ctype].add_route(len(teams), returned[0])
         status = case.status
         resolved = status is RESOLVED
-        days = (case.ended - case.opened) / 24.0 if resolved else NAN  # type: ignore[operator]
+        end = self.horizon if case.ended is None else case.ended  # open at the horizon: censored there
+        days_open = (end - case.opened) / 24.0
+        days = days_open if resolved else NAN
         effort = case.effort
         contact, waiting, reexplain, reopen = effort.contact, effort.waiting, effort.reexplain, effort.reopen
         rows = self.rows
         rows.append((case.ctype, status, contact, waiting, reexplain, reopen, case.transfers,
-                     case.ticket.number, case.reopens > 0, resolved and case.first_session_fix, days))
+                     case.ticket.number, case.reopens > 0, resolved and case.first_session_fix, days,
+                     days_open))
         if len(rows) >= BATCH:
             self._fold()
         total = contact + waiting + reexplain + reopen
@@ -190,7 +193,7 @@ class Recorder(Listener):
         worst = total > self.worst_effort
         if not (keep or worst):
             return
-        record = self._record(case, days)
+        record = self._record(case, days, days_open)
         if keep:
             if slot < 0 or slot == len(self.kept):
                 self.kept.append((record, case.customer))
@@ -211,7 +214,7 @@ class Recorder(Listener):
 
     case_censored = case_ended  # open at the horizon: its effort so far (censored)
 
-    def _record(self, case: Case, days: float) -> CaseRecord:
+    def _record(self, case: Case, days: float, days_open: float) -> CaseRecord:
         customer = case.customer
         effort = case.effort
         return CaseRecord(
@@ -233,6 +236,7 @@ class Recorder(Listener):
             first_contact_resolution=case.status is RESOLVED and case.first_session_fix,
             churned=False,
             visits=tuple(Visit._make(v) for v in case.visits),
+            days_open=days_open,
         )
 
     def finished(self, now: float) -> None:

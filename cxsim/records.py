@@ -19,7 +19,7 @@ class CaseRecord:
     opened_at_hours: float
     status: str  # resolved, abandoned or open
     resolution_days: float  # NaN unless resolved
-    ended_at_hours: float  # NaN while open
+    ended_at_hours: float  # when it was resolved or abandoned; NaN while open (it has not ended)
     effort_contact_hours: float
     effort_waiting_hours: float
     effort_reexplain_hours: float
@@ -31,6 +31,7 @@ class CaseRecord:
     first_contact_resolution: bool
     churned: bool
     visits: tuple[Visit, ...] = ()
+    days_open: float = float("nan")  # days from opening to its end, or to the horizon while open (censored)
 
     @property
     def effort_hours(self) -> float:

@@ -29,6 +29,9 @@ CAPTIONS = {
     "transfer_matrix": "Hand-offs between teams per replication (first row: where intake sent new cases).",
     "customers_over_time": "Customers remaining and monthly revenue lost over the horizon, 95% CI bands.",
     "backlog_over_time": "Open cases at each day of the run (warm-up included), 95% CI bands.",
+    "resolution_over_time": "Competing risks: share of cases resolved, abandoned and still open by each day "
+                            "since opening (Aalen–Johansen cumulative incidence, cases open at the horizon "
+                            "censored); dashed: Kaplan–Meier median; dotted: the slowest case type resolved.",
 }
 
 
@@ -72,9 +75,17 @@ def findings(view) -> list[str]:
         sentence = (f"In {worst}, customers spent a median of {num(tw['effort_hours_p50'].mean)} h "
                     f"{_ci(tw['effort_hours_p50'])} per {t} case; in {best}, "
                     f"{num(tb['effort_hours_p50'].mean)} h")
-        if tw["resolution_days_p50"].mean is not None and tb["resolution_days_p50"].mean is not None:
-            sentence += (f", and waited a median of {num(tw['resolution_days_p50'].mean)} days for a "
-                         f"real resolution against {num(tb['resolution_days_p50'].mean)}")
+        def km(e) -> str:  # a Kaplan–Meier median, or that it lies beyond the follow-up
+            return "beyond the horizon" if e.note else f"{num(e.mean)} days"
+
+        kw, kb = tw["resolution_days_p50"], tb["resolution_days_p50"]
+        if (kw.mean is not None or kw.note) and (kb.mean is not None or kb.note):
+            sentence += (f", and waited a median of {km(kw)} for a real resolution against {km(kb)} "
+                         "(Kaplan–Meier: abandoned and still-open cases count as not yet resolved")
+            resolved_only = tw["resolution_days_resolved_p50"].mean
+            if resolved_only is not None:
+                sentence += f"; the resolved {t} cases alone suggest {num(resolved_only)} days"
+            sentence += ")"
         out.append(sentence + ".")
     busiest = max(designs, key=lambda x: mean(x, "tickets_closed"))
     if busiest != best:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from cxsim.catalogue import CASE_TYPE_METRICS, METRICS
 from cxsim.estimates import mean_ci, paired_difference
 from cxsim.metrics import case_type_metrics, replication_metrics, team_service, team_utilization
@@ -18,13 +20,14 @@ from cxsim.records import ReplicationOutput
 from cxsim.scenario import Scenario
 from cxsim.stability import assess, planned_load
 from cxsim.summary import Accounting, DesignSummary, RunInfo, Summary
+from cxsim.survival import SurvivalSketch
 from cxsim.version import __version__
 
 CASE_COLUMNS = (
     "design", "replication", "case_id", "customer_id", "case_type", "opened_at_hours", "status",
     "resolution_days", "effort_hours", "effort_contact_hours", "effort_waiting_hours",
     "effort_reexplain_hours", "effort_reopen_hours", "tickets", "transfers", "reopens", "sessions",
-    "first_contact_resolution", "churned",
+    "first_contact_resolution", "churned", "days_open", "ended_at_hours",
 )
 STATUSES = ("resolved", "abandoned", "open")
 
@@ -112,7 +115,8 @@ class Result:
     @property
     def details(self) -> dict[str, Any]:
         """What the charts need beyond the summary, per design: the worst journey, the hand-off flows
-        (mean per replication) and the customer base over time (mean and 95% CI over replications)."""
+        (mean per replication), the customer base over time (mean and 95% CI over replications) and the
+        cumulative incidence of resolution and abandonment (all replications' cases pooled)."""
         if self._details is None:
             self._details = {d: self._design_details(d) for d in self.designs}
         return self._details
@@ -144,7 +148,8 @@ class Result:
             backlog.append({"day": day, "open": mean_ci([o.service.backlog[day] for o in outs]).to_json()})
         return {"worst_journey": journey, "backlog": backlog,
                 "flows": [{"from": a, "to": b, "mean": n} for (a, b), n in sorted(flows.items())],
-                "timeline": timeline}
+                "timeline": timeline,
+                "incidence": incidence(outs, list(self.scenario.case_types))}
 
     # ------------------------------------------------------------ per-case rows
 
@@ -165,4 +170,28 @@ class Result:
                     "effort_reopen_hours": c.effort_reopen_hours, "tickets": c.tickets,
                     "transfers": c.transfers, "reopens": c.reopens, "sessions": c.sessions,
                     "first_contact_resolution": c.first_contact_resolution, "churned": c.churned,
+                    "days_open": c.days_open, "ended_at_hours": c.ended_at_hours,
                 }
+
+
+INCIDENCE_POINTS = 60  # days at which the cumulative incidence is given, log-spaced from ~15 minutes
+INCIDENCE_FIRST_DAY = 0.01
+
+
+def incidence(outs: list[ReplicationOutput], case_types: list[str]) -> dict[str, Any]:
+    """Competing risks over days since a case opened, all replications' counted cases pooled: the
+    Aalen–Johansen share resolved, abandoned and still open (open cases censored at the horizon), for all
+    cases and per case type, with each one's Kaplan–Meier median (None when beyond the follow-up)."""
+    pooled = SurvivalSketch.combine(o.stats.survival for o in outs)
+    longest = pooled.longest
+    if not outs or not pooled.n or not longest > INCIDENCE_FIRST_DAY:
+        return {}
+    days = [0.0, *np.geomspace(INCIDENCE_FIRST_DAY, longest, INCIDENCE_POINTS - 1).tolist()]
+
+    def curves(sketch: SurvivalSketch) -> dict[str, Any]:
+        median = sketch.quantile(0.5)
+        return {"cases": sketch.n, "km_median_days": median if median < float("inf") else None,
+                **sketch.incidence(days)}
+
+    types = {t: curves(SurvivalSketch.combine(o.type_stats[t].survival for o in outs)) for t in case_types}
+    return {"days": days, "all": curves(pooled), "case_types": types}

@@ -17,6 +17,7 @@ from cxsim.charts import (  # noqa: E402
     dashboard_vs_truth,
     effort_by_cause,
     effort_distribution,
+    resolution_over_time,
     transfer_matrix,
     worst_journey,
 )
@@ -47,6 +48,23 @@ def test_effort_distribution_marks_the_median(result):
     for line, design in zip(solid, result.designs, strict=True):
         effort = np.array([r["effort_hours"] for r in result.case_rows(design)])
         assert 10 ** line.get_xdata()[0] == pytest.approx(np.percentile(effort, 50))
+
+
+def test_resolution_over_time_stacks_resolved_abandoned_open_to_one_and_marks_the_km_median(result):
+    fig = resolution_over_time(result)
+    assert len(fig.axes) == len(result.designs)
+    for ax, design in zip(fig.axes, result.designs, strict=True):
+        inc = result.details[design]["incidence"]
+        layers = [c for c in ax.collections if hasattr(c, "get_paths") and len(c.get_paths())][:3]
+        assert len(layers) == 3, design
+        top = np.add(np.add(inc["all"]["resolved"], inc["all"]["abandoned"]), inc["all"]["open"])
+        np.testing.assert_allclose(top, 1.0, atol=1e-9)
+        median = result.summary.designs[design].metrics["resolution_days_p50"]
+        vertical = [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"]
+        if inc["all"]["km_median_days"] is not None:
+            assert vertical == [pytest.approx(inc["all"]["km_median_days"])], design
+            assert median.mean is not None
+    assert "Kaplan–Meier" in fig.axes[0].get_title()
 
 
 # ------------------------------------------------------------------ content checked against the data

@@ -309,6 +309,7 @@ REQUIRED_CASE_COLUMNS = (
     "design", "replication", "case_id", "customer_id", "case_type", "opened_at_hours", "status",
     "resolution_days", "effort_hours", "effort_contact_hours", "effort_waiting_hours",
     "effort_reexplain_hours", "effort_reopen_hours", "tickets", "transfers", "reopens", "churned",
+    "days_open", "ended_at_hours",
 )
 EFFORT_CAUSES = (
     "effort_contact_hours", "effort_waiting_hours", "effort_reexplain_hours", "effort_reopen_hours",
@@ -396,6 +397,8 @@ def test_run_writes_cases_csv(runs):
         assert row["status"] in {"resolved", "abandoned", "open"}, row
         if row["status"] == "resolved":
             assert float(row["resolution_days"]) >= 0, row
+        assert float(row["days_open"]) >= 0, row
+        assert (row["ended_at_hours"] == "") == (row["status"] == "open"), row
         assert row["churned"] in {"0", "1"}, row
         effort = float(row["effort_hours"])
         parts = sum(float(row[c]) for c in EFFORT_CAUSES)

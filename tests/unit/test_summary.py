@@ -20,7 +20,8 @@ NAMES = (
     "cases", "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "effort_hours_p99",
     "effort_hours_max", "effort_contact_hours_mean", "effort_waiting_hours_mean",
     "effort_reexplain_hours_mean", "effort_reopen_hours_mean", "resolution_days_mean", "resolution_days_p50",
-    "resolution_days_p90", "transfers_per_case", "tickets_per_case",
+    "resolution_days_p90", "resolution_days_resolved_p50", "resolution_days_resolved_p90",
+    "transfers_per_case", "tickets_per_case",
     "teams_per_case", "teams_3plus_share", "pingpong_share",
     "reopen_rate", "fcr", "unresolved_share",
     "annual_churn_rate", "customers_lost", "lost_mrr", "revenue_at_risk",
@@ -70,7 +71,8 @@ def test_derived_sets():
                                "failure_demand_share", "teams_3plus_share", "pingpong_share"}
     assert CASE_TYPE_METRICS == (
         "cases", "effort_hours_mean", "effort_hours_p50", "effort_hours_p90", "resolution_days_mean",
-        "resolution_days_p50", "resolution_days_p90", "transfers_per_case", "tickets_per_case",
+        "resolution_days_p50", "resolution_days_p90", "resolution_days_resolved_p50",
+        "resolution_days_resolved_p90", "transfers_per_case", "tickets_per_case",
         "teams_per_case", "pingpong_share", "reopen_rate", "fcr", "unresolved_share")
 
 
