@@ -75,6 +75,10 @@ _METRICS = (
            "share of cases fixed in their first agent session", per_case_type=True),
     Metric("unresolved_share", "unresolved", "%", "customer", "per case",
            "share of cases abandoned or still open at the horizon", per_case_type=True),
+    *(Metric(f"queue_wait_hours_sev{s}", f"queue wait, severity {s}", "h", "customer",
+             f"per case of severity {s}",
+             f"mean hours a severity-{s} case waited in team queues, to its end or the horizon (all cases)")
+      for s in (1, 2, 3, 4)),
     Metric("churn_rate", "churn rate", "%", "customer", "over the measured window",
            "share of customers lost at renewal in the measured window"),
     Metric("lost_revenue", "lost revenue / month", "$", "customer", "per month",

@@ -62,6 +62,7 @@ class Recorder(Listener):
         self.lost_total = 0.0  # ... and since the start (for the timeline)
         self.timeline: list[tuple[float, int, float]] = []  # (time, customers active, lost MRR so far)
         self.next_sample = 0
+        self.severity_waits: dict[int, list] = {}  # severity -> [hours waited in queues, cases]
 
     # ------------------------------------------------------------ the run
 
@@ -71,6 +72,8 @@ class Recorder(Listener):
         self.horizon = replication.horizon
         self.ctype_names = list(replication.scenario.case_types)
         self.type_stats = [CaseStats() for _ in self.ctype_names]
+        self.severities = [ct.severity for ct in replication.scenario.case_types.values()]
+        self.severity_waits = {s: [0.0, 0] for s in sorted(set(self.severities))}
         self.busy = {name: 0.0 for name in replication.teams}
         self.sample_rng = stream(replication.seed, replication.replication, "case_sample")
         self.has_customers = replication.scenario.customers is not None
@@ -130,6 +133,9 @@ class Recorder(Listener):
         """Add a counted case, ended or open at the horizon, to the statistics and samples."""
         if not case.counted:
             return
+        waits = self.severity_waits[self.severities[case.ctype]]
+        waits[0] += case.queue_hours  # to its end, or the horizon
+        waits[1] += 1
         status = case.status
         resolved = status is RESOLVED
         days = (case.ended - case.opened) / 24.0 if resolved else NAN  # type: ignore[operator]
@@ -245,4 +251,5 @@ class Recorder(Listener):
             customers_at_start=self.at_window + self.acquired,
             customers_churned=self.churned,
             lost_revenue=self.lost_revenue,
+            severity_waits={s: (hours, n) for s, (hours, n) in self.severity_waits.items()},
         )

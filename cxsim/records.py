@@ -85,3 +85,5 @@ class ReplicationOutput:
     customers_at_start: int
     customers_churned: int
     lost_revenue: float
+    # severity (1-4) -> (hours counted cases of that severity waited in queues, number of those cases)
+    severity_waits: dict[int, tuple[float, int]] = field(default_factory=dict)

@@ -322,9 +322,11 @@ class Tickets(Model):
     aging_period: Annotated[Duration, Field(gt=0)] | None = 24.0
     """Waiting this long in a queue raises a case by one severity level. A queue serves the case with the
     lowest effective priority, severity − (hours since its place in line) / aging_period (the same order at
-    every moment, so severity-4 cases cannot starve), then the earliest place in line. ``null``: strict
-    priority by severity. Default one day: support SLAs set response targets about a day apart between
-    adjacent low severities (an assumption to sweep; no published figure)."""
+    every moment, so severity-4 cases cannot starve), then the earliest place in line. The place in line is
+    when the case joined the queue (its first one under policies that keep the place); a case that jumps
+    the queue under its transfer policy has severity 0. ``null``: strict priority by severity. Default one
+    day: support SLAs set response targets about a day apart between adjacent low severities (an assumption
+    to sweep; no published figure)."""
     owned: bool = True
     """A ticket has an owning agent: the agent who asks the customer for more. The customer's reply returns
     to that agent, ahead of the agent's new work (as ticket systems assign it); if the owner is in a session
