@@ -32,6 +32,7 @@ class Metric:
     meaning: str
     per_case_type: bool = False  # also reported for each case type
     part_of: str | None = None  # the metric this one breaks down (shown indented under it)
+    optional: bool = False  # left out of tables when no design has a value (e.g. a severity no case has)
 
     @property
     def is_share(self) -> bool:
@@ -75,10 +76,6 @@ _METRICS = (
            "share of cases fixed in their first agent session", per_case_type=True),
     Metric("unresolved_share", "unresolved", "%", "customer", "per case",
            "share of cases abandoned or still open at the horizon", per_case_type=True),
-    *(Metric(f"queue_wait_hours_sev{s}", f"queue wait, severity {s}", "h", "customer",
-             f"per case of severity {s}",
-             f"mean hours a severity-{s} case waited in team queues, to its end or the horizon (all cases)")
-      for s in (1, 2, 3, 4)),
     Metric("churn_rate", "churn rate", "%", "customer", "over the measured window",
            "share of customers lost at renewal in the measured window"),
     Metric("lost_revenue", "lost revenue / month", "$", "customer", "per month",
@@ -95,6 +92,12 @@ _METRICS = (
            "share of agents' working hours spent on cases"),
     Metric("staff_cost", "staff cost / month", "$", "operations", "per month",
            "agents x working hours x hourly cost, per month"),
+    # Queue waits by severity: starvation of low severities shows here.
+    *(Metric(f"queue_wait_hours_sev{s}", f"queue wait, severity {s}", "h", "operations",
+             f"per case of severity {s}",
+             f"mean hours a severity-{s} case waited in team queues, to its end or the horizon (all cases)",
+             optional=True)
+      for s in (1, 2, 3, 4)),
 )
 
 # Metric name -> Metric. Order = table order.

@@ -23,6 +23,7 @@ NAMES = (
     "resolution_days_p90", "transfers_per_case", "tickets_per_case", "reopen_rate", "fcr", "unresolved_share",
     "churn_rate", "lost_revenue", "tickets_closed", "closed_resolved_share", "ticket_handle_minutes",
     "ticket_close_hours", "utilization", "staff_cost",
+    "queue_wait_hours_sev1", "queue_wait_hours_sev2", "queue_wait_hours_sev3", "queue_wait_hours_sev4",
 )
 TOP_KEYS = (
     "scenario", "scenario_hash", "scenario_file", "seed", "replications", "cxsim_version", "horizon_hours",
