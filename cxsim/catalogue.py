@@ -32,6 +32,7 @@ class Metric:
     meaning: str
     per_case_type: bool = False  # also reported for each case type
     part_of: str | None = None  # the metric this one breaks down (shown indented under it)
+    optional: bool = False  # left out of tables when no design has a value (e.g. a severity no case has)
 
     @property
     def is_share(self) -> bool:
@@ -137,6 +138,12 @@ _METRICS = (
            "and work after a reopen"),
     Metric("cases_per_month", "demand: cases / month", "", "operations", "per month",
            "cases opened in the measured window per month: the demand this design faced"),
+    # Queue waits by severity: starvation of low severities shows here.
+    *(Metric(f"queue_wait_hours_sev{s}", f"queue wait, severity {s}", "h", "operations",
+             f"per case of severity {s}",
+             f"mean hours a severity-{s} case waited in team queues, to its end or the horizon (all cases)",
+             optional=True)
+      for s in (1, 2, 3, 4)),
 )
 
 # Metric name -> Metric. Order = table order.

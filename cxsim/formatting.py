@@ -148,6 +148,9 @@ def comparison_table(summary: Summary, designs: Sequence[str] | None = None) -> 
     money_unit = currency(summary)
     rows: dict[str, list[Row]] = {}
     for name, metric in METRICS.items():
+        if metric.optional and all(summary.designs[d].metrics.get(name) is None
+                                   or summary.designs[d].metrics[name].mean is None for d in designs):
+            continue
         diffs = [summary.designs[d].vs_baseline for d in others]
         rows.setdefault(metric.group, []).append(Row(
             metric=name, label=label(name, money_unit), indent=metric.part_of is not None,

@@ -46,6 +46,9 @@ def replication_metrics(out: ReplicationOutput) -> dict[str, float]:
     metrics["ticket_close_hours"] = tickets.open_hours / tickets.closed if tickets.closed else NAN
     available = sum(t.agents * t.open_hours for t in out.teams)
     metrics["utilization"] = sum(t.busy_hours for t in out.teams) / available if available else NAN
+    for severity in (1, 2, 3, 4):
+        hours, n = out.severity_waits.get(severity, (0.0, 0))
+        metrics[f"queue_wait_hours_sev{severity}"] = hours / n if n else NAN
     metrics["staff_cost"] = sum(t.agents * t.open_hours * t.cost_per_hour for t in out.teams) / months
     metrics.update(service_metrics(out, months))
     return {name: metrics[name] for name in METRICS}

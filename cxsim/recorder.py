@@ -70,6 +70,7 @@ class Recorder(Listener):
         self.awaiting: set[int] = set()  # counted cases not yet served once (their first response)
         self.open_now = 0
         self.next_day = 0
+        self.severity_waits: dict[int, list] = {}  # severity -> [hours waited in queues, cases]
 
     # ------------------------------------------------------------ the run
 
@@ -79,6 +80,8 @@ class Recorder(Listener):
         self.horizon = replication.horizon
         self.ctype_names = list(replication.scenario.case_types)
         self.type_stats = [CaseStats() for _ in self.ctype_names]
+        self.severities = [ct.severity for ct in replication.scenario.case_types.values()]
+        self.severity_waits = {s: [0.0, 0] for s in sorted(set(self.severities))}
         self.busy = {name: 0.0 for name in replication.teams}
         self.sample_rng = stream(replication.seed, replication.replication, "case_sample")
         self.has_customers = replication.scenario.customers is not None
@@ -164,6 +167,9 @@ class Recorder(Listener):
         teams, _, returned = self.routes.pop(case.id)
         self.stats.add_route(len(teams), returned[0])
         self.type_stats[case.ctype].add_route(len(teams), returned[0])
+        waits = self.severity_waits[self.severities[case.ctype]]
+        waits[0] += case.queue_hours  # to its end, or the horizon
+        waits[1] += 1
         status = case.status
         resolved = status is RESOLVED
         end = self.horizon if case.ended is None else case.ended  # open at the horizon: censored there
@@ -290,6 +296,7 @@ class Recorder(Listener):
             renewals=self.renewals,
             term_hours=customers.contract.term if customers is not None else NAN,
             service=self.service,
+            severity_waits={s: (hours, n) for s, (hours, n) in self.severity_waits.items()},
         )
 
     # ------------------------------------------------------------ operations (what a support leader sees)
@@ -321,7 +328,7 @@ class Recorder(Listener):
                 service.target_known += 1
                 service.within_target += response <= self.response_target
         if now >= self.warmup:
-            _, end, _, work, outcome = case.in_session  # type: ignore[misc]
+            _, end, _, work, outcome, *_ = case.in_session  # type: ignore[misc]
             stats.sessions += 1
             stats.work += work
             by_design = case.transfers == 0 and team.name == self.intake_team

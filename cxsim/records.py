@@ -125,3 +125,5 @@ class ReplicationOutput:
     renewals: int = 0  # renewal decisions in the measured window that kept the customer
     term_hours: float = float("nan")  # the contract term (renewal decisions are one term apart)
     service: ServiceStats = field(default_factory=ServiceStats)
+    # severity (1-4) -> (hours counted cases of that severity waited in queues, number of those cases)
+    severity_waits: dict[int, tuple[float, int]] = field(default_factory=dict)

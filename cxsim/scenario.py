@@ -261,8 +261,11 @@ class Customers(Model):
     experience of the term then raises the churn at renewal as [Churn](#churn) says, in proportion to the
     base (1: nobody ever leaves)."""
     patience: DurationDist | None = None
-    """Calendar time after which a customer gives up on a case still open (it ends as ``abandoned``).
-    Omit for customers who never give up."""
+    """Time waiting on the company after which a customer gives up (the case ends as ``abandoned``). The
+    patience clock runs only while the case waits in a queue (a team's, or its owner's after a reply, and
+    after hand-offs), not during agents' sessions nor while the customer replies or believes a premature
+    closure fixed it; exponential patience makes one team an Erlang A (M/M/c+M) queue. Omit for customers
+    who never give up."""
     acquisition: Acquisition = "steady"
     """``steady`` (the default): every customer who leaves is replaced at once by a new one with a fresh
     contract, so the base stays the same size and every design faces the same demand. A rate (e.g. '5 per
@@ -312,10 +315,11 @@ class CaseType(Model):
     exchanges: int = Field(default=1, ge=1, le=20)
     """Agent sessions with the customer a new ticket needs before the agent can decide (ask for logs, have
     the customer test, come back): between sessions the customer replies after ``effort.reply_time`` and the
-    ticket rejoins the back of the team's queue ("someone else who will get back to you tomorrow"). A case
-    handed on with context (briefing < 1) needs one session."""
+    ticket returns to its owning agent, ahead of their new work (see ``tickets``). A case handed on with
+    context (briefing < 1) needs one session."""
     severity: int = Field(default=3, ge=1, le=4)
-    """Queue priority, 1 (most urgent) to 4; queues serve by severity, then by place in line."""
+    """Queue priority, 1 (most urgent) to 4; queues serve by severity aged by the wait (see
+    ``tickets.aging_period``), then by place in line."""
 
 
 class Effort(Model):
@@ -362,6 +366,27 @@ class Effort(Model):
     """Finding out that a case closed as resolved is not, re-testing and reopening it."""
     discovery_time: DurationDist = Constant(48.0)
     """Calendar time before a customer discovers a premature closure (the fix did not work)."""
+
+
+class Tickets(Model):
+    """How the company's ticket system orders and assigns work: priority aging and ticket ownership."""
+
+    aging_period: Annotated[Duration, Field(gt=0)] | None = 24.0
+    """Waiting this long in a queue raises a case by one severity level. A queue serves the case with the
+    lowest effective priority, severity − (hours since its place in line) / aging_period (the same order at
+    every moment, so severity-4 cases cannot starve), then the earliest place in line. The place in line is
+    when the case joined the queue (its first one under policies that keep the place); a case that jumps
+    the queue under its transfer policy has severity 0. ``null``: strict priority by severity. Default one
+    day: support SLAs set response targets about a day apart between adjacent low severities (an assumption
+    to sweep; no published figure)."""
+    owned: bool = True
+    """A ticket has an owning agent: the agent who asks the customer for more. The customer's reply returns
+    to that agent, ahead of the agent's new work (as ticket systems assign it); if the owner is in a session
+    the reply waits for it to end, and outside the team's hours (agents share them) for the next opening; no
+    one else picks it up. ``false``: the reply rejoins the back of the team's queue for any agent."""
+    resume: Probability = 0.25
+    """Share of the usual diagnosis the owner spends on the customer's reply (they know the case, they
+    re-read it); an assumption to sweep. Anyone else picking up a ticket diagnoses it in full."""
 
 
 class ChurnWeights(Model):
@@ -727,6 +752,8 @@ class Scenario(Model):
     """The kinds of problem customers have, by name; their shares sum to 1."""
     effort: Effort = Effort()
     """What a case costs the customer, by cause."""
+    tickets: Tickets = Tickets()
+    """How the ticket system orders queues (priority aging) and assigns replies (ticket owners)."""
     churn: Churn = Churn()
     """How experiences turn into customers leaving."""
     designs: dict[Name, Design] = Field(min_length=1)

@@ -27,6 +27,7 @@ OPEN, RESOLVED, ABANDONED = "open", "resolved", "abandoned"
 CUSTOMER, INTERNAL = 0, 1  # session with the customer present / internal or expert work without them
 FIXED, PREMATURE, HAND_ON, ASK = "fixed", "closed_unfixed", "handed_on", "asked_customer"
 BUSINESS = WorkingHours.business()  # chasing hours of anonymous customers (no customers block)
+INTERRUPTED = "interrupted"  # a visit's outcome when the case ended, or the horizon came, during the session
 
 
 class Visit(NamedTuple):
@@ -38,7 +39,7 @@ class Visit(NamedTuple):
     started_at: float
     ended_at: float
     work_hours: float
-    outcome: str  # fixed, closed_unfixed, handed_on or asked_customer
+    outcome: str  # fixed, closed_unfixed, handed_on, asked_customer or interrupted (the part done so far)
     customer_present: int  # 0: session with the customer; 1: internal or expert work
 
 
@@ -117,7 +118,8 @@ class Case:
     __slots__ = (
         "id", "customer", "ctype", "opened", "fix_work", "counted", "status", "ended", "ticket", "effort",
         "transfers", "reopens", "sessions", "first_session_fix", "briefed", "visited", "place", "visits",
-        "queued_at", "rounds", "believes_fixed", "gave_up", "home", "in_session",
+        "queued_at", "rounds", "believes_fixed", "home", "in_session",
+        "patience", "waiting_since", "queue_hours", "clock", "owner",
     )
 
     def __init__(self, cid: int, customer: Customer | None, ctype: int, opened: float, fix_work: float,
@@ -143,9 +145,14 @@ class Case:
         self.queued_at = opened
         self.rounds = 0  # sessions with the customer at the current team so far
         self.believes_fixed = False  # after a premature closure, until the customer finds out
-        self.gave_up = False
         self.home = ""  # the team intake sent it to: the owner's team under owner/swarm policies
-        self.in_session: tuple | None = None  # start, end, contact, work, outcome of the session under way
+        self.in_session: tuple | None = None  # start, end, contact, work, outcome, mode, team
+        # of the session under way
+        self.patience: float | None = None  # hours of waiting on the company the customer still accepts
+        self.waiting_since: float | None = None  # in a queue since then (None: not waiting on the company)
+        self.queue_hours = 0.0  # hours spent in queues so far
+        self.clock = 0  # bumped whenever the patience clock stops: older timers are void
+        self.owner = None  # the agent who owns the current ticket (asked the customer for more), if any
 
     @property
     def tickets(self) -> int:
@@ -195,6 +202,7 @@ class Cases:
         patience = float(self.patience.sample(rng)) if self.patience is not None else None
         effort = EffortLedger(self.effort.contact, now, self.chasing, ctype.severity)
         case = Case(next(self.ids), customer, ctype_i, now, fix_work, now >= self.warmup, effort)
+        case.patience = patience
         self.open[case.id] = case
         if customer is not None:
             customer.open_cases.add(case)
@@ -203,8 +211,6 @@ class Cases:
         case.visited.add(team)
         self.case_opened(case, team)
         self.enqueue(self.teams[team], case, ctype.severity, now, CUSTOMER)
-        if patience is not None:
-            self.env.timeout(patience).callbacks.append(lambda _ev, c=case: self.patience_over(c))
 
     # ------------------------------------------------------------ tickets
 
@@ -219,13 +225,17 @@ class Cases:
     # ------------------------------------------------------------ session outcomes
 
     def settle_session(self, case: Case, now: float) -> None:
-        """A case ending (or the horizon) during a session: count the part of it done so far."""
+        """A case ending (or the horizon) during a session: count the part of it done so far, and keep it
+        as the case's last visit (outcome ``interrupted``)."""
         if case.in_session is None:
             return
-        start, end, contact, work, _ = case.in_session
+        start, end, contact, work, _, mode, team = case.in_session
         share = (now - start) / (end - start) if end > start else 1.0
         case.effort.contact += contact * share
         case.ticket.work += work * share
+        if case.counted:
+            case.visits.append((case.ticket.number, team, case.queued_at, start, now, work * share,
+                                INTERRUPTED, mode))
         case.in_session = None
 
     def resolved(self, case: Case) -> None:
@@ -253,12 +263,16 @@ class Cases:
         self.env.timeout(delay).callbacks.append(lambda _ev, c=case, t=team: self.replied(c, t))
 
     def replied(self, case: Case, team: Team) -> None:
-        """The customer answered: the ticket rejoins the back of the team's queue."""
+        """The customer answered: the ticket returns to its owner (``tickets.owned``), or rejoins the back of
+        the team's queue."""
         if case.status is not OPEN:
             return
         now = self.env.now
         case.effort.start_waiting(now)
-        self.rep.work.enqueue(team, case, self.severity[case.ctype], now, CUSTOMER)
+        if case.owner is not None:
+            self.rep.work.return_to_owner(case, now)
+        else:
+            self.rep.work.enqueue(team, case, self.severity[case.ctype], now, CUSTOMER)
 
     def reopen(self, case: Case, team: Team) -> None:
         """The customer discovers a premature closure and reopens: a new ticket at the back of the line."""
@@ -267,9 +281,6 @@ class Cases:
         now = self.env.now
         case.believes_fixed = False
         case.effort.reopen += self.effort.reopen
-        if case.gave_up:
-            self.end(case, ABANDONED)  # patience ran out while they thought it was fixed
-            return
         case.reopens += 1
         self.new_ticket(case)
         case.effort.start_waiting(now)
@@ -278,12 +289,33 @@ class Cases:
 
     # ------------------------------------------------------------ ending
 
-    def patience_over(self, case: Case) -> None:
-        if case.status is OPEN and case.believes_fixed:
-            # The customer thinks a premature closure fixed it: they give up when they find out it did not.
-            case.gave_up = True
+    # The patience clock runs only while the case waits on the company: from joining a queue (a team's, or
+    # its owner's) to the start of the next session. ``case.patience`` is what is left of it.
+
+    def queued(self, case: Case, now: float) -> None:
+        """The case joins a queue: the patience clock (re)starts with what is left of it."""
+        case.waiting_since = now
+        if case.patience is not None:
+            case.clock += 1
+            over = self.patience_over
+            self.env.timeout(case.patience).callbacks.append(lambda _ev, c=case, k=case.clock: over(c, k))
+
+    def dequeued(self, case: Case, now: float) -> None:
+        """A session starts: the wait in the queue is over, and the patience clock stops."""
+        since = case.waiting_since
+        if since is None:
             return
-        self.abandon(case)
+        waited = now - since
+        case.queue_hours += waited
+        case.waiting_since = None
+        if case.patience is not None:
+            case.patience = max(0.0, case.patience - waited)
+            case.clock += 1
+
+    def patience_over(self, case: Case, clock: int) -> None:
+        """The customer's patience ran out while the case was still waiting in the same queue."""
+        if case.status is OPEN and case.clock == clock and case.waiting_since is not None:
+            self.abandon(case)
 
     def abandon(self, case: Case) -> None:
         """The customer gives up (patience ran out, or they left): the case ends unresolved."""
@@ -297,6 +329,9 @@ class Cases:
     def end(self, case: Case, status: str) -> None:
         now = self.env.now
         self.settle_session(case, now)
+        if case.waiting_since is not None:  # ends while waiting in a queue
+            case.queue_hours += now - case.waiting_since
+            case.waiting_since = None
         case.effort.stop_waiting(now)
         case.status = status
         case.ended = now
@@ -311,6 +346,9 @@ class Cases:
         """The horizon: every case still open stops accruing effort here and is reported as open."""
         for case in self.open.values():
             self.settle_session(case, horizon)
+            if case.waiting_since is not None:  # still in a queue: its wait so far
+                case.queue_hours += horizon - case.waiting_since
+                case.waiting_since = None
             case.effort.stop_waiting(horizon)
             self.events.case_censored(case)
 

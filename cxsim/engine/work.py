@@ -1,15 +1,18 @@
 """Agents' work: team queues, the agents who pull from them during working hours, and one session's outcome.
 
 Agents are the engine's only long-lived processes; cases are plain data. Each team has a priority queue
-(priority, then place in line) that its agents work during the team's hours; work pauses outside them. A
-session is one agent working one case: diagnose, then fix it, close it prematurely, ask the customer for
-more, or hand it on. What the design's incentive scheme makes agents do (rush the diagnosis, deflect long
-in-skill cases, close before the fix works) is decided here, from the behaviour stream.
+(severity aged by the wait, then place in line) that its agents work during the team's hours; work pauses
+outside them. An agent who asks the customer for more owns the ticket: the reply comes back to them, ahead
+of their new work. A session is one agent working one case: diagnose, then fix it, close it prematurely,
+ask the customer for more, or hand it on. What the design's incentive scheme makes agents do (rush the
+diagnosis, deflect long in-skill cases, close before the fix works) is decided here, from the behaviour
+stream.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from itertools import count
 from typing import TYPE_CHECKING
 
@@ -26,6 +29,18 @@ if TYPE_CHECKING:
 MIN_HAND_ON = 1 / 60  # nobody hands a case on in under a minute (also: no zero-time loops)
 
 
+class Agent:
+    """One agent: replies to the tickets they own (served before new work) and, when idle, their wake-up."""
+
+    __slots__ = ("team", "index", "replies", "wake")
+
+    def __init__(self, team: Team, index: int) -> None:
+        self.team = team
+        self.index = index
+        self.replies: deque[Case] = deque()  # customers' replies to this agent's tickets, first come first
+        self.wake: simpy.Event | None = None  # set while the agent waits for work
+
+
 class Team:
     """A queue and the agents who work it; ``skill_for[case type]`` is the best (proficiency, speed)."""
 
@@ -37,8 +52,8 @@ class Team:
         self.agents = agents
         self.hours = hours
         self.cost = cost
-        self.queue: list[tuple] = []  # heap of (priority, place, sequence, case, mode)
-        self.idle: list[simpy.Event] = []  # agents waiting for work
+        self.queue: list[tuple] = []  # heap of (effective priority, place, sequence, case, mode)
+        self.idle: list[Agent] = []  # agents waiting for work
         self.skill_for = skill_for
 
 
@@ -61,6 +76,10 @@ class Work:
         self.decide = rep.streams.behaviour
         self.session_started = rep.events.session_started
         self.case_served = rep.events.case_served
+        tickets = scenario.tickets
+        self.aging = tickets.aging_period  # None: strict priority
+        self.owned = tickets.owned
+        self.resume = tickets.resume
         self.seq = count()
         self.teams: dict[str, Team] = {}
         for name, spec in rep.design.teams.items():
@@ -73,20 +92,43 @@ class Work:
 
     def start(self) -> None:
         for team in self.teams.values():
-            for _ in range(team.agents):
-                self.env.process(self._agent(team))
+            for i in range(team.agents):
+                self.env.process(self._agent(team, Agent(team, i)))
 
     def enqueue(self, team: Team, case: Case, priority: int, place: float, mode: int) -> None:
-        """The case joins ``team``'s queue (``mode``: with the customer, or internal work)."""
-        case.queued_at = self.env.now
-        heapq.heappush(team.queue, (priority, place, next(self.seq), case, mode))
-        if team.idle:
-            team.idle.pop().succeed()
+        """The case joins ``team``'s queue (``mode``: with the customer, or internal work).
 
-    def _agent(self, team: Team):
-        """One agent: during the team's hours, take the first case in line and work one session on it."""
+        Priority ages: the queue serves the lowest ``priority - (now - place) / aging_period`` first. ``now``
+        is common to every case in the queue, so the key ``priority + place / aging_period`` keeps that order
+        at every moment (a heap of fixed keys stays exact)."""
+        now = self.env.now
+        case.queued_at = now
+        self.rep.cases.queued(case, now)
+        key = priority + place / self.aging if self.aging is not None else priority
+        heapq.heappush(team.queue, (key, place, next(self.seq), case, mode))
+        if team.idle:
+            agent = team.idle.pop()
+            wake, agent.wake = agent.wake, None
+            wake.succeed()  # type: ignore[union-attr]
+
+    def return_to_owner(self, case: Case, now: float) -> None:
+        """The customer replied: the ticket waits for its owner, who takes it before any new work (at once if
+        idle; after the session under way if busy; at the team's next opening if off shift)."""
+        owner = case.owner
+        case.queued_at = now
+        self.rep.cases.queued(case, now)
+        owner.replies.append(case)
+        if owner.wake is not None:
+            owner.team.idle.remove(owner)
+            wake, owner.wake = owner.wake, None
+            wake.succeed()
+
+    def _agent(self, team: Team, agent: Agent):
+        """One agent: during the team's hours, take the replies to their own tickets first, then the first
+        case in the team's line, and work one session on it."""
         env = self.env
         queue = team.queue
+        replies = agent.replies
         hours = team.hours
         always = hours.always_open
         begin, finish = self._begin, self._finish
@@ -97,21 +139,27 @@ class Work:
                 start = hours.next_open(now)
                 if start > now:
                     yield env.timeout(start - now)
-            if not queue:
-                wake = env.event()
-                team.idle.append(wake)
+            if replies:
+                case, mode, resumed = replies.popleft(), CUSTOMER, True
+            elif queue:
+                _, _, _, case, mode = heappop(queue)
+                resumed = False
+            else:
+                agent.wake = wake = env.event()
+                team.idle.append(agent)
                 yield wake
                 continue
-            _, _, _, case, mode = heappop(queue)
             if case.status is not OPEN:
                 continue  # abandoned while waiting in line
             # A session is two plain calls around one timeout (no generator per session: hot loop).
             now = env.now
-            yield env.timeout(begin(team, case, mode, now) - now)
-            finish(team, case, mode)
+            yield env.timeout(begin(team, case, mode, now, agent, resumed) - now)
+            finish(team, case, mode, agent)
 
-    def _begin(self, team: Team, case: Case, mode: int, now: float) -> float:
-        """Start a session: diagnose, decide its outcome, book the agent's time; returns when it ends."""
+    def _begin(self, team: Team, case: Case, mode: int, now: float, agent: Agent, resumed: bool) -> float:
+        """Start a session: diagnose (the owner resuming their own ticket redoes only ``tickets.resume`` of
+        it), decide its outcome, book the agent's time; returns when it ends."""
+        self.rep.cases.dequeued(case, now)
         ctype = self.ctypes[case.ctype]
         act = self.behaviour
         decide = self.decide
@@ -120,6 +168,8 @@ class Work:
             effort.stop_waiting(now)  # in contact: no chasing (it goes on during internal work)
         skill = team.skill_for[case.ctype]
         diagnosis = float(ctype.diagnosis_time.sample(self.handling)) * case.briefed * self.unrushed
+        if resumed:
+            diagnosis *= self.resume
         outcome = HAND_ON
         fix = 0.0
         needed = ctype.exchanges if mode == CUSTOMER and case.briefed >= 1.0 else 1
@@ -146,23 +196,24 @@ class Work:
             effort.pay_reexplain()
         end = team.hours.finish(now, work)
         self.session_started(team, now, end)
-        case.in_session = (now, end, contact, work, outcome)
+        case.in_session = (now, end, contact, work, outcome, mode, team.name)
         self.case_served(case, team, now)
         return end
 
-    def _finish(self, team: Team, case: Case, mode: int) -> None:
+    def _finish(self, team: Team, case: Case, mode: int, agent: Agent) -> None:
         """The session is over: record it and act on its outcome (unless the case ended meanwhile)."""
         session = case.in_session
         case.in_session = None
         case.sessions += 1
         if case.status is not OPEN:
             return  # the customer gave up or left during the session (accounted for when the case ended)
-        now, end, contact, work, outcome = session  # type: ignore[misc]
+        now, end, contact, work, outcome, _, _ = session  # type: ignore[misc]
         if case.counted:  # a Visit's fields, as a plain tuple: cheaper in the hot loop
             case.visits.append((case.ticket.number, team.name, case.queued_at, now, end, work, outcome, mode))
         case.effort.contact += contact
         case.ticket.work += work
         rep = self.rep
+        case.owner = agent if outcome == ASK and self.owned else None  # who the customer's reply goes to
         if outcome == FIXED:
             rep.cases.resolved(case)
         elif outcome == PREMATURE:

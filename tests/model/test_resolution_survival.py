@@ -1,8 +1,9 @@
 """Days to resolution count every case: Kaplan–Meier with abandonment and the horizon censored.
 
 Infinitely many agents (no queue) and exponential fix times make days to resolution Exp(mean m), whose
-median is m·ln 2. Customers abandon (patience) and the horizon cuts off the cases opened late, so the
-resolved cases alone are the short ones: their median is far below. The summary's median must be the
+median is m·ln 2. The horizon cuts off the cases opened late (and patience, which runs only while a case
+waits in a queue, never does here), so the resolved cases alone are the short ones: their median is far
+below. The summary's median must be the
 Kaplan–Meier one: scipy's ecdf on the same cases, replication by replication, and m·ln 2 within the 99%
 interval over replications.
 """
@@ -22,7 +23,7 @@ MEAN_DAYS = 10.0
 
 def scenario() -> dict:
     return {
-        "name": "slow_fixes", "horizon": "60 days", "warmup": "0 days",
+        "name": "slow_fixes", "horizon": "30 days", "warmup": "0 days",
         "arrivals": {"process": "poisson", "rate": "3 per day"},
         "customers": {"count": 2000, "contract": {"term": "1 year"},
                       "patience": {"dist": "exponential", "mean": "20 days"}},

@@ -29,6 +29,7 @@ NAMES = (
     "ticket_close_hours", "first_response_hours_mean", "first_response_hours_p90", "service_level",
     "sla_attainment", "utilization", "staff_cost", "queue_wait_hours_mean", "queue_wait_hours_p90",
     "failure_demand_share", "cases_per_month",
+    "queue_wait_hours_sev1", "queue_wait_hours_sev2", "queue_wait_hours_sev3", "queue_wait_hours_sev4",
 )
 TOP_KEYS = (
     "scenario", "scenario_hash", "scenario_file", "seed", "replications", "cxsim_version", "horizon_hours",
