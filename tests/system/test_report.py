@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import cxsim
-from cxsim.charts import applicable_charts
+from cxsim.charts import RUN_CHARTS, applicable_charts
 from cxsim.report import render_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +130,7 @@ def story(tmp_path_factory, story_short):
 def test_every_applicable_chart_is_an_inline_svg_figure(story):
     result, _, _, page = story
     names = list(applicable_charts(result))
-    assert len(names) == 7  # one_lane_tech has customers and per-case rows: every run chart applies
+    assert names == list(RUN_CHARTS)  # one_lane_tech has customers and per-case rows: every run chart applies
     assert list(page.figures) == names
     for name, svgs in page.figures.items():
         assert svgs >= 1, f"figure {name} holds no <svg>"

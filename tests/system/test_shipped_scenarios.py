@@ -16,11 +16,11 @@ import pytest
 import cxsim
 from cxsim.distributions import Constant
 from cxsim.estimates import Difference, mean_ci, paired_difference
-from cxsim.metrics import case_type_metrics
+from cxsim.metrics import case_type_metrics, replication_metrics
 
 SCENARIOS = sorted(Path("scenarios").glob("*.yaml"))
 STORY = "one_lane_tech"
-LANES, OWNERS = "one_lane", "integrated"
+LANES, WARM, OWNERS = "one_lane", "lanes_warm", "integrated"
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
@@ -34,13 +34,18 @@ def test_story_setup_is_faithful():
     integration = scenario.case_types["integration"]
     assert integration.fix_time == Constant(5 / 60)  # seed 000: a 5-minute fix
     assert integration.difficulty > 0.5  # nobody can tell which lane it belongs to
-    lanes, owners = scenario.designs[LANES], scenario.designs[OWNERS]
+    lanes, warm, owners = scenario.designs[LANES], scenario.designs[WARM], scenario.designs[OWNERS]
     assert len(lanes.teams) >= 7 and all(len(t.skills) == 1 for t in lanes.teams.values())
     assert lanes.transfer.policy == "cold" and lanes.incentive.scheme == "close_fast"
     assert owners.transfer.policy in ("swarm", "owner") and owners.incentive.scheme == "resolution"
+    # lanes_warm is one_lane's structure with another protocol: the same lanes, agent for agent.
+    assert {n: (t.agents, t.skills) for n, t in warm.teams.items()} == \
+        {n: (t.agents, t.skills) for n, t in lanes.teams.items()}
+    assert warm.transfer.policy == "warm" and warm.incentive.scheme == "resolution"
     # The same staffing cost: as many agents, at the same price, on the same hours.
-    for design in (lanes, owners):
-        assert sum(t.agents for t in design.teams.values()) == 25
+    agents = sum(t.agents for t in lanes.teams.values())
+    for design in (lanes, warm, owners):
+        assert sum(t.agents for t in design.teams.values()) == agents
         assert {(t.cost_per_hour, t.hours) for t in design.teams.values()} == \
             {(t.cost_per_hour, t.hours) for t in lanes.teams.values()}
         assert len({(t.cost_per_hour, t.hours) for t in design.teams.values()}) == 1
@@ -91,3 +96,36 @@ def test_dashboard_flatters_the_lanes_while_customers_live_the_opposite(story):
                    "lost_mrr"):  # customers spend more hours, wait longer, give up and leave more
         assert_below(vs[metric], f"{metric}: {OWNERS} - {LANES}")
     assert vs["staff_cost"].mean == 0  # at the same cost
+
+
+@pytest.mark.slow
+def test_the_story_does_not_rest_on_an_unstable_queue(story):
+    """No team of any design is at 95% load or more, and no backlog still grows at the end: the story's
+    numbers do not depend on the horizon (issue 8, finding 1)."""
+    codes = {"planned_load_high", "offered_load_high", "utilization_high", "backlog_growing"}
+    assert [w for w in story.summary.warnings if w.code in codes] == []
+    for design in story.designs:
+        for team, util in story.summary.designs[design].team_utilization.items():
+            assert util.high < 0.95, (design, team, util)
+
+
+@pytest.mark.slow
+def test_warm_lanes_separate_what_the_protocol_costs_from_what_the_structure_costs(story):
+    """The same lanes with warm hand-offs and a resolution incentive cost customers less than cold
+    transfers and close-fast incentives, and more than integrated owners: structure and protocol both
+    cost effort."""
+    def effort(design: str) -> list[float]:
+        return [replication_metrics(o)["effort_hours_mean"] for o in story.outputs_for(design)]
+
+    warm_vs = {d: paired_difference(effort(WARM), effort(d)) for d in (LANES, OWNERS)}
+    assert_below(warm_vs[LANES], f"effort per case: {WARM} - {LANES}")
+    assert_above(warm_vs[OWNERS], f"effort per case: {WARM} - {OWNERS}")
+
+
+@pytest.mark.slow
+def test_churn_is_believable_for_b2b_and_higher_where_effort_is(story):
+    """Integrated owners lose 3-15% of customers a year (B2B SaaS levels, FACTS.md); one_lane clearly more."""
+    owners = story.summary.designs[OWNERS].metrics["annual_churn_rate"]
+    assert 0.03 <= owners.low and owners.high <= 0.15, owners
+    assert_below(story.summary.designs[OWNERS].vs_baseline["annual_churn_rate"],
+                 f"annual churn: {OWNERS} - {LANES}")
