@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from itertools import count
+from math import inf
 from typing import TYPE_CHECKING
 
 from cxsim.engine.cases import ASK, CUSTOMER, FIXED, HAND_ON, OPEN, PREMATURE
@@ -100,11 +101,15 @@ class Work:
 
         Priority ages: the queue serves the lowest ``priority - (now - place) / aging_period`` first. ``now``
         is common to every case in the queue, so the key ``priority + place / aging_period`` keeps that order
-        at every moment (a heap of fixed keys stays exact)."""
+        at every moment (a heap of fixed keys stays exact). Priority 0 (a policy that jumps the queue, e.g. a
+        swarm request) goes ahead of every aged case, in order of place."""
         now = self.env.now
         case.queued_at = now
         self.rep.cases.queued(case, now)
-        key = priority + place / self.aging if self.aging is not None else priority
+        if priority <= 0:
+            key = -inf
+        else:
+            key = priority + place / self.aging if self.aging is not None else priority
         heapq.heappush(team.queue, (key, place, next(self.seq), case, mode))
         if team.idle:
             agent = team.idle.pop()

@@ -89,6 +89,19 @@ def test_queue_order_is_exactly_the_documented_rule(aging):
         assert [c for _, _, c in rule] == served
 
 
+def test_a_queue_jump_goes_ahead_of_every_aged_case():
+    """A swarm request (priority 0) is served before cases that have waited long enough to age past it."""
+    scenario = load_scenario(busy_team("6 h"))
+    rep = Replication(scenario, "d", 1, 0)
+    rep.env.run(until=500.0)
+    team = rep.work.teams["t"]
+    old = Case(0, None, 0, 0.0, 1.0, True, EffortLedger(0.0, 0.0, rep.cases.chasing))
+    swarm = Case(1, None, 0, 499.0, 1.0, True, EffortLedger(0.0, 499.0, rep.cases.chasing))
+    rep.work.enqueue(team, old, 4, 0.0, CUSTOMER)  # aged by 500 h / 6 h: far below severity 1
+    rep.work.enqueue(team, swarm, 0, 499.0, CUSTOMER)
+    assert heapq.heappop(team.queue)[3] is swarm
+
+
 # ---------------------------------------------------------------- 7. ticket owners
 
 
