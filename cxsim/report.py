@@ -63,6 +63,11 @@ def findings(view) -> list[str]:
     out.append(f"Customers spent a mean of {num(mean(worst, 'effort_hours_mean'))} h of their own time per "
                f"case in {worst} {_ci(est(worst, 'effort_hours_mean'))}, against "
                f"{num(mean(best, 'effort_hours_mean'))} h in {best} {_ci(est(best, 'effort_hours_mean'))}.")
+    if len(designs) > 2:  # the designs in between: every design ranked, so none goes unmentioned
+        ranked = sorted(designs, key=lambda x: mean(x, "effort_hours_mean"))
+        out.append("Ranked by customer effort per case: " + ", ".join(
+            f"{x} {num(mean(x, 'effort_hours_mean'))} h (annual churn "
+            f"{num(est(x, 'annual_churn_rate').mean, 'annual_churn_rate')})" for x in ranked) + ".")
     types_worst, types_best = s.designs[worst].case_types, s.designs[best].case_types
     if types_worst:
         def ratio(t: str) -> float:

@@ -92,11 +92,13 @@ def _peak_bytes(horizon: str) -> tuple[int, int]:
 
 @pytest.mark.slow
 def test_memory_stays_flat_when_the_horizon_grows():
-    """Measured: 8x the cases, about the same peak (it follows the cases open at once, and the statistics
-    keep at most 4,096 values exactly per sketch: both runs are past that)."""
-    short_peak, short_cases = _peak_bytes("60 days")
+    """Measured: 4x the cases, about the same peak. It follows the cases open at once; the statistics keep at
+    most 4,096 values exactly per sketch, then bins whose number grows with the log of the range of values
+    seen, which saturates (peaks here: 1.6 / 1.9 / 2.3 / 2.4 MB at 60 / 120 / 480 / 960 days), so both runs
+    start past the first 4,096 cases of every sketch and the range they fill early."""
+    short_peak, short_cases = _peak_bytes("120 days")
     long_peak, long_cases = _peak_bytes("480 days")
-    assert short_cases > 4096 * 1.4 and long_cases > 7.5 * short_cases
+    assert short_cases > 4096 * 2.5 and long_cases > 3.5 * short_cases
     assert long_peak < 1.5 * short_peak, (short_peak, long_peak)
 
 

@@ -26,9 +26,15 @@ def scipy_cif(times: np.ndarray, codes: np.ndarray, days: np.ndarray) -> tuple[n
     sf = stats.ecdf(stats.CensoredData(uncensored=times[events], right=times[~events])).sf
     grid = np.unique(times[events])
     before = np.concatenate(([1.0], sf.evaluate(grid)[:-1]))
-    at_risk = np.array([(times >= u).sum() for u in grid])
-    d_res = np.array([((times == u) & (codes == RESOLVED)).sum() for u in grid])
-    d_ab = np.array([((times == u) & (codes == ABANDONED)).sum() for u in grid])
+    at_risk = len(times) - np.searchsorted(np.sort(times), grid, side="left")  # times >= u
+
+    def deaths(code: int) -> np.ndarray:  # events of one kind at each grid time
+        at, counts = np.unique(times[codes == code], return_counts=True)
+        out = np.zeros(len(grid))
+        out[np.searchsorted(grid, at)] = counts
+        return out
+
+    d_res, d_ab = deaths(RESOLVED), deaths(ABANDONED)
     f_res, f_ab = np.cumsum(before * d_res / at_risk), np.cumsum(before * d_ab / at_risk)
     idx = np.searchsorted(grid, days, side="right") - 1
     safe = np.maximum(idx, 0)
