@@ -126,6 +126,7 @@ def test_bad_churn_parameters_are_one_line_errors(field, value):
 # ---------------------------------------------------------------- the rule in the engine
 
 
+@pytest.mark.slow
 def test_flawless_service_gives_exactly_the_base_churn():
     """18 flawless cases a year (score 0) leave the annual churn at 1 - loyalty. The old rule multiplied
     loyalty by (1 - p >= 1%) after every case: 28% here, measured on the old code."""
@@ -134,6 +135,7 @@ def test_flawless_service_gives_exactly_the_base_churn():
     assert_binomial(share, n, 0.10, "flawless service")
 
 
+@pytest.mark.slow
 def test_a_high_effort_term_gives_the_effortless_experience_contrast():
     """Every case high-effort (a tiny midpoint): churn at renewal is 96/9 times the base churn."""
     harsh = {"midpoint": 0.01, "scale": 0.001}

@@ -18,6 +18,8 @@ import cxsim
 from cxsim.erlang import mmc_mean_wait, mmc_service_level
 from cxsim.metrics import replication_metrics, team_service
 
+pytestmark = pytest.mark.slow  # M/M/c runs against Erlang C: ~6 s
+
 
 def mmc_scenario(lam: float, service_min: float, agents: int, days: int = 40, target: str = "6 min",
                  warmup: str = "5 days") -> dict:

@@ -13,6 +13,8 @@ from cxsim.charts import tornado_chart
 from cxsim.erlang import mmc_mean_wait
 from cxsim.sensitivity import run_sensitivity
 
+pytestmark = pytest.mark.slow  # paired variant runs: ~4 s
+
 AGENTS = "designs.pool.teams.team.agents"
 LAM, MU = 6.0, 1.0  # per hour: 6 Erlang offered; 9 agents at base, 7 at -25%, 11 at +25%
 

@@ -267,6 +267,7 @@ def test_the_api_and_the_cli_read_horizon_the_same_way(tmp_path):
 # ------------------------------------------------------------------------------ validate, help, version
 
 
+@pytest.mark.slow
 def test_validate_shipped_scenarios(tmp_path):
     assert SCENARIOS, "no scenarios/*.yaml"
     results = run_parallel({str(path): (("validate", path), tmp_path) for path in SCENARIOS})
@@ -278,6 +279,7 @@ def test_validate_shipped_scenarios(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_help_and_version(tmp_path):
     script = Path(sys.executable).with_name("cxsim")
     argv = [str(script)] if script.exists() else [shutil.which("cxsim") or "cxsim"]

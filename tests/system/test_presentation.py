@@ -59,6 +59,7 @@ class _Rows(HTMLParser):
             self.cell.append(data)
 
 
+@pytest.mark.slow
 def test_cli_and_report_print_the_same_text_for_the_same_numbers(result, monkeypatch):
     console = Console(record=True, width=400, color_system=None)
     monkeypatch.setattr(cli, "out_console", console)
@@ -133,6 +134,7 @@ def _python(code: str) -> subprocess.CompletedProcess:
                           cwd=ROOT, timeout=180)
 
 
+@pytest.mark.slow
 def test_import_cxsim_loads_no_presentation_library():
     done = _python("""
         import sys

@@ -37,6 +37,7 @@ def test_the_readme_example_runs_as_a_script_on_worker_processes(tmp_path):
     assert {"summary.json", "report.html", "worst_journey.png"} <= written
 
 
+@pytest.mark.slow
 def test_without_the_main_guard_the_error_says_exactly_what_to_do(tmp_path):
     code = ("import cxsim\n"
             "cxsim.run('scenarios/minimal.yaml', replications=2, workers=2)\n")

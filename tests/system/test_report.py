@@ -203,6 +203,7 @@ def test_svg_ids_are_unique_across_the_whole_document(story):
             assert value[1:] in ids, f"<{tag} {key}={value}> refers to no element"
 
 
+@pytest.mark.slow
 def test_user_text_is_escaped():
     attack = "<script>alert(1)</script>"
     scenario = {
@@ -257,6 +258,7 @@ def test_cxsim_report_rebuilds_the_charts_and_report_from_a_folder(story, tmp_pa
     assert len(page.findings) >= 4
 
 
+@pytest.mark.slow
 def test_cxsim_report_on_a_folder_without_summary_fails_in_one_line(tmp_path):
     (tmp_path / "notes.txt").write_text("not a results folder\n")
     done = _cxsim("report", str(tmp_path))

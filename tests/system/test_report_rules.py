@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 import cxsim
 from cxsim.report import render_report
+
+pytestmark = pytest.mark.slow  # a full run and report: ~4 s
 
 
 def rules_table(html: str) -> dict[str, list[str]]:

@@ -12,6 +12,8 @@ import pytest
 
 import cxsim
 
+pytestmark = pytest.mark.slow  # each test runs variants or a subprocess: ~17 s, not for the quick loop
+
 MINIMAL = "scenarios/minimal.yaml"
 LOYAL = cxsim.load_scenario(MINIMAL).with_changes({"customers.loyalty": 1.0})
 PARAMS = ["designs.lanes.teams.product.agents", "effort.chasing"]
