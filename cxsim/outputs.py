@@ -175,11 +175,7 @@ def write_sweep(sweep, out_dir: str | Path, *, charts: bool = True) -> list[Path
     json_path.write_text(json.dumps(sweep.to_json(), indent=1) + "\n")
     written = [csv_path, json_path]
     if charts:
-        for metric in sweep.metrics:
-            path = folder / f"sweep_{metric}.png"
-            sweep_chart(sweep, metric).savefig(path, dpi=CHART_DPI, metadata=_png_metadata(
-                path.stem, sweep.scenario.name, sweep.scenario.content_hash, sweep.seed, sweep.replications))
-            written.append(path)
+        written += _metric_charts(folder, "sweep", sweep, sweep_chart)
     report = folder / REPORT
     report.write_text(render_sweep_report(sweep), encoding="utf-8")
     return [*written, report]
@@ -222,11 +218,19 @@ def write_sensitivity(sens, out_dir: str | Path, *, charts: bool = True) -> list
                                          _cell(e["mu"]), _cell(e["sigma"]), e["effects"]])
         written.append(morris_path)
     if charts:
-        for metric in sens.metrics:
-            path = folder / f"tornado_{metric}.png"
-            tornado_chart(sens, metric).savefig(path, dpi=CHART_DPI, metadata=_png_metadata(
-                path.stem, sens.scenario.name, sens.scenario.content_hash, sens.seed, sens.replications))
-            written.append(path)
+        written += _metric_charts(folder, "tornado", sens, tornado_chart)
     report = folder / REPORT
     report.write_text(render_sensitivity_report(sens), encoding="utf-8")
     return [*written, report]
+
+
+def _metric_charts(folder: Path, prefix: str, experiment, draw) -> list[Path]:
+    """A PNG per metric of a sweep or sensitivity run (``prefix_<metric>.png``), stamped with provenance."""
+    written = []
+    for metric in experiment.metrics:
+        path = folder / f"{prefix}_{metric}.png"
+        draw(experiment, metric).savefig(path, dpi=CHART_DPI, metadata=_png_metadata(
+            path.stem, experiment.scenario.name, experiment.scenario.content_hash, experiment.seed,
+            experiment.replications))
+        written.append(path)
+    return written
