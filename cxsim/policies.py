@@ -43,10 +43,19 @@ class TransferPolicy:
     """Agent hours to write up, brief or coordinate one hand-off."""
     briefing: float
     """Share of the usual diagnosis time the next agent needs thanks to context passed on."""
+    pickup: str
+    """When the next team first takes up a handed-on case (``PICKUP``)."""
 
 
-#: The numbers (and the memory) of a transfer policy a design may override.
-TRANSFER_TUNABLES = ("reexplain", "chasing", "handoff_time", "briefing", "memory")
+#: The numbers (and the memory and pickup) of a transfer policy a design may override.
+TRANSFER_TUNABLES = ("reexplain", "chasing", "handoff_time", "briefing", "memory", "pickup")
+
+#: When the next team first takes up a case handed on to it (``transfer.pickup``).
+PICKUP: dict[str, str] = {
+    "now": "the case joins the next team's queue at once",
+    "next_day": "'someone else will get back to you tomorrow' (seed 000): the case joins the next team's "
+                "queue at its first opening on a later calendar day, in that team's daily intake",
+}
 
 #: Who remembers the teams a case has already been at (``transfer.memory``). A guess of the next team
 #: avoids every team remembered as tried; it goes back to one only when every other candidate was tried.
@@ -60,26 +69,27 @@ MEMORY: dict[str, str] = {
 TRANSFER_POLICIES: dict[str, TransferPolicy] = {
     policy.name: policy for policy in (
         TransferPolicy(
-            "cold", "close the ticket, open a new one at the back of the guessed team's queue; the customer "
-            "re-explains to every new team ('not in my lane'); the ticket carries no history, but the "
-            "customer remembers whom they already talked to",
+            "cold", "close the ticket, open a new one at the back of the guessed team's queue, taken up "
+            "the next day; the customer re-explains to every new team ('not in my lane'); the ticket "
+            "carries no history, but the customer remembers whom they already talked to",
             new_ticket=True, keep_place=False, jump_queue=False, customer_follows=True,
-            memory="customer", reexplain=1.0, chasing=1.0, handoff_time=5 / 60, briefing=1.0),
+            memory="customer", reexplain=1.0, chasing=1.0, handoff_time=5 / 60, briefing=1.0,
+            pickup="next_day"),
         TransferPolicy(
             "warm", "hand the same ticket over with context, keeping its place in line; the customer "
             "re-explains a little",
             new_ticket=False, keep_place=True, jump_queue=False, customer_follows=True,
-            memory="company", reexplain=0.25, chasing=1.0, handoff_time=10 / 60, briefing=0.7),
+            memory="company", reexplain=0.25, chasing=1.0, handoff_time=10 / 60, briefing=0.7, pickup="now"),
         TransferPolicy(
             "owner", "the agent stays the customer's contact and chases the case through the teams "
             "internally; the customer is kept informed",
             new_ticket=False, keep_place=True, jump_queue=False, customer_follows=False,
-            memory="company", reexplain=0.0, chasing=0.3, handoff_time=15 / 60, briefing=0.5),
+            memory="company", reexplain=0.0, chasing=0.3, handoff_time=15 / 60, briefing=0.5, pickup="now"),
         TransferPolicy(
             "swarm", "the agent keeps the case and pulls in an expert of the guessed skill ahead of the "
             "queue (intelligent swarming)",
             new_ticket=False, keep_place=True, jump_queue=True, customer_follows=False,
-            memory="company", reexplain=0.0, chasing=0.3, handoff_time=10 / 60, briefing=0.5),
+            memory="company", reexplain=0.0, chasing=0.3, handoff_time=10 / 60, briefing=0.5, pickup="now"),
     )
 }
 

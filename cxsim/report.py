@@ -243,6 +243,7 @@ RULES = (
     ("transfer", "chasing", "chasing once handed on (share of effort.chasing)", "share"),
     ("transfer", "handoff_time", "agent time per hand-off", str),
     ("transfer", "briefing", "diagnosis the next agent needs (share)", "share"),
+    ("transfer", "pickup", "when the next team takes a handed-on case up", str),
     ("incentive", "scheme", "incentive scheme", str),
     ("incentive", "premature_closure", "in-skill tickets closed before the fix works", "share"),
     ("incentive", "deflection", "long in-skill cases sent away ('not in my lane')", "share"),

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from cxsim.engine.work import Team
     from cxsim.scenario import Design, Scenario
 
+DAY = 24.0  # hours: "tomorrow" for a next-day pickup
+
 
 class Router:
     """Chooses teams for one design; draws from the replication's routing stream.
@@ -111,6 +113,7 @@ class Routing:
         self.reexplain = rep.scenario.effort.reexplain * self.policy.reexplain
         self.severity = [ct.severity for ct in rep.scenario.case_types.values()]
         self.memory = self.policy.memory
+        self.next_day = self.policy.pickup == "next_day"
 
     def tried(self, case: Case) -> set[str] | None:
         """The teams remembered as already tried: by the company, every team the case has been at; by the
@@ -151,4 +154,13 @@ class Routing:
         case.place = place
         priority = 0 if policy.jump_queue else self.severity[case.ctype]
         mode = CUSTOMER if policy.customer_follows else INTERNAL
-        work.enqueue(work.teams[target], case, priority, place, mode)
+        nxt = work.teams[target]
+        if self.next_day:
+            # "Someone else will get back to you tomorrow": the next team's first opening on a later day.
+            pickup = nxt.hours.next_open((now // DAY + 1) * DAY)
+            if not policy.keep_place:
+                case.place = place = pickup
+            self.env.timeout(pickup - now).callbacks.append(
+                lambda _: work.enqueue(nxt, case, priority, place, mode))
+            return
+        work.enqueue(nxt, case, priority, place, mode)

@@ -631,3 +631,42 @@ def test_abandoned_and_open_cases_keep_their_last_visit():
         assert visit.queued_at <= visit.started_at <= visit.ended_at
         assert visit.work_hours == pytest.approx(visit.ended_at - visit.started_at)
     assert all(v.outcome != "interrupted" for c in out.cases for v in c.visits[:-1])
+
+
+def _pickup_scenario(pickup: str | None) -> dict:
+    """Every case starts at the wrong team ``a`` (business hours) and is handed cold to ``b``, which fixes
+    it."""
+    transfer = {"policy": "cold", "accuracy": 1.0}
+    if pickup is not None:
+        transfer["pickup"] = pickup
+    return {
+        "name": "pickup", "horizon": "60 days",
+        "arrivals": {"process": "poisson", "rate": "30 per day", "hours": "business"},
+        "case_types": {"x": {"share": 1.0, "skills": ["b"], "fix_time": "10 min"}},
+        "designs": {"d": {"teams": {"a": {"agents": 4, "skills": ["a"]},
+                                    "b": {"agents": 4, "skills": ["b"]}},
+                          "intake": {"team": "a"}, "transfer": transfer}},
+    }
+
+
+def test_a_cold_hand_off_is_taken_up_the_next_day():
+    """Seed 000: "someone else who will get back to you tomorrow". Under ``cold`` (pickup ``next_day`` by
+    default) the case joins the next team's queue at its first opening (09:00, Monday to Friday) on a later
+    calendar day than the hand-off; with ``pickup: now`` it joins at the moment of the hand-off."""
+    later = cxsim.run(_pickup_scenario(None), replications=1, seed=3, cases="all").outputs[0]
+    now = cxsim.run(_pickup_scenario("now"), replications=1, seed=3, cases="all").outputs[0]
+    checked = 0
+    for case in later.cases:
+        for first, second in zip(case.visits, case.visits[1:], strict=False):
+            if first.outcome == "handed_on" and second.team == "b":
+                checked += 1
+                assert second.queued_at // 24 > first.ended_at // 24, (first, second)
+                assert second.queued_at % 24 == pytest.approx(9.0) and (second.queued_at // 24) % 7 < 5
+    assert checked > 500
+    same_day = [second.queued_at == pytest.approx(first.ended_at)
+                for case in now.cases for first, second in zip(case.visits, case.visits[1:], strict=False)
+                if first.outcome == "handed_on"]
+    assert len(same_day) > 500 and all(same_day)
+    # A day's delay per hand-off shows in the time to resolution, not in the teams' work.
+    days_later, days_now = (replication_metrics(out)["resolution_days_mean"] for out in (later, now))
+    assert days_later > days_now + 0.5

@@ -127,7 +127,8 @@ def tandem(days: int = TANDEM_DAYS) -> dict:
             "teams": {"A": {"agents": A_AGENTS, "skills": {"triage": 1.0}, "hours": "24/7"},
                       "B": {"agents": B_AGENTS, "skills": {"s": 1.0}, "hours": "24/7"}},
             "intake": {"team": "A"},
-            "transfer": {"policy": "cold", "accuracy": 1.0, "handoff_time": "0 min", "briefing": 0.0},
+            "transfer": {"policy": "cold", "accuracy": 1.0, "handoff_time": "0 min", "briefing": 0.0,
+                         "pickup": "now"},
             "incentive": {"scheme": "resolution"}}},
     }
 

@@ -27,7 +27,8 @@ DRAWS = 40_000
 def symmetric(n: int = N_LANES, *, difficulty: float, accuracy: float = 0.5, intake: float = 0.8,
               proficiency: float = 1.0, transfer: dict | None = None, days: int = 60) -> dict:
     """``n`` one-agent lanes with one skill each; every case needs lane 0's skill. Light load, no
-    abandonment, no incentive behaviour: only routing decides how many hops a case makes."""
+    abandonment, no incentive behaviour: only routing decides how many hops a case makes (hand-offs are
+    taken up at once: a next-day pickup would only stretch the cases past the horizon)."""
     teams = {f"lane{i}": {"agents": 1, "skills": {f"s{i}": proficiency if i == 0 else 1.0}, "hours": "24/7"}
              for i in range(n)}
     return {
@@ -37,7 +38,8 @@ def symmetric(n: int = N_LANES, *, difficulty: float, accuracy: float = 0.5, int
         "case_types": {"x": {"share": 1.0, "skills": ["s0"], "fix_time": "5 min", "difficulty": difficulty,
                              "diagnosis_time": "6 min"}},
         "designs": {"lanes": {"teams": teams, "intake": {"accuracy": intake},
-                              "transfer": {"policy": "cold", "accuracy": accuracy, **(transfer or {})},
+                              "transfer": {"policy": "cold", "accuracy": accuracy, "pickup": "now",
+                                           **(transfer or {})},
                               "incentive": {"scheme": "resolution"}}},
     }
 
