@@ -16,9 +16,6 @@ from cxsim.eventlog.timestamps import parse_timestamps
 
 __all__ = ["Collector"]
 
-_STAMPS = ("opened", "resolved", "closed")
-
-
 class Collector:
     """Gathers a log's rows per case: ``add`` one row at a time, then ``log`` builds the ``EventLog``.
 
@@ -31,7 +28,8 @@ class Collector:
         self.rows = 0
         self.skipped: Counter = Counter()
         self._cases: dict[str, list[tuple]] = {}  # case -> [(time, where, team, resource, activity)]
-        self._stamps: dict[str, list] = {}  # case -> [opened, resolved, closed] as (raw, where) or None
+        self._stamps: dict[str, list] = {}  # case -> [opened, resolved, closed] raw values or None
+        self._stamp_seen: dict[str, tuple] = {}  # every raw case timestamp -> (case, where, field) first seen
         self._canonical: dict[str, str] = {}  # one string object per distinct team/resource/activity
 
     def add(self, case: str | None, time: str | None, where: int, team: str | None = None,
@@ -55,24 +53,30 @@ class Collector:
         events.append(row)
         if opened is not None or resolved is not None or closed is not None:
             stamps = self._stamps[case]
-            if opened is not None and stamps[0] is None:
-                stamps[0] = (opened, where)
+            seen = self._stamp_seen
+            if opened is not None:
+                seen.setdefault(opened, (case, where, "opened"))
+                if stamps[0] is None:
+                    stamps[0] = opened
             if resolved is not None:
-                stamps[1] = (resolved, where)
+                seen.setdefault(resolved, (case, where, "resolved"))
+                stamps[1] = resolved
             if closed is not None:
-                stamps[2] = (closed, where)
+                seen.setdefault(closed, (case, where, "closed"))
+                stamps[2] = closed
 
     def _where(self, columns: Columns):
         """value -> (line, column, extra) of its first occurrence, for error messages (searched on error)."""
         def locate(raw: str):
-            for case, events in self._cases.items():
-                for row in events:
-                    if row[0] == raw:
-                        return self._place(case, row[1], columns.time)
-                for name, stamp in zip(_STAMPS, self._stamps[case], strict=True):
-                    if stamp is not None and stamp[0] == raw:
-                        return self._place(case, stamp[1], getattr(columns, name))
-            return None, None, ""
+            found = [(row[1], case, columns.time) for case, events in self._cases.items() for row in events
+                     if row[0] == raw]
+            if raw in self._stamp_seen:
+                case, where, name = self._stamp_seen[raw]
+                found.append((where, case, getattr(columns, name)))
+            if not found:
+                return None, None, ""
+            where, case, column = min(found, key=lambda f: f[0]) if self.format == "csv" else found[0]
+            return self._place(case, where, column)
         return locate
 
     def _place(self, case: str, where: int, column: str | None):
@@ -88,10 +92,7 @@ class Collector:
             raise EventLogError(f"no events in the log ({self.rows} rows read"
                                 + (f"; skipped: {skipped}" if skipped else "") + ")", file=self.file)
         raw = {row[0]: None for events in self._cases.values() for row in events}
-        for stamps in self._stamps.values():
-            for stamp in stamps:
-                if stamp is not None:
-                    raw[stamp[0]] = None
+        raw.update(dict.fromkeys(self._stamp_seen))
         parsed, described = parse_timestamps(raw, self._where(columns), time_format=time_format,
                                              file=self.file)
         journeys = []
@@ -99,7 +100,7 @@ class Collector:
         for case, rows in self._cases.items():
             events = sorted((Event(parsed[t], team, resource, activity)
                              for t, _, team, resource, activity in rows), key=by_time)
-            opened, resolved, closed = (parsed[s[0]] if s is not None else None for s in self._stamps[case])
+            opened, resolved, closed = (parsed[s] if s is not None else None for s in self._stamps[case])
             journeys.append(Journey(case, tuple(events), opened, resolved, closed))
         return EventLog(source=self.file, format=self.format, columns=columns, journeys=tuple(journeys),
                         events=sum(len(rows) for rows in self._cases.values()), start=min(parsed.values()),

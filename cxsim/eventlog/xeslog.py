@@ -23,18 +23,9 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _attributes(elem, missing: frozenset[str]) -> dict[str, str]:
-    """The direct attributes of a trace or event: {key: stripped value}, missing values left out."""
-    out = {}
-    for child in elem:
-        key = child.get("key")
-        value = child.get("value")
-        if key is None or value is None:
-            continue
-        value = value.strip()
-        if value not in missing:
-            out[key] = value
-    return out
+def _attributes(children) -> dict[str | None, str | None]:
+    """The direct attributes of a trace or event, as written: {key: value} (a list has no value)."""
+    return {child.get("key"): child.get("value") for child in children}
 
 
 def read_xes(stream: BinaryIO, given: Columns, file: str, missing: frozenset[str],
@@ -47,6 +38,13 @@ def read_xes(stream: BinaryIO, given: Columns, file: str, missing: frozenset[str
     stamp_keys = (wanted.opened, wanted.resolved, wanted.closed)
     collector = Collector(file, "xes")
     add = collector.add
+
+    def value(attrs, key):
+        v = attrs.get(key) if key else None
+        if v is None:
+            return None
+        v = v.strip()
+        return None if v in missing else v
     event_keys: set[str] = set()
     trace_keys: set[str] = set()
     events: list[dict[str, str]] = []
@@ -61,20 +59,22 @@ def read_xes(stream: BinaryIO, given: Columns, file: str, missing: frozenset[str
             if tag is None:
                 tag = local[elem.tag] = _local(elem.tag)
             if tag == "event":
-                attrs = _attributes(elem, missing)
+                attrs = _attributes(elem)
                 event_keys.update(attrs)
                 events.append(attrs)
                 elem.clear()
             elif tag == "trace":
-                trace = _attributes((c for c in elem if _local(c.tag) != "event"), missing)
+                trace = _attributes(c for c in elem if local.get(c.tag) != "event")
                 trace_keys.update(trace)
-                case = trace.get(case_key)
+                case = value(trace, case_key)
+                stamps = [value(trace, s) for s in stamp_keys]
                 for k, attrs in enumerate(events, start=1):
-                    activity = " ".join(v for a in activity_keys if (v := attrs.get(a)) is not None) or None
-                    opened, resolved, closed = (
-                        (trace.get(s) or attrs.get(s)) if s else None for s in stamp_keys)
-                    add(case, attrs.get(time_key), k, attrs.get(team_key) if team_key else None,
-                        attrs.get(resource_key) if resource_key else None, activity, opened, resolved, closed)
+                    activity = " ".join(v for a in activity_keys
+                                        if (v := value(attrs, a)) is not None) or None
+                    opened, resolved, closed = (t if t is not None else value(attrs, s)
+                                                for t, s in zip(stamps, stamp_keys, strict=True))
+                    add(case, value(attrs, time_key), k, value(attrs, team_key), value(attrs, resource_key),
+                        activity, opened, resolved, closed)
                 events = []
                 elem.clear()  # an empty shell stays in the tree: tens of bytes per trace
             elif tag == "global":
@@ -86,6 +86,8 @@ def read_xes(stream: BinaryIO, given: Columns, file: str, missing: frozenset[str
         raise EventLogError(f"not an XES log: its root element is <{_local(last.tag)}>, not <log>", file=file)
     if collector.rows == 0:
         return collector.log(given)  # raises: no events
+    event_keys.discard(None)
+    trace_keys.discard(None)
     keys = sorted(event_keys | trace_keys)
     columns, lacking = check_columns(given, XES_DEFAULTS, keys, file, kind="attribute",
                                      case_available=sorted(trace_keys))
