@@ -97,6 +97,26 @@ class Journey:
         return tuple(route)
 
     @property
+    def stints(self) -> tuple[tuple[str, datetime, datetime], ...]:
+        """Each turn of a team holding the case: (team, its first event, the next team's first event).
+
+        The last turn ends at the case's ``end`` (resolved, else closed) when that is no earlier, else at
+        the last event (a case still open: its last turn is cut at its last event)."""
+        turns: list[list] = []
+        for e in self.events:
+            if e.team is None:
+                continue
+            if turns and turns[-1][0] == e.team:
+                continue
+            if turns:
+                turns[-1][2] = e.time
+            turns.append([e.team, e.time, None])
+        if turns:
+            end, last = self.end, self.events[-1].time
+            turns[-1][2] = end if end is not None and end >= turns[-1][1] else max(last, turns[-1][1])
+        return tuple((team, start, stop) for team, start, stop in turns)
+
+    @property
     def handoffs(self) -> int:
         """Changes of team between consecutive events (events without a team skipped)."""
         return max(len(self.route) - 1, 0)

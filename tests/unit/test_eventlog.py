@@ -95,9 +95,14 @@ def check_csv_log(log, source: Path) -> None:
     assert inc1.opened == datetime(2016, 3, 13, 8, 30)
     assert inc1.resolved == datetime(2016, 3, 14, 12) and inc1.closed == datetime(2016, 3, 15, 10)
     assert inc1.route == ("Team A", "Team B", "Team A") and inc1.handoffs == 2 and inc1.ping_pong
+    day = datetime(2016, 3, 13)
+    assert inc1.stints == (("Team A", day.replace(hour=9), day.replace(hour=11)),
+                           ("Team B", day.replace(hour=11), day.replace(day=14, hour=11)),
+                           ("Team A", day.replace(day=14, hour=11), day.replace(day=14, hour=12)))
     inc2 = log.journeys[1]
     assert inc2.opened is None and inc2.start == datetime(2016, 4, 1, 9, 5) and inc2.end is None
     assert inc2.handoffs == 0 and not inc2.ping_pong
+    assert inc2.stints == (("Team B", inc2.start, inc2.start),)  # still open: cut at its last event
     assert log.start == datetime(2016, 3, 13, 8, 30) and log.end == datetime(2016, 4, 1, 9, 5)
     assert log.time_format.startswith("day/month/year")
 
