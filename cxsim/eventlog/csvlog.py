@@ -20,7 +20,7 @@ _SEPARATORS = ",;\t|"
 
 
 def _separator(header: str) -> str:
-    counts = {sep: next(csv.reader([header], delimiter=sep), []).__len__() for sep in _SEPARATORS}
+    counts = {sep: len(next(csv.reader([header], delimiter=sep), [])) for sep in _SEPARATORS}
     return max(_SEPARATORS, key=lambda sep: counts[sep])  # the first of the most-splitting ones
 
 
