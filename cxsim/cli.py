@@ -6,8 +6,11 @@ nothing written.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import typer
 from rich.console import Console
@@ -506,6 +509,138 @@ def print_warnings(result) -> None:
     for warning in result.summary.warnings:
         err_console.print(f"[bold yellow]warning[/] [dim]{warning.code}[/] {escape(warning.message)}",
                           highlight=False, soft_wrap=True)
+
+# --- event logs: the column flags of every command that reads a ticket log (logstats; calibrate and backtest
+# take the same flags by decorating themselves with @log_options and reading through read_log_or_fail) ---
+
+class LogSpec(NamedTuple):
+    """How to read a log, from the flags: the columns (``cxsim.eventlog.Columns``), format, time format."""
+
+    columns: object
+    format: str | None
+    time_format: str | None
+
+
+_COLUMN_FLAGS = {
+    "case": "Column (CSV) or trace attribute (XES) naming the case (XES: concept:name).",
+    "time": "Column or attribute with each event's time (XES: time:timestamp).",
+    "team": "Column or attribute with the team holding the case (XES: org:group).",
+    "activity": "Column(s) with what happened; join several with + "
+                "(XES: concept:name+lifecycle:transition).",
+    "resource": "Column or attribute with the person (XES: org:resource).",
+    "opened": "Column or attribute with the case's opening time (default: its first event).",
+    "resolved": "Column or attribute with the case's resolution time.",
+    "closed": "Column or attribute with the case's closing time (used where resolved is missing).",
+}
+_LOG_FLAGS = {
+    **{name: typer.Option(None, f"--{name}", help=text, rich_help_panel="Event log")
+       for name, text in _COLUMN_FLAGS.items()},
+    "log_format": typer.Option(None, "--format", help="csv or xes (default: from the file name, else its "
+                               "content).", rich_help_panel="Event log"),
+    "time_format": typer.Option(None, "--time-format", help="strptime format of every timestamp, e.g. "
+                                "'%d/%m/%Y %H:%M' (default: detected; ambiguous day/month order is refused).",
+                                rich_help_panel="Event log"),
+}
+
+
+def log_options(command):
+    """Add the event-log flags (--case ... --closed, --format, --time-format) to a typer command; it receives
+    them as one keyword argument ``log_spec: LogSpec`` (its own parameter, hidden from the command line)."""
+    own = [p for p in inspect.signature(command).parameters.values() if p.name != "log_spec"]
+    flags = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=str | None)
+             for name, option in _LOG_FLAGS.items()]
+
+    @functools.wraps(command)
+    def with_log_flags(**kwargs):
+        from cxsim.eventlog import Columns
+
+        values = {name: kwargs.pop(name) for name in _LOG_FLAGS}
+        columns = Columns(**{name: values[name] for name in _COLUMN_FLAGS})
+        return command(**kwargs, log_spec=LogSpec(columns, values["log_format"], values["time_format"]))
+
+    annotations = {k: v for k, v in command.__annotations__.items() if k != "log_spec"}
+    with_log_flags.__annotations__ = {**annotations, **{p.name: p.annotation for p in flags}}
+    with_log_flags.__signature__ = inspect.Signature(own + flags)
+    return with_log_flags
+
+
+def read_log_or_fail(path: Path, spec: LogSpec):
+    """The ``EventLog`` at ``path`` read as ``spec`` says; a bad log is one line on stderr and exit 2."""
+    from cxsim.errors import EventLogError
+    from cxsim.eventlog import read_log
+
+    try:
+        return read_log(path, spec.columns, format=spec.format, time_format=spec.time_format)
+    except EventLogError as err:
+        _fail(str(err))
+
+
+@app.command()
+@log_options
+def logstats(
+    log: Path = typer.Argument(..., help="Ticket event log: CSV (plain, .gz or a .zip with one CSV) or XES "
+                               "(plain or .gz)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the profile as JSON instead of a table."),
+    log_spec: LogSpec | None = None,
+) -> None:
+    """Profile a ticket event log: hand-offs between teams, ping-pong, days to resolution by hand-offs.
+
+    Example (the UCI ServiceNow log): cxsim logstats incident_event_log.zip --case number
+    --time sys_updated_at --team assignment_group --opened opened_at --resolved resolved_at
+    --closed closed_at"""
+    from cxsim.handoffs import log_profile
+
+    event_log = read_log_or_fail(log, log_spec)
+    profile = log_profile(event_log)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({"log": event_log.describe(), "profile": profile.to_dict()}, indent=2))
+        return
+    print_log_profile(event_log, profile)
+
+
+def _share(value: float) -> str:
+    return "—" if value != value else f"{100 * value:.1f}%"
+
+
+def _days(value: float) -> str:
+    if value != value:
+        return "—"
+    return "beyond the log" if value == float("inf") else f"{value:.2f}"
+
+
+def print_log_profile(event_log, profile) -> None:
+    """The profile of a log: its facts, then hand-offs, teams, ping-pong and days by hand-off bucket."""
+    mapped = ", ".join(f"{k}={v}" for k, v in event_log.columns.mapped().items())
+    skipped = "; ".join(f"{n} rows {why}" for why, n in event_log.skipped.items())
+    out_console.print(f"{event_log.source} ({event_log.format}): {event_log.cases:,} cases, "
+                      f"{event_log.events:,} events, {event_log.start:%Y-%m-%d} to {event_log.end:%Y-%m-%d}; "
+                      f"timestamps {event_log.time_format}; columns {mapped}"
+                      + (f"; skipped {skipped}" if skipped else ""), highlight=False, soft_wrap=True)
+    p = profile
+    table = Table(title="Journeys through teams", title_justify="left")
+    table.add_column("statistic")
+    table.add_column("value", justify="right")
+    table.add_row("hand-offs per case: mean", f"{p.handoffs_mean:.2f}")
+    table.add_row("hand-offs per case: median / p90 / p99 / max",
+                  f"{p.handoffs_median:g} / {p.handoffs_p90:g} / {p.handoffs_p99:g} / {p.handoffs_max}")
+    table.add_row("cases with >= 1 hand-off", _share(p.share_handoff))
+    table.add_row("cases involving >= 3 / >= 5 teams",
+                  f"{_share(p.share_3_teams)} / {_share(p.share_5_teams)}")
+    table.add_row("cases back to a team they had left (ping-pong)", _share(p.share_ping_pong))
+    table.add_row("cases without a team", f"{p.cases_without_team:,}")
+    table.add_row("days to resolution: median / p90", f"{_days(p.days.median)} / {_days(p.days.p90)}")
+    table.add_row("cases still open at the log's end (censored)", f"{p.days.censored:,}")
+    out_console.print(table)
+    buckets = Table(title="Days to resolution by hand-offs (Kaplan–Meier)", title_justify="left")
+    for name in ("hand-offs", "cases", "share", "median days", "p90 days"):
+        buckets.add_column(name, justify="right")
+    for b in p.buckets:
+        buckets.add_row(b.label, f"{b.cases:,}", _share(b.share), _days(b.days.median), _days(b.days.p90))
+    out_console.print(buckets)
+    for note in p.notes:
+        out_console.print(f"[dim]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """Every error cxsim raises on purpose, in one place: each says in one line what is wrong and where.
 
 ``ScenarioError`` (a scenario: file, line, field), ``ExecutorError`` (where replications should run), and
-``ResultsFolderError`` (a folder that does not hold a run's results). The CLI prints them as they are and
+``ResultsFolderError`` (a folder that does not hold a run's results), ``EventLogError`` (a ticket event log:
+file, line, column). The CLI prints them as they are and
 exits with status 2; anything else is a bug.
 """
 
@@ -60,3 +61,35 @@ class ExecutorError(RuntimeError):
 
 class ResultsFolderError(ValueError):
     """The folder does not hold a cxsim run's results."""
+
+
+class EventLogError(ValueError):
+    """A ticket event log that cannot be read as asked, located by file, 1-based line and column (each may be
+    None): a missing file, no such column, an unparseable timestamp, an empty log, broken XML.
+
+    ``str(err)`` is one line: ``file:line: column: message``; a missing line or column is left out.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.message: str = one_line(message)
+        self.file: str | None = file
+        self.line: int | None = line
+        self.column: str | None = column or None
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        where = one_line(self.file) if self.file is not None else "<log>"
+        if self.line is not None:
+            where += f":{self.line}"
+        parts = [where]
+        if self.column:
+            parts.append(one_line(self.column))
+        parts.append(self.message)
+        return ": ".join(parts)
