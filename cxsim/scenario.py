@@ -810,6 +810,16 @@ class Design(Model):
                 raise unknown(("intake", "shares", team), team)
         transfer = self.transfer
         matrix = transfer.matrix
+        if matrix is not None:
+            if RESOLVED_STEP in self.teams:
+                raise Problem(("teams", RESOLVED_STEP), f"under matrix routing {RESOLVED_STEP!r} is the "
+                              "matrix's step for a resolution: rename this team")
+            for source, row in matrix.items():
+                if source not in self.teams:
+                    raise unknown(("transfer", "matrix", source), source)
+                for target in row:
+                    if target != RESOLVED_STEP and target not in self.teams:
+                        raise unknown(("transfer", "matrix", source, target), target)
         for name, team in self.teams.items():
             if matrix is None and team.work_time is not None:
                 raise Problem(("teams", name, "work_time"), "work_time is for transfer.routing: matrix "
@@ -822,15 +832,6 @@ class Design(Model):
                               "e.g. 'work_time: {dist: exponential, mean: 1 h}'")
         if matrix is None:
             return
-        if RESOLVED_STEP in self.teams:
-            raise Problem(("teams", RESOLVED_STEP), f"under matrix routing {RESOLVED_STEP!r} is the matrix's "
-                          "step for a resolution: rename this team")
-        for source, row in matrix.items():
-            if source not in self.teams:
-                raise unknown(("transfer", "matrix", source), source)
-            for target in row:
-                if target != RESOLVED_STEP and target not in self.teams:
-                    raise unknown(("transfer", "matrix", source, target), target)
         # From every team, a path of positive probabilities reaches 'resolved' (else cases circulate forever).
         ends = {t for t in self.teams if matrix.get(t, {RESOLVED_STEP: 1.0}).get(RESOLVED_STEP, 0.0) > 0}
         grew = True
