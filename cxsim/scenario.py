@@ -672,7 +672,8 @@ class Transfer(Model):
     the incentive's deflection and rush play no part; the incentive's ``premature_closure`` is the
     probability that a resolution the matrix draws is premature (the customer reopens after
     ``effort.discovery_time``: a log's reopen rate); ``max_hops`` still sends a hand-off to the
-    ``resolver``."""
+    ``resolver``. Case types still need their fields (e.g. one type ``{share: 1, skills: [any],
+    fix_time: 0 min}``, teams ``skills: [any]``), but only their severity and ``exchanges`` matter here."""
 
     @model_validator(mode="after")
     def _matrix(self) -> Transfer:

@@ -129,3 +129,11 @@ def test_matrix_routing_refuses_lanes():
     data["designs"]["d"] = {"lanes": {"count": 1, "agents": 2}, "transfer": BASE["designs"]["d"]["transfer"]}
     with pytest.raises(ScenarioError, match=r"designs\.d\.transfer\.routing: matrix routing names teams"):
         Scenario(**data)
+
+
+def test_the_report_says_which_designs_route_by_the_observed_matrix():
+    from cxsim.report import design_rules
+
+    scenario = cxsim.load_scenario(EXAMPLE)
+    rows = {row["label"]: row["cells"] for row in design_rules(scenario.content, list(scenario.designs))}
+    assert rows["where a case goes next: guessed, or drawn from the observed matrix"] == ["matrix", "guess"]
