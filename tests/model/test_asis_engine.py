@@ -28,7 +28,7 @@ import cxsim
 from cxsim.engine import Listener, Replication
 from cxsim.erlang import mmc_mean_wait
 from cxsim.loader import load_scenario
-from cxsim.metrics import replication_metrics, team_service
+from cxsim.metrics import replication_metrics, team_service, team_utilization
 from cxsim.scenario import DAYS
 
 HERE = Path(__file__).resolve().parent
@@ -265,8 +265,15 @@ def test_reported_route_metrics_work_under_matrix_routing(jackson_run):
 
 @pytest.mark.slow
 def test_matrix_teams_are_erlang_c_queues_at_their_jackson_rates(jackson_run):
-    """Jackson: team j is an M/M/c queue with arrival rate lambda x (alpha N)_j."""
+    """Jackson: team j is an M/M/c queue with arrival rate lambda x (alpha N)_j; the planned load says so
+    before the run, and the measured utilisation agrees."""
     visits = expected_visits()
+    design = jackson_run.summary.designs["as_is"]
+    for j, t in enumerate(TEAMS):
+        rho = LAM * visits[j] * WORK_H[t] / AGENTS[t]
+        assert design.planned_load[t] == pytest.approx(rho, rel=1e-9)
+        lo, hi = t_interval([team_utilization(out)[t] for out in jackson_run.outputs])
+        assert lo <= rho <= hi, f"team {t}: utilisation {rho:.4f} outside the 99% CI [{lo:.4f}, {hi:.4f}]"
     per_rep = [team_service(out) for out in jackson_run.outputs]
     for j, t in enumerate(TEAMS):
         wq = mmc_mean_wait(LAM * visits[j], 1 / WORK_H[t], AGENTS[t])
@@ -306,9 +313,14 @@ def test_ask_customer_gives_geometric_customer_waits_and_premature_closure_the_r
         asks_per_visit.append(asked / deciding)
         reopened.append(np.mean([c.reopens > 0 for c in cases]))
         reopens.append(np.mean([c.reopens for c in cases]))
+    # Planned load: 2 cases/h x 1 / (1 - ask) sessions x 15 min / 2 agents; reopens add 1 / (1 - premature).
+    planned = result.summary.designs["d"].planned_load["t"]
+    assert planned == pytest.approx(2 * 0.25 / (1 - ask) / 2, rel=1e-9)
+    utilisation = [team_utilization(out)["t"] for out in result.outputs]
     for name, samples, want in (("customer waits per visit", asks_per_visit, ask / (1 - ask)),
                                 ("share of cases reopened", reopened, premature),
-                                ("reopens per case", reopens, premature / (1 - premature))):
+                                ("reopens per case", reopens, premature / (1 - premature)),
+                                ("utilisation", utilisation, planned / (1 - premature))):
         lo, hi = t_interval(samples)
         assert lo <= want <= hi, f"{name}: {want:.4f} outside the 99% CI [{lo:.4f}, {hi:.4f}]"
         assert hi - lo < 0.2 * want, name
