@@ -580,7 +580,10 @@ class Team(Model):
     resolution, less queueing and customer waits), e.g. ``{dist: lognormal, mean: 2 h, sd: 3 h}``. It
     replaces the case type's diagnosis and fix times (skills, proficiency and speed play no part). A visit
     is one session, plus one per customer exchange (``ask_customer``, ``case_types.<name>.exchanges``); a
-    session that hands the case on also takes the transfer policy's ``handoff_time``."""
+    session that hands the case on also takes the transfer policy's ``handoff_time`` (set it to '0 min' if
+    the fitted time includes it). Work pauses outside the team's ``hours``. If a log cannot tell queueing
+    from work, fit the whole time at the team and give the team enough agents that nobody queues: it is
+    then a pure delay."""
     ask_customer: Probability = 0.0
     """Only under ``transfer.routing: matrix``: the probability that a session with the customer at this team
     ends by asking them for more (logs, a test; a 'Wait - User' status in a ticket log) instead of taking the
