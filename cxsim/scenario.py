@@ -301,7 +301,7 @@ def _profile(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, dict):
-        days = {str(k).lower(): v for k, v in value.items()}
+        days = {str(k): v for k, v in value.items()}
         for day in days:
             if day not in DAYS:
                 raise Problem((day,), f"unknown day {day!r}; days are " + ", ".join(DAYS))
