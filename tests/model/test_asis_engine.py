@@ -369,3 +369,40 @@ def test_guess_routing_default_is_untouched():
         assert design.intake.shares is None
         assert all(t.work_time is None and t.ask_customer == 0.0 for t in design.teams.values())
     assert scenario.arrivals.profile is None
+
+
+def test_max_hops_still_escalates_to_the_resolver_under_matrix_routing():
+    """After ``max_hops`` transfers the next hand-off goes to the resolver, whatever the matrix drew; the
+    resolver (no row) resolves what it gets."""
+    data = jackson(days=20)
+    design = data["designs"]["as_is"]
+    design["teams"]["expert"] = {"agents": 2, "skills": ["s"], "hours": "24/7", "work_time": "10 min"}
+    design["transfer"].update(max_hops=1, resolver="expert")
+    result = cxsim.run(data, replications=1, seed=4, cases="all")
+    routes = [[v.team for v in c.visits] for c in result.outputs[0].cases if c.status == "resolved"]
+    assert max(len(r) for r in routes) == 3
+    assert all(r[2] == "expert" for r in routes if len(r) == 3)
+    assert all("expert" not in r[:2] for r in routes)
+    assert sum(len(r) == 3 for r in routes) > 100
+
+
+def test_intake_shares_work_under_guess_routing_too():
+    """Observed intake with the usual guessed hand-offs: the first team follows the shares whatever the
+    case type (here no case goes first to the only team that fixes it more often than its share says)."""
+    data = {
+        "name": "shares", "horizon": "30 days",
+        "arrivals": {"process": "poisson", "rate": "4 per h"},
+        "case_types": {"job": {"share": 1.0, "skills": ["fix"], "fix_time": "10 min",
+                               "diagnosis_time": "5 min"}},
+        "designs": {"d": {
+            "teams": {"front": {"agents": 3, "skills": ["triage"], "hours": "24/7"},
+                      "back": {"agents": 3, "skills": ["fix"], "hours": "24/7"}},
+            "intake": {"shares": {"front": 0.75, "back": 0.25}},
+            "incentive": {"scheme": "resolution"}}},
+    }
+    result = cxsim.run(data, replications=1, seed=9, cases="all")
+    cases = [c for c in result.outputs[0].cases if c.visits]
+    first = np.mean([c.visits[0].team == "front" for c in cases])
+    assert abs(first - 0.75) < 3.3 * math.sqrt(0.75 * 0.25 / len(cases))
+    # Guess routing goes on as before: front cannot fix, so its cases are handed on to back.
+    assert all(c.visits[-1].team == "back" for c in cases if c.status == "resolved")
