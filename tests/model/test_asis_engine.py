@@ -388,7 +388,7 @@ def test_max_hops_still_escalates_to_the_resolver_under_matrix_routing():
 
 def test_intake_shares_work_under_guess_routing_too():
     """Observed intake with the usual guessed hand-offs: the first team follows the shares whatever the
-    case type (here no case goes first to the only team that fixes it more often than its share says)."""
+    case type (triage would send nearly every case to back, the only team that fixes it)."""
     data = {
         "name": "shares", "horizon": "30 days",
         "arrivals": {"process": "poisson", "rate": "4 per h"},
