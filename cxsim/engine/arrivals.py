@@ -34,10 +34,6 @@ class Thinning:
         self.accept = [float(w) / top for w in weights]  # probability of keeping a candidate in hour h
         self.peak_factor = top / mean  # peak rate / mean rate
 
-    def rate_factor(self, hour_of_week: int) -> float:
-        """rate(t) / mean rate in hour ``hour_of_week`` (0 = Monday 00:00-01:00)."""
-        return self.accept[hour_of_week] * self.peak_factor
-
     def next_after(self, now: float, mean_rate: float, rng: np.random.Generator) -> float:
         """The first arrival after ``now`` of the process with long-run rate ``mean_rate`` (per hour, > 0)."""
         gap = 1.0 / (mean_rate * self.peak_factor)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from cxsim.engine.cases import CUSTOMER, INTERNAL
 from cxsim.policies import guess_right, transfer_policy
+from cxsim.scenario import RESOLVED_STEP
 
 if TYPE_CHECKING:
     import numpy as np
@@ -70,9 +71,9 @@ class Router:
         if transfer.matrix is not None:
             self.matrix = {}
             for team in teams:
-                row = dict(transfer.matrix.get(team, {"resolved": 1.0}))
+                row = dict(transfer.matrix.get(team, {RESOLVED_STEP: 1.0}))  # no row: resolves there
                 total = sum(row.values())
-                resolve = row.pop("resolved", 0.0) / total
+                resolve = row.pop(RESOLVED_STEP, 0.0) / total
                 onward = {t: p for t, p in row.items() if p > 0}
                 self.matrix[team] = (resolve, _cumulative(onward) if onward else None)
 
@@ -123,7 +124,6 @@ class Router:
         if self.resolver is not None and current != self.resolver:
             return self.resolver
         return current  # nowhere else to go: the same team tries again
-
 
     def resolves(self, team: str) -> bool:
         """Matrix routing: whether a session at ``team`` resolves the case (else it is handed on)."""
