@@ -66,6 +66,14 @@ MEMORY: dict[str, str] = {
     "none": "nobody remembers: a guess may send the case back to a team that already said 'not mine'",
 }
 
+#: Where a case goes after a session at a team (``transfer.routing``).
+ROUTING: dict[str, str] = {
+    "guess": "agents recognise the cases their skills fix; triage and agents guess the next team (accuracy, "
+             "difficulty, memory)",
+    "matrix": "the next step is drawn from the observed routing matrix (another team, or resolved): the "
+              "as-is organisation as a ticket log shows it, with no guess of who 'should' have had it",
+}
+
 TRANSFER_POLICIES: dict[str, TransferPolicy] = {
     policy.name: policy for policy in (
         TransferPolicy(

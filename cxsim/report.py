@@ -232,6 +232,7 @@ def team_rows(summary, designs: list[str]) -> list[list[str]]:
 # What each design ran with, from the scenario as run (defaults resolved) and the policy tables' switches.
 RULES = (
     ("transfer", "policy", "transfer policy", str),
+    ("transfer", "routing", "where a case goes next: guessed, or drawn from the observed matrix", str),
     ("transfer", "new_ticket", "a hand-off closes the ticket and opens a new one", None),
     ("transfer", "keep_place", "the case keeps its place in line", None),
     ("transfer", "jump_queue", "help is pulled in ahead of the queue", None),

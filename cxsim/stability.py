@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from cxsim.policies import TRANSFER_POLICIES
 from cxsim.scenario import Design, Scenario
 from cxsim.warmup import improves, mser
 
@@ -80,6 +81,8 @@ def arrival_rate(scenario: Scenario) -> float:
 def planned_load(scenario: Scenario, design: Design) -> dict[str, float]:
     """Each team's offered load (work arriving per agent-hour available), analytically, without failure
     demand: every case reaches a team that fixes it (shared evenly among them) at once."""
+    if design.transfer.routing == "matrix":
+        return matrix_load(scenario, design)
     rate = arrival_rate(scenario)
     incentive = design.incentive
     transfer = design.transfer
@@ -109,6 +112,48 @@ def planned_load(scenario: Scenario, design: Design) -> dict[str, float]:
             s = max(skills[name].speed for name in ctype.skills if name in skills)
             work[team] += lam / len(fixers) * (sessions * diagnosis * briefing / s + ctype.fix_time.mean / s)
     return {name: work[name] / capacity(team) for name, team in design.teams.items()}
+
+
+def matrix_load(scenario: Scenario, design: Design) -> dict[str, float]:
+    """Each team's offered load under matrix routing, without reopens: the expected visits per case of the
+    absorbing chain (intake alpha, team-to-team Q: alpha (I - Q)^-1) x the sessions per visit (the case types'
+    exchanges and the team's customer asks) x the mean work time, plus the hand-off time of the visits that
+    hand on. Without intake shares or an intake team, intake is taken as even over the triage's teams.
+    (Reopens, like the failure demand of guess routing, show only in the measured offered load.)"""
+    teams = list(design.teams)
+    index = {t: i for i, t in enumerate(teams)}
+    intake, transfer = design.intake, design.transfer
+    alpha = np.zeros(len(teams))
+    if intake.shares is not None:
+        for team, share in intake.shares.items():
+            alpha[index[team]] = share
+    elif intake.team is not None:
+        alpha[index[intake.team]] = 1.0
+    else:
+        for team in intake.teams or [t for t in teams if t != transfer.resolver] or teams:
+            alpha[index[team]] = 1.0
+    alpha /= alpha.sum()
+    q = np.zeros((len(teams), len(teams)))
+    for team, row in (transfer.matrix or {}).items():
+        total = sum(row.values())
+        for target, p in row.items():
+            if target in index:
+                q[index[team], index[target]] = p / total
+    visits = np.linalg.solve((np.eye(len(teams)) - q).T, alpha)  # alpha (I - Q)^-1
+    policy = TRANSFER_POLICIES[transfer.policy]
+    follows = policy.customer_follows
+    asked = sum(ct.share * (ct.exchanges - 1) for ct in scenario.case_types.values())  # fixed exchanges
+    rate = arrival_rate(scenario)
+    load = {}
+    for i, (name, team) in enumerate(design.teams.items()):
+        tries = 1.0 / (1.0 - team.ask_customer) if team.ask_customer < 1 else math.inf  # with the customer
+        first = asked + tries
+        onward = (asked if follows and transfer.briefing >= 1.0 else 0.0) + (tries if follows else 1.0)
+        sessions = alpha[i] * first + (visits[i] - alpha[i]) * onward
+        mean = team.work_time.mean if team.work_time is not None else 0.0
+        handing_on = visits[i] * q[i].sum()
+        load[name] = float(rate * (sessions * mean + handing_on * transfer.handoff_time) / capacity(team))
+    return load
 
 
 def capacity(team: Any) -> float:

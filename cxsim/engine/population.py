@@ -7,7 +7,8 @@ the term (``scenario.Churn``): every finished case adds how high-effort it was t
 weights halve every half-life, so recent cases weigh more and good cases restore trust; contracts lock
 customers in, so churn shows up late (seed 001). By default every customer who leaves is replaced by a new
 one (``customers.acquisition: steady``). With ``arrivals.process: poisson`` cases arrive at an exact rate
-instead, each to a uniformly chosen active customer.
+instead, each to a uniformly chosen active customer. Either rate may follow a weekly profile
+(``arrivals.profile``, ``engine.arrivals``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from cxsim.engine.arrivals import Thinning
 from cxsim.engine.cases import RESOLVED
 from cxsim.engine.streams import customer_stream
 from cxsim.units import UNIT_HOURS
@@ -108,6 +110,8 @@ class Population:
             self.case_gap_mean = 1.0 / (self.spec.case_rate * self.concentrate)
         else:
             self.case_gap_mean = math.inf
+        weights = arrivals.weekly_weights  # a weekly profile: non-homogeneous arrivals by thinning
+        self.thinning = None if weights is None else Thinning(weights)
 
     def start(self) -> None:
         """The initial customers (signed at random points of their term), acquisition and Poisson arrivals."""
@@ -145,9 +149,12 @@ class Population:
         if self.case_gap_mean == math.inf:
             return  # customers who never open cases
         now = self.env.now
-        gap = customer.rng.exponential(self.case_gap_mean)
-        hours = self.arrival_hours
-        at = now + gap if hours is None else hours.finish(now, gap)
+        if self.thinning is not None:
+            at = self.thinning.next_after(now, self.spec.case_rate, customer.rng)  # type: ignore[union-attr]
+        else:
+            gap = customer.rng.exponential(self.case_gap_mean)
+            hours = self.arrival_hours
+            at = now + gap if hours is None else hours.finish(now, gap)
         self.env.timeout(at - now).callbacks.append(lambda _ev, c=customer: self._customer_case(c))
 
     def _customer_case(self, customer: Customer) -> None:
@@ -168,10 +175,14 @@ class Population:
         active = self.active
         attributes = rep.streams.case_attributes
         open_case = rep.cases.open_case
+        thinning = self.thinning
         while True:
-            gap = rng.exponential(1.0 / rate)
             now = env.now
-            at = now + gap if hours is None else hours.finish(now, gap)
+            if thinning is not None:
+                at = thinning.next_after(now, rate, rng)
+            else:
+                gap = rng.exponential(1.0 / rate)
+                at = now + gap if hours is None else hours.finish(now, gap)
             yield env.timeout(at - now)
             customer = None
             if active:

@@ -6,14 +6,21 @@ and blind otherwise, so they are never worse than a blind pick (``cxsim.policies
 customer, the company or nobody) keeps the guess away from them until every other candidate was tried. The
 design's transfer policy then decides what the hand-off does to the ticket, the customer's effort and the
 case's place in line (``cxsim.policies``).
+
+The as-is organisation of a ticket log has no guess: observed intake shares (``intake.shares``) pick the
+first team, and under ``transfer.routing: matrix`` a session's next step (another team or ``resolved``) is
+drawn from the team's row of the observed routing matrix, whatever the case type's skills.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from cxsim.engine.cases import CUSTOMER, INTERNAL
 from cxsim.policies import guess_right, transfer_policy
+from cxsim.scenario import RESOLVED_STEP
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,6 +67,17 @@ class Router:
                 # The resolver takes escalations only: it is the last resort of an ordinary guess.
                 self.guesses[(i, current)] = ([t for t in fixers if t != current and t != resolver],
                                               [t for t in wrong if t != current])
+        # Observed routing: intake shares and the matrix's rows, as (teams, cumulative probabilities).
+        self.shares = None if intake.shares is None else _cumulative(intake.shares)
+        self.matrix: dict[str, tuple[float, tuple[list[str], list[float]] | None]] | None = None
+        if transfer.matrix is not None:
+            self.matrix = {}
+            for team in teams:
+                row = dict(transfer.matrix.get(team, {RESOLVED_STEP: 1.0}))  # no row: resolves there
+                total = sum(row.values())
+                resolve = row.pop(RESOLVED_STEP, 0.0) / total
+                onward = {t: p for t, p in row.items() if p > 0}
+                self.matrix[team] = (resolve, _cumulative(onward) if onward else None)
 
     def _pick(self, options: list[str]) -> str:
         return options[int(self.rng.integers(len(options)))] if len(options) > 1 else options[0]
@@ -69,10 +87,17 @@ class Router:
         p = guess_right(accuracy, self.difficulty[ctype], len(right), len(right) + len(wrong))
         return self._pick(right) if self.rng.random() < p else self._pick(wrong)
 
+    def _draw(self, options: tuple[list[str], list[float]]) -> str:
+        """One team of ``options`` (teams, cumulative probabilities ending at 1)."""
+        teams, cumulative = options
+        return teams[bisect_right(cumulative, self.rng.random())] if len(teams) > 1 else teams[0]
+
     def intake(self, ctype: int) -> str:
         """The first team a new case of type ``ctype`` goes to."""
         if self.intake_team is not None:
             return self.intake_team
+        if self.shares is not None:
+            return self._draw(self.shares)
         right, wrong = self.intake_options[ctype]
         if not wrong:
             return self._pick(right)
@@ -83,6 +108,9 @@ class Router:
         the guess avoids them, unless every candidate was tried."""
         if self.max_hops is not None and transfers >= self.max_hops and current != self.resolver:
             return self.resolver  # type: ignore[return-value]  # checked: max_hops needs a resolver
+        if self.matrix is not None:
+            onward = self.matrix[current][1]
+            return current if onward is None else self._draw(onward)
         right, wrong = self.guesses[(ctype, current)]
         if tried:
             untried_right = [t for t in right if t not in tried]
@@ -98,6 +126,22 @@ class Router:
         if self.resolver is not None and current != self.resolver:
             return self.resolver
         return current  # nowhere else to go: the same team tries again
+
+    def resolves(self, team: str) -> bool:
+        """Matrix routing: whether a session at ``team`` resolves the case (else it is handed on)."""
+        resolve = self.matrix[team][0]  # type: ignore[index]
+        if resolve >= 1.0 or resolve <= 0.0:
+            return resolve >= 1.0
+        return bool(self.rng.random() < resolve)
+
+
+def _cumulative(weights: dict[str, float]) -> tuple[list[str], list[float]]:
+    """Teams and their cumulative probabilities, normalised to end at exactly 1 (so a draw always lands)."""
+    weights = {team: w for team, w in weights.items() if w > 0}
+    total = sum(weights.values())
+    cumulative = [c / total for c in accumulate(weights.values())]
+    cumulative[-1] = 1.0
+    return list(weights), cumulative
 
 
 class Routing:

@@ -6,7 +6,8 @@ outside them. An agent who asks the customer for more owns the ticket: the reply
 of their new work. A session is one agent working one case: diagnose, then fix it, close it prematurely,
 ask the customer for more, or hand it on. What the design's incentive scheme makes agents do (rush the
 diagnosis, deflect long in-skill cases, close before the fix works) is decided here, from the behaviour
-stream.
+stream. Under ``transfer.routing: matrix`` a session is the team's ``work_time`` instead, and its outcome
+is an exchange with the customer, or the matrix's next step (resolved, or handed on).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Agent:
 class Team:
     """A queue and the agents who work it; ``skill_for[case type]`` is the best (proficiency, speed)."""
 
-    __slots__ = ("name", "agents", "hours", "cost", "queue", "idle", "skill_for")
+    __slots__ = ("name", "agents", "hours", "cost", "queue", "idle", "skill_for", "work_time", "ask")
 
     def __init__(self, name: str, agents: int, hours: WorkingHours, cost: float,
                  skill_for: list[tuple[float, float] | None]) -> None:
@@ -56,6 +57,8 @@ class Team:
         self.queue: list[tuple] = []  # heap of (effective priority, place, sequence, case, mode)
         self.idle: list[Agent] = []  # agents waiting for work
         self.skill_for = skill_for
+        self.work_time = None  # matrix routing: the distribution of one session's hands-on time
+        self.ask = 0.0  # matrix routing: probability that a session with the customer asks them for more
 
 
 class Work:
@@ -89,7 +92,9 @@ class Work:
                 matching = [spec.skills[s] for s in ct.skills if s in spec.skills]
                 best = max(matching, key=lambda s: s.proficiency) if matching else None
                 skill_for.append((best.proficiency, best.speed) if best else None)
-            self.teams[name] = Team(name, spec.agents, spec.hours, spec.cost_per_hour, skill_for)
+            self.teams[name] = team = Team(name, spec.agents, spec.hours, spec.cost_per_hour, skill_for)
+            team.work_time, team.ask = spec.work_time, spec.ask_customer
+        self.matrix = rep.design.transfer.routing == "matrix"
 
     def start(self) -> None:
         for team in self.teams.values():
@@ -136,7 +141,7 @@ class Work:
         replies = agent.replies
         hours = team.hours
         always = hours.always_open
-        begin, finish = self._begin, self._finish
+        begin, finish = (self._begin_matrix if self.matrix else self._begin), self._finish
         heappop = heapq.heappop
         while True:
             if not always:
@@ -194,6 +199,36 @@ class Work:
                 else:
                     outcome = FIXED
         hands_on = diagnosis + fix
+        work = max(hands_on + self.handoff_time, MIN_HAND_ON) if outcome == HAND_ON else hands_on
+        contact = 0.0
+        if mode == CUSTOMER:
+            contact = hands_on * self.presence
+            effort.pay_reexplain()
+        end = team.hours.finish(now, work)
+        self.session_started(team, now, end)
+        case.in_session = (now, end, contact, work, outcome, mode, team.name)
+        self.case_served(case, team, now)
+        return end
+
+    def _begin_matrix(self, team: Team, case: Case, mode: int, now: float, agent: Agent,
+                      resumed: bool) -> float:
+        """Start a session under matrix routing: the team's work time; then an exchange with the customer
+        (the case type's ``exchanges``, or the team's ``ask_customer``), or the matrix's next step: resolved
+        (prematurely, as the incentive's ``premature_closure`` says) or handed on."""
+        self.rep.cases.dequeued(case, now)
+        effort = case.effort
+        if mode == CUSTOMER:
+            effort.stop_waiting(now)
+        hands_on = float(team.work_time.sample(self.handling))  # type: ignore[union-attr]
+        needed = self.ctypes[case.ctype].exchanges if mode == CUSTOMER and case.briefed >= 1.0 else 1
+        decide = self.decide
+        if case.rounds + 1 < needed or (mode == CUSTOMER and team.ask > 0.0 and decide.random() < team.ask):
+            outcome = ASK
+        elif self.rep.routing.router.resolves(team.name):
+            premature = self.behaviour.premature_closure
+            outcome = PREMATURE if premature and decide.random() < premature else FIXED
+        else:
+            outcome = HAND_ON
         work = max(hands_on + self.handoff_time, MIN_HAND_ON) if outcome == HAND_ON else hands_on
         contact = 0.0
         if mode == CUSTOMER:

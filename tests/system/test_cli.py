@@ -118,6 +118,16 @@ BAD_CASES = [
     # a bad working-hours spec
     ("bad-working-hours", 40, "        hours: weekdays", 40, "designs.lanes.teams.billing.hours",
      "working hours"),
+    # as-is fields (issue 9): a weekly profile of the wrong length, a routing matrix naming a team that does
+    # not exist, a matrix row that does not sum to 1 (each mutation inserts lines: the error is on the last)
+    ("profile-wrong-length", 6, "arrivals:\n  profile: [1, 2, 3]\ncustomers:", 7, "arrivals.profile",
+     "168 weights"),
+    ("matrix-unknown-team", 55, "      team: support\n    transfer:\n      routing: matrix\n"
+     "      matrix: {support: {resolved: 0.9, suport: 0.1}}", 58,
+     "designs.one_team.transfer.matrix.support.suport", "unknown team"),
+    ("matrix-row-not-1", 55, "      team: support\n    transfer:\n      routing: matrix\n"
+     "      matrix: {support: {resolved: 0.8}}", 58, "designs.one_team.transfer.matrix.support",
+     "sums to 0.8"),
 ]
 BAD_IDS = [case[0] for case in BAD_CASES]
 
