@@ -643,6 +643,144 @@ def print_log_profile(event_log, profile) -> None:
         out_console.print(f"[dim]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
 
 
+# --- calibrate: an as-is scenario estimated from a ticket log (cxsim.calibration estimates,
+# cxsim.calibrated_scenario writes the commented YAML; the file is validated before it is written) ---
+
+def _agents_flag(values: list[str]) -> dict[str, int]:
+    agents: dict[str, int] = {}
+    for value in values:
+        team, sep, number = value.rpartition("=")
+        if not sep or not team.strip() or not number.strip().isdigit() or int(number) < 1:
+            _fail(f"--agents takes TEAM=N with N a whole number >= 1 (got {value!r})")
+        agents[team.strip()] = int(number)
+    return agents
+
+
+def _command_line(log: Path, out: Path, spec: LogSpec, extra: list[str]) -> str:
+    import shlex
+
+    words = ["cxsim", "calibrate", str(log), "--out", str(out)]
+    for name, column in spec.columns.mapped().items():
+        words += [f"--{name}", column]
+    if spec.format:
+        words += ["--format", spec.format]
+    if spec.time_format:
+        words += ["--time-format", spec.time_format]
+    return shlex.join(words + extra)
+
+
+@app.command()
+@log_options
+def calibrate(
+    log: Path = typer.Argument(..., help="Ticket event log: CSV (plain, .gz or a .zip with one CSV) or XES "
+                               "(plain or .gz)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The scenario file to write (YAML)."),
+    min_cases: int | None = typer.Option(None, "--min-cases", min=1, help="Group teams that fewer than N "
+                                         "cases visit into 'other'."),
+    other_below: float | None = typer.Option(None, "--other-below", min=0.0, max=1.0, help="Group teams "
+                                             "holding less than this share of stints into 'other' (0.01)."),
+    agents: list[str] = typer.Option([], "--agents", help="TEAM=N: set a team's agents (repeat for more "
+                                     "teams); the others are estimated."),
+    staffing: str = typer.Option("no-queue", "--staffing", help="How agents are estimated: 'no-queue' "
+                                 "(enough that sessions, which hold the whole stint time, never queue) or "
+                                 "'people' (distinct people active per week)."),
+    people_quantile: float = typer.Option(0.5, "--people-quantile", min=0.0, max=1.0, help="Quantile over "
+                                          "weeks of the distinct people per week (with --staffing people)."),
+    hours_share: float = typer.Option(0.9, "--hours-share", min=0.5, max=1.0, help="Share of a team's "
+                                      "events its estimated working hours must hold."),
+    customer_wait: list[str] = typer.Option([], "--customer-wait", help="Text in an activity that means "
+                                            "waiting on the customer (repeat; default: 'Awaiting User', "
+                                            "'Wait - User' and similar)."),
+    name: str | None = typer.Option(None, "--name", help="The scenario's name (default: the file's stem)."),
+    horizon: str = typer.Option("180 days", "--horizon", help="The scenario's horizon."),
+    warmup: str = typer.Option("30 days", "--warmup", help="The scenario's warm-up."),
+    replications: int = typer.Option(3, "--replications", "-r", min=1, help="The scenario's replications."),
+    log_spec: LogSpec | None = None,
+) -> None:
+    """Write an as-is scenario estimated from a ticket event log, with a to-be design (an owner who swarms).
+
+    Every estimated number carries a comment saying how it was estimated and from how many cases; see
+    docs/event-logs.md. Example (the UCI ServiceNow log): cxsim calibrate incident_event_log.zip
+    --out servicenow_asis.yaml --case number --time sys_updated_at --team assignment_group
+    --activity incident_state --resource assigned_to --opened opened_at --resolved resolved_at
+    --closed closed_at --other-below 0.01"""
+    from cxsim.calibrated_scenario import scenario_text
+    from cxsim.calibration import CUSTOMER_WAITS, Options
+    from cxsim.calibration import calibrate as estimate
+    from cxsim.scenario import NAME_PATTERN, Scenario
+    from cxsim.yaml_source import source_from_text
+
+    if staffing not in ("no-queue", "people"):
+        _fail(f"--staffing is 'no-queue' or 'people' (got {staffing!r})")
+    name = name or out.stem
+    import re
+
+    if not re.match(NAME_PATTERN, name):
+        _fail(f"--name {name!r} is not a scenario name (letters, digits, _ . - and spaces; use --name)")
+    options = Options(min_cases=min_cases, other_below=other_below, hours_share=hours_share,
+                      staffing=staffing, people_quantile=people_quantile, agents=_agents_flag(agents),
+                      customer_waits=tuple(w.lower() for w in customer_wait) or CUSTOMER_WAITS)
+    extra = []
+    for flag, value, default in (("--min-cases", min_cases, None), ("--other-below", other_below, None),
+                                 ("--staffing", staffing, "no-queue"),
+                                 ("--people-quantile", people_quantile, 0.5),
+                                 ("--hours-share", hours_share, 0.9), ("--name", name, out.stem),
+                                 ("--horizon", horizon, "180 days"), ("--warmup", warmup, "30 days"),
+                                 ("--replications", replications, 3)):
+        if value != default:
+            extra += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    for value in agents:
+        extra += ["--agents", value]
+    for value in customer_wait:
+        extra += ["--customer-wait", value]
+    event_log = read_log_or_fail(log, log_spec)
+    try:
+        cal = estimate(event_log, options)
+    except ValueError as err:
+        _fail(f"{log}: {err}")
+    text = scenario_text(cal, options, name=name, command=_command_line(log, out, log_spec, extra),
+                         horizon=horizon, warmup=warmup, replications=replications)
+    try:
+        Scenario.from_source(source_from_text(text, str(out)))
+    except ScenarioError as err:
+        _fail(f"the calibrated scenario does not validate ({err}); check --horizon, --warmup")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as err:
+        _fail(f"cannot write {out}: {err.strerror or err}")
+    print_calibration(cal, out)
+
+
+def print_calibration(cal, out: Path) -> None:
+    """What calibration found: demand, teams and their agents, routing against the log, waits, reopens."""
+    lo, hi = cal.window
+    out_console.print(f"{cal.source}: {cal.cases:,} cases; arrivals {cal.rate_per_hour * 24:.1f} per day "
+                      f"({lo:%Y-%m-%d} to {hi:%Y-%m-%d}); mean hand-offs: log {cal.log_handoffs:.3f}, "
+                      f"matrix {cal.matrix_handoffs:.3f}", highlight=False, soft_wrap=True)
+    table = Table(title="Calibrated teams", title_justify="left")
+    for column in ("team", "cases", "intake", "agents", "people/week", "hours", "session time (fit)",
+                   "KS D", "ask customer"):
+        table.add_column(column, justify="left" if column in ("team", "hours", "session time (fit)")
+                         else "right")
+    for t in cal.teams.values():
+        hours = t.hours if isinstance(t.hours, str) else "; ".join(
+            f"{h['days']} {h['open']}-{h['close']}" for h in t.hours)
+        fit = "—" if t.work_time is None else (f"{t.work_time.dist}, mean "
+                                               f"{t.work_time.spec()['mean']}")
+        people = "—" if t.people_per_week is None else f"{t.people_per_week:g}"
+        table.add_row(t.name + (f" ({len(t.members)} teams)" if len(t.members) > 1 else ""), f"{t.cases:,}",
+                      _share(cal.intake.get(t.name, 0.0)), str(t.agents), people, hours, fit,
+                      "—" if t.work_time is None else f"{t.work_time.ks:.3f}", f"{t.ask_customer:.3f}")
+    out_console.print(table)
+    waits = ("not estimated" if cal.reply_time is None
+             else f"{cal.waits:,} customer waits, reply time {cal.reply_time.dist} mean "
+                  f"{cal.reply_time.spec()['mean']}")
+    reopens = ("not estimated" if cal.reopen_rate is None
+               else f"reopen rate {_share(cal.reopen_rate)} ({cal.reopens:,} reopens)")
+    out_console.print(f"{waits}; {reopens}", highlight=False, soft_wrap=True)
+    out_console.print(f"wrote {out}", highlight=False)
+
+
 def main() -> None:
     app()
 
