@@ -31,8 +31,8 @@ from scipy import stats
 from cxsim.eventlog.journey import EventLog, Journey
 from cxsim.working_hours import WEEK, WorkingHours
 
-__all__ = ["CUSTOMER_WAITS", "OTHER", "RESOLVED", "Calibration", "Fit", "Options", "TeamEstimate",
-           "arrival_rate", "calibrate", "fit_duration", "group_teams", "implied_handoffs",
+__all__ = ["CUSTOMER_WAITS", "FLOOR_HOURS", "OTHER", "RESOLVED", "Calibration", "Fit", "Options",
+           "TeamEstimate", "arrival_rate", "calibrate", "fit_duration", "group_teams", "implied_handoffs",
            "matrix_from_steps", "no_queue_agents", "peak_concurrency", "session_pieces", "team_hours",
            "week_profile"]
 
@@ -43,6 +43,7 @@ RESOLVED = "resolved"  # the matrix's step "resolved there" (scenario.RESOLVED_S
 CUSTOMER_WAITS = ("awaiting user", "wait - user", "awaiting customer", "wait - customer", "pending customer",
                   "awaiting caller", "wait - caller")
 DONE = ("resolv", "closed", "close ")  # activities that end the work (a later working activity = a reopen)
+ROUND_THE_CLOCK = 20  # a daily window this long (hours) is taken as open round the clock (team_hours)
 MEAN_TOLERANCE = 0.1  # a fit must keep the data's mean within 10% (see fit_duration)
 FLOOR_HOURS = 0.5 / 60  # a session lasts at least half a minute: half the resolution of minute-stamped logs
 _MODELS = {"exponential": stats.expon, "lognormal": stats.lognorm, "gamma": stats.gamma}
@@ -198,8 +199,9 @@ def group_teams(cases: Mapping[str, int], stints: Mapping[str, int], *, min_case
 def team_hours(counts: Sequence[int], share: float = 0.9) -> tuple[object, float, float]:
     """(working hours as scenario data, share of events held, open hours per week): the fewest weekly
     open hours, as one daily window of whole hours on Monday-Friday or on every day, that hold at least
-    ``share`` of the events counted by hour of week (``counts``, 168 values). Every day round the clock
-    is '24/7'."""
+    ``share`` of the events counted by hour of week (``counts``, 168 values). A window of 20 hours or more
+    is taken as round the clock (events spread evenly over the day need 22 of its hours to hold 90% of
+    them), and every day round the clock is '24/7'."""
     c = np.asarray(counts, dtype=float).reshape(7, 24)
     total = c.sum()
     if total <= 0:
@@ -217,6 +219,10 @@ def team_hours(counts: Sequence[int], share: float = 0.9) -> tuple[object, float
                     best = (per_week, days, start, length, held / total)
                 break
     per_week, days, start, length, held = best  # daily 00-24 holds everything, so best is set
+    if length >= ROUND_THE_CLOCK:
+        start, length = 0, 24
+        rows = c[:5] if days == "mon-fri" else c
+        held, per_week = float(rows.sum() / total), 24 * len(rows)
     if days == "daily" and length == 24:
         return "24/7", held, WEEK
     return ([{"days": days, "open": f"{start:02d}:00", "close": f"{start + length:02d}:00"}],
@@ -229,7 +235,8 @@ def peak_concurrency(intervals: Iterable[tuple[float, float]]) -> int:
     marks = []
     for a, b in intervals:
         marks.append((a, 1))
-        marks.append((max(b, a), 2))  # ends after starts at the same instant: a zero-length one counts
+        # at one instant: intervals ending there close first, then starts, then zero-length ones close
+        marks.append((b, 0) if b > a else (a, 2))
     marks.sort()
     now = peak = 0
     for _, kind in marks:
@@ -279,10 +286,11 @@ def fit_duration(values: Sequence[float], censored: Sequence[float] = (), *,
                  mean_tolerance: float = MEAN_TOLERANCE) -> Fit:
     """Exponential, lognormal and gamma fitted by maximum likelihood (location 0) to ``values`` (hours)
     and right-censored ``censored``; the lowest AIC wins among the fits whose mean is within
-    ``mean_tolerance`` of the values' mean (the work a team carries, rate x mean, is what queueing and
-    time to resolution add up; a heavy lognormal fitted to many tiny values can put its mean far beyond
-    the data), else the exponential (its ML mean is the data's). Values below ``FLOOR_HOURS`` count as
-    it. KS: the distance between the uncensored values and the chosen fit."""
+    ``mean_tolerance`` of the data's mean (with censoring, the exponential's ML mean). The work a team
+    carries, rate x mean, is what queueing and time to resolution add up, and a lognormal fitted to
+    many tiny values or a cut tail can put its mean far beyond the data's; if no fit keeps the mean, the
+    exponential (whose ML mean is the data's). Values below ``FLOOR_HOURS`` count as it. KS: the
+    distance between the uncensored values and the chosen fit."""
     x = np.maximum(np.asarray(values, dtype=float), FLOOR_HOURS)
     c = np.maximum(np.asarray(censored, dtype=float), FLOOR_HOURS)
     if len(x) < 2:
@@ -295,15 +303,18 @@ def fit_duration(values: Sequence[float], censored: Sequence[float] = (), *,
         elif name == "lognormal" and not len(c):
             logs = np.log(x)
             params = (max(float(logs.std()), 1e-6), 0.0, float(math.exp(logs.mean())))
-        elif np.ptp(x) <= 0:
+        elif np.ptp(x) <= 1e-9 * x.mean():
             continue  # one value: only the exponential fits
         else:
-            params = model.fit(data, floc=0)
+            try:
+                params = model.fit(data, floc=0)
+            except (ValueError, RuntimeError, FloatingPointError):
+                continue  # the optimiser found no maximum: the model is not a candidate
         frozen = model(*params)
         ll = float(frozen.logpdf(x).sum() + (frozen.logsf(c).sum() if len(c) else 0.0))
         k = 1 if name == "exponential" else 2
         fits[name] = (2 * k - 2 * ll, frozen)
-    observed = float(np.concatenate([x, c]).mean())
+    observed = float((x.sum() + c.sum()) / len(x))  # the exponential's ML mean: the data's, censoring counted
     keeps = {n for n, (_, f) in fits.items() if abs(f.mean() / observed - 1) <= mean_tolerance}
     name = min(keeps or {"exponential"}, key=lambda n: fits[n][0])
     frozen = fits[name][1]
