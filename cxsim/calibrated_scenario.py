@@ -13,6 +13,7 @@ import io
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from cxsim.calibration import OTHER, Calibration, Fit, Options, TeamEstimate
 
@@ -61,7 +62,8 @@ def _team(team: TeamEstimate, options: Options, indent: int) -> CommentedMap:
     m.yaml_add_eol_comment(f"{team.agents_rule}{people}", "agents")
     m["skills"] = _flow_seq(["any"])
     m["hours"] = team.hours if isinstance(team.hours, str) else CommentedSeq(
-        [_flow_map(h) for h in team.hours])
+        [_flow_map({k: SingleQuotedScalarString(v) if k in ("open", "close") else v for k, v in h.items()})
+         for h in team.hours])  # times quoted: an unquoted 09:00 is a number in YAML 1.1
     m.yaml_add_eol_comment(_hours_note(team, options.hours_share), "hours")
     if team.work_time is not None:
         m["work_time"] = _flow_map(team.work_time.spec())
@@ -90,7 +92,11 @@ def scenario_text(cal: Calibration, options: Options, *, name: str, command: str
     doc["warmup"] = warmup
     doc["replications"] = replications
     doc["seed"] = seed
-    doc.yaml_add_eol_comment("long enough to fill the system: most cases end within weeks", "warmup")
+    if options.staffing == "no-queue" and not options.agents:
+        doc.yaml_add_eol_comment(
+            "teams do not queue, so cases hardly interact and per-case results need little warm-up (open "
+            "cases keep rising for months while long sessions fill the teams: MSER may ask for more)",
+            "warmup")
 
     lo, hi = cal.window
     days = (hi - lo).total_seconds() / 86400
