@@ -105,8 +105,9 @@ def scenario_text(cal: Calibration, options: Options, *, name: str, command: str
     arrivals.yaml_add_eol_comment("no customer base in a log: each case a one-off customer", "process")
     arrivals["rate"] = f"{cal.rate_per_hour * 24:.4g} per day"
     arrivals.yaml_add_eol_comment(
-        f"{cal.window_cases - 1:,} cases between the 2.5% and 97.5% quantiles of open times "
-        f"({lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M}, {days:.1f} days); of {cal.cases:,} cases", "rate")
+        f"{cal.window_cases - 1:,} arrivals after the first of the {cal.window_cases:,} cases opened between "
+        f"the 2.5% and 97.5% quantiles of open times ({lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M}, "
+        f"{days:.1f} days), over that time; of {cal.cases:,} cases", "rate")
     profile = CommentedMap()
     for i, day in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun")):
         profile[day] = _flow_seq(list(cal.profile[24 * i: 24 * i + 24]))
