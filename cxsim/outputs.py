@@ -19,11 +19,11 @@ from cxsim.catalogue import METRICS
 from cxsim.charts import RUN_CHARTS, applicable_charts, sweep_chart
 from cxsim.estimates import Estimate
 from cxsim.report import render_report, render_sweep_report
-from cxsim.results import CASE_COLUMNS
+from cxsim.results import CASE_COLUMNS, STEP_COLUMNS
 from cxsim.summary import json_safe
 from cxsim.version import __version__
 
-RUN_FILES = ("summary.json", "summary.csv", "cases.csv", "details.json")
+RUN_FILES = ("summary.json", "summary.csv", "cases.csv", "details.json", "journeys.csv")
 SWEEP_FILES = ("sweep.csv", "sweep.json")
 REPORT = "report.html"
 CHART_DPI = 110
@@ -62,6 +62,8 @@ def write_run(result, out_dir: str | Path, *, charts: bool = True) -> list[Path]
                _write_summary_csv(result, folder / "summary.csv"),
                _write_cases(result, folder / "cases.csv"),
                _write_details(result, folder / "details.json")]
+    if result.cases != "none":
+        written.append(write_steps(result.step_rows(), folder / "journeys.csv"))
     return written + write_report(result, folder, charts=charts)
 
 
@@ -119,11 +121,27 @@ def _write_summary_csv(result, path: Path) -> Path:
 
 
 def _write_cases(result, path: Path) -> Path:
+    return write_case_rows(result.case_rows(), path)
+
+
+def write_case_rows(rows: Iterable[dict], path: Path) -> Path:
+    """cases.csv: a row per kept case (``CASE_COLUMNS``)."""
     with path.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=CASE_COLUMNS)
         writer.writeheader()
-        for row in result.case_rows():
+        for row in rows:
             writer.writerow({k: _cell(v) for k, v in row.items()})
+    return path
+
+
+def write_steps(rows: Iterable[dict], path: Path) -> Path:
+    """journeys.csv: a row per step of each kept case (``STEP_COLUMNS``); hours with 12 significant digits,
+    so a log exported from it keeps each time to well under a second."""
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=STEP_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "at_hours": f"{row['at_hours']:.12g}"})
     return path
 
 
