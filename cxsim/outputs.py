@@ -35,6 +35,7 @@ def own_files(folder: Path) -> list[Path]:
     names = [*RUN_FILES, *SWEEP_FILES, REPORT, *(f"{name}.png" for name in RUN_CHARTS),
              *(f"sweep_{metric}.png" for metric in METRICS)]
     names += [*SENSITIVITY_FILES, *(f"tornado_{metric}.png" for metric in METRICS)]
+    names += list(BACKTEST_FILES)
     return [folder / name for name in names]
 
 
@@ -252,3 +253,31 @@ def _metric_charts(folder: Path, prefix: str, experiment, draw) -> list[Path]:
             experiment.replications))
         written.append(path)
     return written
+
+
+# ------------------------------------------------------------------ a back-test
+
+BACKTEST_FILES = ("backtest.json", "backtest.png")
+
+
+def write_backtest(bt, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    """Write backtest.json, cases.csv (every simulated case of the design compared, with its hand-offs,
+    teams, ping-pong, status and days_open), backtest.png (unless ``charts=False``) and report.html, after
+    removing cxsim's files of an earlier run; returns the paths written."""
+    from cxsim.charts import backtest_chart
+    from cxsim.report import render_backtest_report
+
+    folder = _folder(out_dir)
+    _clear(own_files(folder))
+    path = folder / "backtest.json"
+    path.write_text(json.dumps(json_safe(bt.to_json()), indent=1) + "\n")
+    written = [path, write_case_rows(bt.result.case_rows(bt.design), folder / "cases.csv")]
+    if charts:
+        png = folder / "backtest.png"
+        s = bt.scenario
+        backtest_chart(bt).savefig(png, dpi=CHART_DPI, metadata=_png_metadata(
+            "backtest", s.name, s.content_hash, bt.seed, bt.replications))
+        written.append(png)
+    report = folder / REPORT
+    report.write_text(render_backtest_report(bt), encoding="utf-8")
+    return [*written, report]
