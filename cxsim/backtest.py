@@ -245,9 +245,11 @@ class Backtest:
 
 
 def run_backtest(log, scenario, *, design: str | None = None, replications: int | None = None,
-                 seed: int | None = None, workers: int | None = 1, progress=None) -> Backtest:
+                 seed: int | None = None, horizon: str | None = None, workers: int | None = 1,
+                 progress=None) -> Backtest:
     """Run one design of ``scenario`` (default: its first) keeping every case, and compare it with the
-    ``EventLog`` ``log``. Raises ``ValueError`` for an unknown design."""
+    ``EventLog`` ``log`` (``horizon``: the simulated time, e.g. the log's span; default the scenario's).
+    Raises ``ValueError`` for an unknown design."""
     from cxsim.handoffs import log_profile
     from cxsim.runner import run
 
@@ -256,8 +258,8 @@ def run_backtest(log, scenario, *, design: str | None = None, replications: int 
         raise ValueError(f"--design: no design {name!r} in {scenario.name}; designs: "
                          f"{', '.join(scenario.designs)}")
     observed = log_profile(log)
-    result = run(scenario, designs=[name], replications=replications, seed=seed, cases="all",
-                 workers=workers, progress=progress)
+    result = run(scenario, designs=[name], replications=replications, seed=seed, horizon=horizon,
+                 cases="all", workers=workers, progress=progress)
     profiles = [simulated_profile(o.cases) for o in result.outputs_for(name)]
     return Backtest(log=log.describe(), scenario=scenario, design=name, seed=result.seed,
                     replications=result.replications, horizon_hours=result.horizon,

@@ -667,6 +667,8 @@ def backtest(
     replications: int | None = typer.Option(None, "--replications", "-r", min=1,
                                             help="Replications [default: the scenario's]."),
     seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Base seed [default: the scenario's]."),
+    horizon: str | None = typer.Option(None, "--horizon", help="Simulated time, e.g. '365 days' (the log's "
+                                       "span) [default: the scenario's]."),
     workers: int | None = typer.Option(None, "--workers", "-w", min=1,
                                        help="Local worker processes [default: all cores]."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write backtest.png."),
@@ -690,10 +692,12 @@ def backtest(
         _fail(str(err))
     if design is not None and design not in sc.designs:
         _fail(f"--design: no design {design!r} in {scenario}; designs: {', '.join(sc.designs)}")
+    _check_horizon(horizon, sc)
     event_log = read_log_or_fail(log, log_spec)
     try:
-        bt = _with_progress(lambda cb: run_backtest(event_log, sc, design=design, replications=replications,
-                                                    seed=seed, workers=workers, progress=cb), False)
+        bt = _with_progress(lambda cb: run_backtest(
+            event_log, sc, design=design, replications=replications, seed=seed, horizon=horizon,
+            workers=workers, progress=cb), False)
     except ExecutorError as err:
         _fail(str(err))
     written = write_backtest(bt, out, charts=charts)
