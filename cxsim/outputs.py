@@ -23,7 +23,8 @@ from cxsim.results import CASE_COLUMNS, STEP_COLUMNS
 from cxsim.summary import json_safe
 from cxsim.version import __version__
 
-RUN_FILES = ("summary.json", "summary.csv", "cases.csv", "details.json", "journeys.csv")
+RUN_FILES = ("summary.json", "summary.csv", "cases.csv", "details.json")
+JOURNEYS = "journeys.csv"  # a run's per-case steps, written when it keeps cases (--cases all or sample)
 SWEEP_FILES = ("sweep.csv", "sweep.json")
 REPORT = "report.html"
 CHART_DPI = 110
@@ -35,7 +36,7 @@ def own_files(folder: Path) -> list[Path]:
     names = [*RUN_FILES, *SWEEP_FILES, REPORT, *(f"{name}.png" for name in RUN_CHARTS),
              *(f"sweep_{metric}.png" for metric in METRICS)]
     names += [*SENSITIVITY_FILES, *(f"tornado_{metric}.png" for metric in METRICS)]
-    names += list(BACKTEST_FILES)
+    names += [JOURNEYS, *BACKTEST_FILES]
     return [folder / name for name in names]
 
 
@@ -55,8 +56,9 @@ def _folder(out_dir: str | Path) -> Path:
 
 
 def write_run(result, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
-    """Write summary.json, summary.csv, cases.csv, details.json, the charts (unless ``charts=False``) and
-    report.html, after removing cxsim's files of an earlier run; returns the paths written."""
+    """Write summary.json, summary.csv, cases.csv, details.json, journeys.csv (when cases are kept), the
+    charts (unless ``charts=False``) and report.html, after removing cxsim's files of an earlier run;
+    returns the paths written."""
     folder = _folder(out_dir)
     _clear(own_files(folder))
     written = [_write_summary_json(result, folder / "summary.json"),
@@ -64,7 +66,7 @@ def write_run(result, out_dir: str | Path, *, charts: bool = True) -> list[Path]
                _write_cases(result, folder / "cases.csv"),
                _write_details(result, folder / "details.json")]
     if result.cases != "none":
-        written.append(write_steps(result.step_rows(), folder / "journeys.csv"))
+        written.append(write_steps(result.step_rows(), folder / JOURNEYS))
     return written + write_report(result, folder, charts=charts)
 
 
