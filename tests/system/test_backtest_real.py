@@ -50,8 +50,10 @@ def test_a_handwritten_scenario_misses_the_uci_targets_and_says_why(tmp_path):
     assert [round(observed[f"bucket_{b}_median_days"], 2) for b in ("0", "1", "2", "3–4", "5+")] == \
         [0.12, 1.48, 4.95, 7.06, 13.29]
     targets = {t["name"]: t for t in data["targets"]}
-    # every bucket holds >= 2% of the log's cases: a median target each
-    assert {f"bucket_{b}_median_days" for b in ("0", "1", "2", "3–4", "5+")} <= set(targets)
+    # every bucket with hand-offs holds >= 2% of the log's cases: a median target each (bucket 0 is compared,
+    # not targeted: the issue lists 1, 2, 3-4, 5+)
+    assert {f"bucket_{b}_median_days" for b in ("1", "2", "3–4", "5+")} <= set(targets)
+    assert "bucket_0_median_days" not in targets
     missed = [t for t in data["targets"] if not t["passed"]]
     assert missed and not data["passed"]
     for t in missed:
