@@ -473,3 +473,49 @@ def _tornado_values(param, row) -> str:
     if any(isinstance(v, dict) for v in param.base):
         return f"(distribution x{1 - param.vary:g} / x{1 + param.vary:g})"
     return f"({row['value_low']} / {row['value_high']})"
+
+
+# ------------------------------------------------------------------ back-test
+
+
+def backtest_chart(backtest) -> Figure:
+    """The log against the simulation: median days to resolution by hand-off bucket (log scale; the
+    simulation's 95% CI as bars) and the share of cases in each bucket."""
+    from cxsim.handoffs import HANDOFF_BUCKETS
+
+    labels = [label for label, _, _ in HANDOFF_BUCKETS]
+    obs, sim = backtest.observed, backtest.simulated
+    x = np.arange(len(labels))
+    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    left, right = fig.subplots(1, 2)
+
+    def finite(value) -> float:
+        return value if value is not None and np.isfinite(value) else np.nan
+
+    for ax, key, unit in ((left, "median_days", "days"), (right, "share", "share")):
+        o = np.array([finite(obs[f"bucket_{b}_{key}"]) for b in labels])
+        est = [sim[f"bucket_{b}_{key}"] for b in labels]
+        m = np.array([finite(e.mean) for e in est])
+        lo = np.array([finite(e.low) if e.low is not None else finite(e.mean) for e in est])
+        hi = np.array([finite(e.high) if e.high is not None else finite(e.mean) for e in est])
+        scale = 100.0 if unit == "share" else 1.0
+        ax.bar(x - 0.2, o * scale, 0.4, color="#1b3a5c", label="log (observed)")
+        ax.bar(x + 0.2, m * scale, 0.4, color="#c7d3e0", edgecolor="#6f8fb0", hatch="//",
+               label=f"simulation ({backtest.design}, {backtest.replications} replications)")
+        ax.errorbar(x + 0.2, m * scale, yerr=[np.clip(m - lo, 0, None) * scale,
+                                              np.clip(hi - m, 0, None) * scale],
+                    fmt="none", ecolor="black", capsize=3, lw=1)
+        ax.set_xticks(x, labels)
+        ax.set_xlabel("hand-offs per case")
+        ax.grid(axis="y", color="#dddddd")
+    left.set_yscale("log")
+    left.set_ylabel("median days to resolution (Kaplan–Meier, log scale)")
+    left.set_title("Time to resolution by hand-offs", fontsize=10)
+    right.set_ylabel("% of cases")
+    right.set_title("Hand-offs per case", fontsize=10)
+    right.legend(fontsize=8)
+    missed = len(backtest.missed())
+    fig.suptitle(f"Back-test: {len(backtest.targets) - missed} of {len(backtest.targets)} targets met "
+                 f"({backtest.scenario.name}, design {backtest.design}); bars on the simulation: 95% CI",
+                 fontsize=11)
+    return fig

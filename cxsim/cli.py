@@ -642,6 +642,108 @@ def print_log_profile(event_log, profile) -> None:
     for note in p.notes:
         out_console.print(f"[dim]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
 
+# --- back-test and export-log: a design's run against a ticket log (observed vs simulated hand-off profile,
+# issue 9's targets), and a finished run's tickets written as a ticket log ---
+
+def _check_out_folder(out: Path) -> None:
+    """Refuse an output folder that cannot be one (a file, or under a file) before anything runs."""
+    if out.exists() and not out.is_dir():
+        _fail(f"--out: {out} exists and is not a folder")
+    parent = out
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        _fail(f"--out: {parent} is not a folder")
+
+
+@app.command()
+@log_options
+def backtest(
+    log: Path = typer.Argument(..., help="Ticket event log (as for logstats)."),
+    scenario: Path = typer.Argument(..., help="Scenario YAML file to run against the log."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: backtest.json, backtest.png, cases.csv "
+                             "and report.html."),
+    design: str | None = typer.Option(None, "--design", help="Design to run [default: the first]."),
+    replications: int | None = typer.Option(None, "--replications", "-r", min=1,
+                                            help="Replications [default: the scenario's]."),
+    seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Base seed [default: the scenario's]."),
+    horizon: str | None = typer.Option(None, "--horizon", help="Simulated time, e.g. '365 days' (the log's "
+                                       "span) [default: the scenario's]."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1,
+                                       help="Local worker processes [default: all cores]."),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="Write backtest.png."),
+    log_spec: LogSpec | None = None,
+) -> None:
+    """Run a scenario's design and compare it with a ticket log: hand-offs per case, teams, ping-pong and
+    days to resolution by hand-offs, observed against simulated (95% CIs over replications), with
+    issue 9's targets met or missed and by how much. Exit 0 whether or not the targets are met.
+
+    Example: cxsim backtest incident_event_log.zip asis.yaml --out backtest/ --case number
+    --time sys_updated_at --team assignment_group --opened opened_at --resolved resolved_at
+    --closed closed_at"""
+    from cxsim.backtest import run_backtest
+    from cxsim.errors import ExecutorError
+    from cxsim.outputs import write_backtest
+
+    _check_out_folder(out)
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as err:
+        _fail(str(err))
+    if design is not None and design not in sc.designs:
+        _fail(f"--design: no design {design!r} in {scenario}; designs: {', '.join(sc.designs)}")
+    _check_horizon(horizon, sc)
+    event_log = read_log_or_fail(log, log_spec)
+    try:
+        bt = _with_progress(lambda cb: run_backtest(
+            event_log, sc, design=design, replications=replications, seed=seed, horizon=horizon,
+            workers=workers, progress=cb), False)
+    except ExecutorError as err:
+        _fail(str(err))
+    written = write_backtest(bt, out, charts=charts)
+    table = Table(title=f"back-test: {sc.name} ({bt.design}, {bt.replications} replications) against "
+                  f"{event_log.source}", title_justify="left")
+    for column in ("target", "met", "why"):
+        table.add_column(column)
+    for t in bt.targets:
+        table.add_row(escape(t.rule), "yes" if t.passed else "[bold red]NO[/]", escape(t.reason))
+    out_console.print(table)
+    met = sum(t.passed for t in bt.targets)
+    out_console.print(f"{met} of {len(bt.targets)} targets met; wrote {len(written)} files to {out}/",
+                      highlight=False)
+
+
+@app.command("export-log")
+def export_log(
+    results: Path = typer.Argument(..., help="A results folder written by cxsim run with --cases all."),
+    out: Path = typer.Option(..., "--out", "-o", help="The event log to write (CSV)."),
+    design: str | None = typer.Option(None, "--design", help="Design [default: the baseline]."),
+    replication: int | None = typer.Option(None, "--replication", min=0,
+                                           help="Replication [default: the first kept]."),
+) -> None:
+    """Write one design and replication of a finished run as a ticket event log (CSV: case, time, team,
+    resource, activity, opened_at, resolved_at, closed_at) that logstats, backtest and calibrate read.
+
+    Read it back with: --case case --time time --team team --resource resource --activity activity
+    --opened opened_at --resolved resolved_at"""
+    from cxsim.errors import ResultsFolderError
+    from cxsim.exportlog import READ_BACK
+    from cxsim.exportlog import export_log as write_log
+
+    if out.is_dir():
+        _fail(f"--out: {out} is a folder; give the log's file name, e.g. {out / 'log.csv'}")
+    try:
+        done = write_log(results, out, design=design, replication=replication)
+    except ResultsFolderError as err:
+        _fail(str(err))
+    if done.sampled:
+        err_console.print("[bold yellow]warning[/] the run kept a sample of its cases (--cases sample): the "
+                          "log holds that sample only; run with --cases all for every case",
+                          highlight=False, soft_wrap=True)
+    out_console.print(f"wrote {done.cases:,} cases, {done.events:,} events of {done.design} (replication "
+                      f"{done.replication}) to {out}; read it with {READ_BACK}", highlight=False,
+                      soft_wrap=True)
+
 
 # --- calibrate: an as-is scenario estimated from a ticket log (cxsim.calibration estimates,
 # cxsim.calibrated_scenario writes the commented YAML; the file is validated before it is written) ---

@@ -19,11 +19,12 @@ from cxsim.catalogue import METRICS
 from cxsim.charts import RUN_CHARTS, applicable_charts, sweep_chart
 from cxsim.estimates import Estimate
 from cxsim.report import render_report, render_sweep_report
-from cxsim.results import CASE_COLUMNS
+from cxsim.results import CASE_COLUMNS, STEP_COLUMNS
 from cxsim.summary import json_safe
 from cxsim.version import __version__
 
 RUN_FILES = ("summary.json", "summary.csv", "cases.csv", "details.json")
+JOURNEYS = "journeys.csv"  # a run's per-case steps, written when it keeps cases (--cases all or sample)
 SWEEP_FILES = ("sweep.csv", "sweep.json")
 REPORT = "report.html"
 CHART_DPI = 110
@@ -35,6 +36,7 @@ def own_files(folder: Path) -> list[Path]:
     names = [*RUN_FILES, *SWEEP_FILES, REPORT, *(f"{name}.png" for name in RUN_CHARTS),
              *(f"sweep_{metric}.png" for metric in METRICS)]
     names += [*SENSITIVITY_FILES, *(f"tornado_{metric}.png" for metric in METRICS)]
+    names += [JOURNEYS, *BACKTEST_FILES]
     return [folder / name for name in names]
 
 
@@ -54,14 +56,17 @@ def _folder(out_dir: str | Path) -> Path:
 
 
 def write_run(result, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
-    """Write summary.json, summary.csv, cases.csv, details.json, the charts (unless ``charts=False``) and
-    report.html, after removing cxsim's files of an earlier run; returns the paths written."""
+    """Write summary.json, summary.csv, cases.csv, details.json, journeys.csv (when cases are kept), the
+    charts (unless ``charts=False``) and report.html, after removing cxsim's files of an earlier run;
+    returns the paths written."""
     folder = _folder(out_dir)
     _clear(own_files(folder))
     written = [_write_summary_json(result, folder / "summary.json"),
                _write_summary_csv(result, folder / "summary.csv"),
                _write_cases(result, folder / "cases.csv"),
                _write_details(result, folder / "details.json")]
+    if result.cases != "none":
+        written.append(write_steps(result.step_rows(), folder / JOURNEYS))
     return written + write_report(result, folder, charts=charts)
 
 
@@ -119,11 +124,27 @@ def _write_summary_csv(result, path: Path) -> Path:
 
 
 def _write_cases(result, path: Path) -> Path:
+    return write_case_rows(result.case_rows(), path)
+
+
+def write_case_rows(rows: Iterable[dict], path: Path) -> Path:
+    """cases.csv: a row per kept case (``CASE_COLUMNS``)."""
     with path.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=CASE_COLUMNS)
         writer.writeheader()
-        for row in result.case_rows():
+        for row in rows:
             writer.writerow({k: _cell(v) for k, v in row.items()})
+    return path
+
+
+def write_steps(rows: Iterable[dict], path: Path) -> Path:
+    """journeys.csv: a row per step of each kept case (``STEP_COLUMNS``); hours with 12 significant digits,
+    so a log exported from it keeps each time to well under a second."""
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=STEP_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "at_hours": f"{row['at_hours']:.12g}"})
     return path
 
 
@@ -234,3 +255,31 @@ def _metric_charts(folder: Path, prefix: str, experiment, draw) -> list[Path]:
             experiment.replications))
         written.append(path)
     return written
+
+
+# ------------------------------------------------------------------ a back-test
+
+BACKTEST_FILES = ("backtest.json", "backtest.png")
+
+
+def write_backtest(bt, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    """Write backtest.json, cases.csv (every simulated case of the design compared, with its hand-offs,
+    teams, ping-pong, status and days_open), backtest.png (unless ``charts=False``) and report.html, after
+    removing cxsim's files of an earlier run; returns the paths written."""
+    from cxsim.charts import backtest_chart
+    from cxsim.report import render_backtest_report
+
+    folder = _folder(out_dir)
+    _clear(own_files(folder))
+    path = folder / "backtest.json"
+    path.write_text(json.dumps(json_safe(bt.to_json()), indent=1) + "\n")
+    written = [path, write_case_rows(bt.result.case_rows(bt.design), folder / "cases.csv")]
+    if charts:
+        png = folder / "backtest.png"
+        s = bt.scenario
+        backtest_chart(bt).savefig(png, dpi=CHART_DPI, metadata=_png_metadata(
+            "backtest", s.name, s.content_hash, bt.seed, bt.replications))
+        written.append(png)
+    report = folder / REPORT
+    report.write_text(render_backtest_report(bt), encoding="utf-8")
+    return [*written, report]

@@ -30,6 +30,8 @@ NAN = float("nan")
 CASE_MODES = ("all", "sample", "none")
 SAMPLE_SIZE = 1000  # cases kept per replication with cases="sample" (a uniform reservoir sample)
 TIMELINE_POINTS = 60  # samples of the customer base over the horizon
+# A kept case's steps (CaseRecord.steps): intake sent it to a team, a hand-off sent it on, a session began.
+OPENED, ASSIGNED, SESSION = "opened", "assigned", "session"
 BATCH = 1024  # ended cases folded into the statistics at once (see CaseStats.extend)
 
 
@@ -53,6 +55,8 @@ class Recorder(Listener):
         self.flows: dict[tuple[str, str], int] = {}  # (from, to) -> hand-offs of counted cases
         # Open counted cases' routes: case id -> (teams sent to, teams handed on from, [returned]).
         self.routes: dict[int, tuple[set[str], set[str], list[bool]]] = {}
+        # Open counted cases' steps while per-case records are kept: case id -> [(hours, team, activity)].
+        self.steps: dict[int, list[tuple[float, str, str]]] = {}
         self.tickets = TicketTotals()
         self.busy: dict[str, float] = {}
         # The customer base: active now, at the end of the warm-up, and what has joined or left since.
@@ -136,6 +140,8 @@ class Recorder(Listener):
             key = ("intake", team)
             self.flows[key] = self.flows.get(key, 0) + 1
             self.routes[case.id] = ({team}, set(), [False])
+            if self.case_mode != "none":
+                self.steps[case.id] = [(case.opened, team, OPENED)]
 
     def hand_off(self, case: Case, source: str, target: str, now: float) -> None:
         if case.counted:
@@ -146,6 +152,9 @@ class Recorder(Listener):
             teams.add(target)
             if target in left:
                 returned[0] = True  # ping-pong: back to a team that handed it on
+            steps = self.steps.get(case.id)
+            if steps is not None:
+                steps.append((now, target, ASSIGNED))
 
     def ticket_closed(self, case: Case, reason: str, now: float) -> None:
         if now >= self.warmup:
@@ -165,6 +174,7 @@ class Recorder(Listener):
         if not case.counted:
             return
         teams, _, returned = self.routes.pop(case.id)
+        steps = self.steps.pop(case.id, ())
         self.stats.add_route(len(teams), returned[0])
         self.type_stats[case.ctype].add_route(len(teams), returned[0])
         waits = self.severity_waits[self.severities[case.ctype]]
@@ -199,7 +209,7 @@ class Recorder(Listener):
         worst = total > self.worst_effort
         if not (keep or worst):
             return
-        record = self._record(case, days, days_open)
+        record = self._record(case, days, days_open, steps)
         if keep:
             if slot < 0 or slot == len(self.kept):
                 self.kept.append((record, case.customer))
@@ -220,7 +230,7 @@ class Recorder(Listener):
 
     case_censored = case_ended  # open at the horizon: its effort so far (censored)
 
-    def _record(self, case: Case, days: float, days_open: float) -> CaseRecord:
+    def _record(self, case: Case, days: float, days_open: float, steps=()) -> CaseRecord:
         customer = case.customer
         effort = case.effort
         return CaseRecord(
@@ -243,6 +253,7 @@ class Recorder(Listener):
             churned=False,
             visits=tuple(Visit._make(v) for v in case.visits),
             days_open=days_open,
+            steps=tuple(steps),
         )
 
     def finished(self, now: float) -> None:
@@ -317,6 +328,9 @@ class Recorder(Listener):
         service = self.service
         stats = service.teams[team.name]
         if case.counted:
+            steps = self.steps.get(case.id)
+            if steps is not None:
+                steps.append((now, team.name, SESSION))
             wait = now - case.queued_at
             stats.waits.add(wait)
             stats.wait_sum += wait

@@ -32,6 +32,9 @@ class CaseRecord:
     churned: bool
     visits: tuple[Visit, ...] = ()
     days_open: float = float("nan")  # days from opening to its end, or to the horizon while open (censored)
+    # In order: (hours, team, "opened" | "assigned" | "session"): where intake sent it, each hand-off's target
+    # and each session's team (a reopen may bring it back to another team without a hand-off).
+    steps: tuple[tuple[float, str, str], ...] = ()
 
     @property
     def effort_hours(self) -> float:

@@ -466,3 +466,66 @@ CAPTIONS.update({f"tornado_{name}": (
     f"Sensitivity of {metric.label.strip()}: each parameter at -vary (plain) and +vary (hatched), one at a "
     "time with common random numbers; largest swing on top; the dashed line is where the designs would "
     "swap order.") for name, metric in METRICS.items()})
+
+
+# ------------------------------------------------------------------ back-test
+
+
+def _backtest_value(key: str, value: float | None) -> str:
+    """A back-test statistic as text: shares in %, days to two decimals, counts whole."""
+    if value is None or value != value:
+        return "—"
+    if value == float("inf"):
+        return "beyond the follow-up"
+    if key == "cases":
+        return f"{value:,.0f}"
+    if "share" in key:
+        return f"{100 * value:.1f}%"
+    return f"{value:.2f}" if "days" in key else f"{value:.3f}"
+
+
+def backtest_findings(bt) -> list[str]:
+    """One sentence for the verdict, then one per missed target with its gap."""
+    missed = bt.missed()
+    out = [f"The simulation of {bt.design} meets {len(bt.targets) - len(missed)} of {len(bt.targets)} "
+           f"back-test targets against the log ({bt.log['cases']:,} cases)."]
+    out += [f"Missed — {t.rule}: {t.reason}." for t in missed]
+    return out
+
+
+def render_backtest_report(bt) -> str:
+    """The back-test's report: the targets (met or missed, with the gap), observed against simulated
+    statistics with 95% CIs, the chart, the scenario and provenance."""
+    from cxsim.backtest import statistic_labels
+    from cxsim.charts import backtest_chart
+
+    charts = _inline_charts({"backtest": lambda: backtest_chart(bt)})
+    rows = []
+    for key, label in statistic_labels().items():
+        est = bt.simulated[key]
+        interval = "" if est.low is None else \
+            f"95% CI {_backtest_value(key, est.low)} – {_backtest_value(key, est.high)}"
+        simulated = _backtest_value(key, est.mean) if est.mean is not None or not est.note else \
+            "beyond the follow-up"
+        rows.append({"key": key, "label": label, "observed": _backtest_value(key, bt.observed[key]),
+                     "simulated": simulated, "interval": interval})
+    targets = [{"name": t.name, "rule": t.rule, "passed": t.passed, "reason": t.reason,
+                "observed": _backtest_value(t.name, t.observed),
+                "simulated": _backtest_value(t.name, t.simulated)}
+               for t in bt.targets]
+    scenario = bt.scenario
+    content = scenario.content or {}
+    return _environment().get_template("backtest_report.html.j2").render(
+        scenario=scenario.name, description=content.get("description", ""), findings=backtest_findings(bt),
+        design=bt.design, log_source=bt.log["source"], log_cases=f"{bt.log['cases']:,}",
+        replications=bt.replications, targets=targets, rows=rows, notes=list(bt.observed_profile.notes),
+        charts=charts, parameters=_yaml(content), scenario_file=scenario.origin,
+        provenance=_provenance(
+            scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
+            seed=bt.seed, replications=bt.replications, cxsim_version=__version__, workers=bt.workers,
+            wall_seconds=bt.wall_seconds, horizon_hours=bt.horizon_hours, warmup_hours=scenario.warmup))
+
+
+CAPTIONS["backtest"] = ("Left: median days to resolution by hand-offs per case, the log against the "
+                        "simulation (bars: the simulation's 95% CI over replications). Right: the share of "
+                        "cases in each hand-off bucket.")

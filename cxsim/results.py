@@ -15,6 +15,7 @@ import numpy as np
 
 from cxsim.catalogue import CASE_TYPE_METRICS, METRICS
 from cxsim.estimates import mean_ci, paired_difference
+from cxsim.journeys import route_facts
 from cxsim.metrics import case_type_metrics, replication_metrics, team_service, team_utilization
 from cxsim.records import ReplicationOutput
 from cxsim.scenario import Scenario
@@ -28,7 +29,10 @@ CASE_COLUMNS = (
     "resolution_days", "effort_hours", "effort_contact_hours", "effort_waiting_hours",
     "effort_reexplain_hours", "effort_reopen_hours", "tickets", "transfers", "reopens", "sessions",
     "first_contact_resolution", "churned", "days_open", "ended_at_hours",
+    "handoffs", "teams", "ping_pong",
 )
+# journeys.csv: a row per step of each kept case (see ``CaseRecord.steps`` and ``cxsim.journeys``).
+STEP_COLUMNS = ("design", "replication", "case_id", "step", "at_hours", "team", "activity")
 STATUSES = ("resolved", "abandoned", "open")
 
 
@@ -129,7 +133,7 @@ class Result:
         if worst is not None:
             case = worst.worst_case
             journey = {"replication": worst.replication, **{k: v for k, v in asdict(case).items()
-                                                             if k != "visits"},
+                                                             if k not in ("visits", "steps")},
                        "effort_hours": case.effort_hours,
                        "visits": [v._asdict() for v in case.visits]}
         flows: dict[tuple[str, str], float] = {}
@@ -171,7 +175,22 @@ class Result:
                     "transfers": c.transfers, "reopens": c.reopens, "sessions": c.sessions,
                     "first_contact_resolution": c.first_contact_resolution, "churned": c.churned,
                     "days_open": c.days_open, "ended_at_hours": c.ended_at_hours,
+                    **dict(zip(("handoffs", "teams", "ping_pong"), route_facts(c.steps), strict=True)),
                 }
+
+    def step_rows(self, design: str | None = None):
+        """One dict per step of each kept case (``STEP_COLUMNS``), in replication, case and step order: its
+        ``steps``, then (resolved or abandoned) its end, named by its status, at the last team."""
+        for out in self.outputs:
+            if design is not None and out.design != design:
+                continue
+            for c in out.cases:
+                steps = list(c.steps)
+                if steps and c.status != "open":  # its end, at the last team: the route does not change
+                    steps.append((c.ended_at_hours, steps[-1][1], c.status))
+                for i, (hours, team, activity) in enumerate(steps):
+                    yield {"design": out.design, "replication": out.replication, "case_id": c.case_id,
+                           "step": i, "at_hours": hours, "team": team, "activity": activity}
 
 
 INCIDENCE_POINTS = 60  # days at which the cumulative incidence is given, log-spaced from ~15 minutes

@@ -12,9 +12,11 @@ from typing import Any
 from cxsim.errors import ResultsFolderError
 from cxsim.summary import Summary
 
-INT_COLUMNS = {"replication", "case_id", "customer_id", "tickets", "transfers", "reopens", "sessions"}
-BOOL_COLUMNS = {"first_contact_resolution", "churned"}
-TEXT_COLUMNS = {"design", "case_type", "status"}
+INT_COLUMNS = {"replication", "case_id", "customer_id", "tickets", "transfers", "reopens", "sessions",
+               "handoffs", "teams", "step"}
+BOOL_COLUMNS = {"first_contact_resolution", "churned", "ping_pong"}
+TEXT_COLUMNS = {"design", "case_type", "status", "team", "activity"}
+JOURNEYS = "journeys.csv"  # a row per step of each kept case (written with --cases all or sample)
 
 
 @dataclass
@@ -72,3 +74,13 @@ def _value(column: str, text: str) -> Any:
     if column in INT_COLUMNS:
         return int(text)
     return float(text)
+
+
+def load_steps(folder: str | Path) -> list[dict[str, Any]]:
+    """The steps of a results folder's kept cases (journeys.csv); ResultsFolderError when it has none."""
+    path = Path(folder) / JOURNEYS
+    if not path.is_file():
+        raise ResultsFolderError(f"{folder}: no {JOURNEYS} (per-case journeys are written by cxsim run with "
+                                 "--cases all or sample; run again with --cases all)")
+    with path.open(newline="") as fh:
+        return [{k: _value(k, v) for k, v in raw.items()} for raw in csv.DictReader(fh)]

@@ -18,7 +18,7 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from cxsim.engine.cases import CUSTOMER, INTERNAL
+from cxsim.engine.cases import CUSTOMER, INTERNAL, OPEN
 from cxsim.policies import guess_right, transfer_policy
 from cxsim.scenario import RESOLVED_STEP
 
@@ -205,6 +205,6 @@ class Routing:
             if not policy.keep_place:
                 case.place = place = pickup
             self.env.timeout(pickup - now).callbacks.append(
-                lambda _: work.enqueue(nxt, case, priority, place, mode))
-            return
+                lambda _: case.status is OPEN and work.enqueue(nxt, case, priority, place, mode))
+            return  # a case that ended meanwhile (its customer left) is not taken up
         work.enqueue(nxt, case, priority, place, mode)

@@ -149,7 +149,8 @@ def jackson(days: int = DAYS_RUN) -> dict:
                           "work_time": {"dist": "exponential", "mean": f"{WORK_H[t] * 60} min"}}
                       for t in TEAMS},
             "intake": {"shares": INTAKE},
-            "transfer": {"policy": "cold", "routing": "matrix", "matrix": MATRIX, "handoff_time": "0 min"},
+            "transfer": {"policy": "cold", "routing": "matrix", "matrix": MATRIX, "handoff_time": "0 min",
+                         "pickup": "now"},
             "incentive": {"scheme": "resolution"}}},
     }
 
