@@ -51,8 +51,8 @@ def calibrated(tmp_path_factory) -> tuple[cxsim.Result, object, Path]:
     result = cxsim.run(known(), replications=1, cases="all", workers=1)
     write_data(result, folder / "run")
     export_log(folder / "run", folder / "log.csv")
-    done = CliRunner().invoke(cli_app, ["calibrate", str(folder / "log.csv"), "--out", str(folder / "as_is.yaml"),
-                                        *READ_BACK.split()], env={"COLUMNS": "200"})
+    args = ["calibrate", str(folder / "log.csv"), "--out", str(folder / "as_is.yaml"), *READ_BACK.split()]
+    done = CliRunner().invoke(cli_app, args, env={"COLUMNS": "200"})
     assert done.exit_code == 0, done.output
     return result, load_scenario(folder / "as_is.yaml"), folder
 
