@@ -13,7 +13,7 @@ target says by how much; nothing is tuned to pass.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxsim.estimates import Estimate, mean_ci
@@ -187,7 +187,45 @@ def compare(observed: HandoffProfile, simulated: list[HandoffProfile]) -> tuple[
     finite = [label for label in held if math.isfinite(obs[f"bucket_{label}_median_days"])]
     targets.append(_rising_target(finite, {k: obs[f"bucket_{k}_median_days"] for k in finite},
                                   {k: sim[f"bucket_{k}_median_days"] for k in finite}))
-    return obs, sim, targets
+    return obs, sim, [_explained(t, obs, sim) for t in targets]
+
+
+def _explained(target: Target, obs: dict[str, float], sim: dict[str, Estimate]) -> Target:
+    """A missed target with the likely cause the two profiles point to appended to its reason ("why")."""
+    if target.passed:
+        return target
+    why = _why(target, obs, sim)
+    return replace(target, reason=f"{target.reason}. Why: {why}") if why else target
+
+
+def _why(target: Target, obs: dict[str, float], sim: dict[str, Estimate]) -> str | None:
+    """Which part of the model the miss points to, read off the profiles (a diagnosis, not a fix)."""
+    name = target.name
+    mean_ok = sim["handoffs_mean"].mean is not None and obs["handoffs_mean"] > 0 and \
+        abs(sim["handoffs_mean"].mean / obs["handoffs_mean"] - 1) <= MEAN_TOLERANCE
+    if name == "handoffs_mean":
+        return ("routing sends cases on " + ("more" if (target.gap or 0) > 0 else "less") + " often than the "
+                "log: intake and the team-to-team steps (guess accuracy, or the matrix's rows) set it")
+    if name == "share_handoff" and mean_ok:
+        more = (target.gap or 0) > 0
+        return ("the mean matches but the hand-offs are spread " + ("over more" if more else "over fewer")
+                + " cases than in the log: in the log they concentrate on " + ("fewer" if more else "more")
+                + " cases, as when a case's route depends on its kind or history, which a first-order "
+                "team-to-team matrix does not carry (case types with their own routing would)")
+    if name == "share_handoff":
+        return "the mean number of hand-offs is off too (see that target): fix routing first"
+    if name.startswith("bucket_") and target.gap is not None:
+        zero_obs, zero_sim = obs.get("bucket_0_median_days"), sim.get("bucket_0_median_days")
+        if zero_obs and zero_sim and zero_sim.mean and math.isfinite(zero_obs) and zero_obs > 0:
+            f0 = zero_sim.mean / zero_obs
+            if (f0 > 1) == (target.gap > 1) and abs(math.log(f0)) >= abs(math.log(target.gap)) / 2:
+                return (f"cases with no hand-off are off the same way (x{f0:.2f}: {zero_sim.mean:.2f} "
+                        f"against {zero_obs:.2f} days), so the time at a team is, not what a hand-off "
+                        "adds: check the fitted session times (a fit that keeps the mean can miss the "
+                        "median) and working hours")
+            return (f"cases with no hand-off match (x{f0:.2f}), so what a hand-off adds is off: the pickup "
+                    "delay, the queue at the next team and the re-diagnosis there")
+    return None
 
 
 @dataclass

@@ -113,3 +113,26 @@ def test_open_and_abandoned_cases_are_censored_where_they_stand():
         outcome = case_outcome(steps, status, 4.0)
         assert not outcome.resolved and outcome.days == 4.0
     assert math.isclose(case_outcome(steps, "resolved", -1e-12).days, 0.0)
+
+
+def test_a_missed_target_says_why_from_the_profiles():
+    """The reason of a miss names the part of the model the two profiles point to."""
+    # Same mean, spread over more cases: 0.82 hand-offs each way, but 100 cases more with one hand-off.
+    spread = {0: (450, 0.2), 1: (400, 1.5), 2: (100, 5.0), 3: (50, 7.0)}
+    found = targets(LOG, [spread, spread])
+    assert found["handoffs_mean"].passed and not found["share_handoff"].passed
+    assert "Why: the mean matches but the hand-offs are spread over more cases" in \
+        found["share_handoff"].reason
+    # A bucket too slow while cases without hand-offs match: what a hand-off adds is off.
+    slow_hop = {**LOG, 1: (200, 3.0)}
+    reason = targets(LOG, [slow_hop, slow_hop])["bucket_1_median_days"].reason
+    assert "Why: cases with no hand-off match (x1.00)" in reason and "pickup" in reason
+    # Every bucket slow, no-hand-off cases too: the time at a team is off.
+    slow_team = {h: (n, 2 * d) for h, (n, d) in LOG.items()}
+    reason = targets(LOG, [slow_team, slow_team])["bucket_1_median_days"].reason
+    assert "Why: cases with no hand-off are off the same way (x2.00" in reason and "session times" in reason
+    # Too many hand-offs: routing.
+    more = {**LOG, 0: (300, 0.2), 3: (360, 7.0)}
+    assert "Why: routing sends cases on more often" in targets(LOG, [more, more])["handoffs_mean"].reason
+    # A target met says nothing more.
+    assert "Why" not in targets(LOG, [LOG, LOG])["handoffs_mean"].reason
