@@ -6,14 +6,20 @@ behaviour: queueing theory, mechanisms, determinism, conservation, the golden gu
 (the installed tool end to end: CLI, report in Chromium, notebooks, README, Dask, docs, shipped scenarios).
 ``slow`` is set by hand on the tests that dominate the suite's time; ``-m "not slow"`` is the quick loop.
 
-The suite runs on every core (pytest-xdist, ``-n auto --dist loadgroup`` in pyproject's addopts; ``-n 0`` runs
-it in one process). Each test file is a group that runs on one worker, so a module's fixtures are built once;
-files that read the same session-wide run share a group (``SHARED_RUNS``), so that run is made once too.
+The suite runs on every core (pytest-xdist, ``-n auto --dist loadfile`` in pyproject's addopts; ``-n 0`` runs
+it in one process). Each test file runs on one worker, so a module's fixtures are built once; a run that
+several files read is made once per session by whichever worker asks first and shared through a file
+(``once_per_session``), so no run is made twice.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -21,14 +27,9 @@ from tests.golden import golden
 
 TESTS = Path(__file__).resolve().parent
 LEVELS = ("unit", "model", "system")
-#: Test files that read the same session-wide run (a fixture below or in tests/system/conftest.py): one group.
-SHARED_RUNS = {
-    "model/test_golden.py": "shipped_run", "system/test_shipped_scenarios.py": "shipped_run",
-    "system/test_charts.py": "story_short", "system/test_report.py": "story_short",
-}
+T = TypeVar("T")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = item.path.resolve()
@@ -40,11 +41,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: move it to its level, tests/unit/, tests/model/ or "
                                     "tests/system/ (see tests/conftest.py)")
         item.add_marker(getattr(pytest.mark, level))
-        item.add_marker(pytest.mark.xdist_group(SHARED_RUNS.get(relative.as_posix(), relative.as_posix())))
+
+
+def once_per_session(factory: pytest.TempPathFactory, key: str, make: Callable[[], T]) -> T:
+    """``make()`` once per test session, even across pytest-xdist's workers: the first worker to ask makes it
+    and pickles it beside the session's temporary folders (under a lock); the others wait and read it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return make()
+    shared = factory.getbasetemp().parent  # common to every worker of this session
+    path = shared / f"{key}.pickle"
+    with (shared / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        value = make()
+        path.write_bytes(pickle.dumps(value))
+        return value
 
 
 @pytest.fixture(scope="session")
-def shipped_run():
+def shipped_run(tmp_path_factory):
     """``shipped_run(name)``: the shipped scenario ``name`` run at its own settings (replications, seed,
     horizon; all local cores), once per session. The golden guard (tests/model/test_golden.py) and the
     story's back-test (tests/system/test_shipped_scenarios.py) read the same run."""
@@ -52,7 +68,8 @@ def shipped_run():
 
     def get(name: str):
         if name not in runs:
-            runs[name] = golden.run(name, workers=None)
+            runs[name] = once_per_session(tmp_path_factory, f"shipped_{name}",
+                                          lambda: golden.run(name, workers=None))
         return runs[name]
 
     return get
