@@ -30,7 +30,20 @@ LEVELS = ("unit", "model", "system")
 T = TypeVar("T")
 
 
+#: The files that take longest (``pytest --durations``), started first so that the workers end together
+#: instead of one finishing a long file while the other idles.
+LONGEST_FIRST = (
+    "system/test_shipped_scenarios.py", "model/test_queueing_validation.py", "system/test_cli.py",
+    "model/test_mechanisms.py", "model/test_queueing_theory.py", "system/test_calibrate_real.py",
+    "system/test_report.py", "model/test_determinism_and_accounting.py", "model/test_experiments.py",
+    "system/test_readme.py", "model/test_asis_engine.py", "system/test_presentation.py",
+    "system/test_distributed.py", "model/test_operations.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_relative(item), len(rank)))  # stable: the rest keep their order
     for item in items:
         path = item.path.resolve()
         if not path.is_relative_to(TESTS):
@@ -41,6 +54,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: move it to its level, tests/unit/, tests/model/ or "
                                     "tests/system/ (see tests/conftest.py)")
         item.add_marker(getattr(pytest.mark, level))
+
+
+def _relative(item: pytest.Item) -> str:
+    path = item.path.resolve()
+    return path.relative_to(TESTS).as_posix() if path.is_relative_to(TESTS) else ""
 
 
 def once_per_session(factory: pytest.TempPathFactory, key: str, make: Callable[[], T]) -> T:

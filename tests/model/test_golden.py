@@ -8,7 +8,7 @@ import pytest
 
 from tests.golden.golden import SCENARIOS, numbers, path
 
-SLOW = {"one_lane_tech"}  # 2 designs x 8 replications x 300 days: the longest run of the suite
+SLOW = {"one_lane_tech"}  # 3 designs x 4 replications x 300 days: the longest run of the suite
 NAMES = [pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name for name in SCENARIOS]
 
 

@@ -1,10 +1,10 @@
 """The shipped scenarios: every one validates, and one_lane_tech is set up as the seed-000 story and tells it.
 
-The story is checked on the run the golden guard pins (the scenario's own seed and 8 replications, shared
-through the ``shipped_run`` fixture) with paired differences: replication r of both designs sees the same
-customers and cases, and a claim holds only if the 95% interval of its per-replication difference excludes
-zero in the story's direction. No band is read off one seed's numbers: the golden file pins those exactly,
-and README's figures come from the same run.
+The story is checked on the run the golden guard pins (the scenario's own seed; the first 4 of its 8
+replications, shared through the ``shipped_run`` fixture) with paired differences: replication r of both
+designs sees the same customers and cases, and a claim holds only if the 95% interval of its per-replication
+difference excludes zero in the story's direction. No band is read off one seed's numbers: the golden file
+pins those exactly, and README's figures come from the same seed's full 8 replications.
 """
 
 from __future__ import annotations
