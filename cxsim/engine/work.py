@@ -199,16 +199,7 @@ class Work:
                 else:
                     outcome = FIXED
         hands_on = diagnosis + fix
-        work = max(hands_on + self.handoff_time, MIN_HAND_ON) if outcome == HAND_ON else hands_on
-        contact = 0.0
-        if mode == CUSTOMER:
-            contact = hands_on * self.presence
-            effort.pay_reexplain()
-        end = team.hours.finish(now, work)
-        self.session_started(team, now, end)
-        case.in_session = (now, end, contact, work, outcome, mode, team.name)
-        self.case_served(case, team, now)
-        return end
+        return self._start(team, case, mode, now, hands_on, outcome, effort)
 
     def _begin_matrix(self, team: Team, case: Case, mode: int, now: float, agent: Agent,
                       resumed: bool) -> float:
@@ -229,6 +220,12 @@ class Work:
             outcome = PREMATURE if premature and decide.random() < premature else FIXED
         else:
             outcome = HAND_ON
+        return self._start(team, case, mode, now, hands_on, outcome, effort)
+
+    def _start(self, team: Team, case: Case, mode: int, now: float, hands_on: float, outcome: str,
+               effort) -> float:
+        """The session's agent time (a hand-off adds its write-up), the customer's contact time, and when it
+        ends in the team's hours; announce it. Returns the end."""
         work = max(hands_on + self.handoff_time, MIN_HAND_ON) if outcome == HAND_ON else hands_on
         contact = 0.0
         if mode == CUSTOMER:
