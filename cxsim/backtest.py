@@ -41,6 +41,7 @@ def statistic_labels() -> dict[str, str]:
         "share_ping_pong": "cases back to a team they had left (ping-pong)",
         "days_median": "days to resolution: median (Kaplan–Meier)",
         "days_p90": "days to resolution: p90 (Kaplan–Meier)",
+        "share_open": "cases still open at the end (log) or the horizon (simulation): routes cut short",
     }
     for label, _, _ in HANDOFF_BUCKETS:
         labels[f"bucket_{label}_share"] = f"{label} hand-offs: share of cases"
@@ -56,7 +57,8 @@ def profile_statistics(p: HandoffProfile) -> dict[str, float]:
     """A profile's compared statistics as one flat {key: value} (inf: a quantile beyond the follow-up)."""
     out = {"cases": float(p.cases), "handoffs_mean": p.handoffs_mean, "share_handoff": p.share_handoff,
            "share_3_teams": p.share_3_teams, "share_5_teams": p.share_5_teams,
-           "share_ping_pong": p.share_ping_pong, "days_median": p.days.median, "days_p90": p.days.p90}
+           "share_ping_pong": p.share_ping_pong, "days_median": p.days.median, "days_p90": p.days.p90,
+           "share_open": p.days.censored / p.cases if p.cases else math.nan}
     for b in p.buckets:
         out[f"bucket_{b.label}_share"] = b.share
         out[f"bucket_{b.label}_median_days"] = b.days.median
@@ -190,6 +192,9 @@ def compare(observed: HandoffProfile, simulated: list[HandoffProfile]) -> tuple[
     return obs, sim, [_explained(t, obs, sim) for t in targets]
 
 
+OPEN_MARGIN = 0.05  # more simulated cases open at the end than in the log, by this share: routes cut short
+
+
 def _explained(target: Target, obs: dict[str, float], sim: dict[str, Estimate]) -> Target:
     """A missed target with the likely cause the two profiles point to appended to its reason ("why")."""
     if target.passed:
@@ -201,6 +206,12 @@ def _explained(target: Target, obs: dict[str, float], sim: dict[str, Estimate]) 
 def _why(target: Target, obs: dict[str, float], sim: dict[str, Estimate]) -> str | None:
     """Which part of the model the miss points to, read off the profiles (a diagnosis, not a fix)."""
     name = target.name
+    cut_short = sim["share_open"].mean
+    if name in ("handoffs_mean", "share_handoff") and (target.gap or 0) < 0 and cut_short is not None \
+            and cut_short - obs["share_open"] > OPEN_MARGIN:
+        return (f"{cut_short:.0%} of the simulated cases are still open at the horizon (the log: "
+                f"{obs['share_open']:.0%}), their routes cut short: a longer --horizon compares finished "
+                "routes")
     mean_ok = sim["handoffs_mean"].mean is not None and obs["handoffs_mean"] > 0 and \
         abs(sim["handoffs_mean"].mean / obs["handoffs_mean"] - 1) <= MEAN_TOLERANCE
     if name == "handoffs_mean":
