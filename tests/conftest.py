@@ -36,8 +36,8 @@ LONGEST_FIRST = (
     "system/test_shipped_scenarios.py", "model/test_queueing_validation.py", "system/test_cli.py",
     "model/test_mechanisms.py", "model/test_queueing_theory.py", "system/test_calibrate_real.py",
     "system/test_report.py", "model/test_determinism_and_accounting.py", "model/test_experiments.py",
-    "system/test_readme.py", "model/test_asis_engine.py", "system/test_presentation.py",
-    "system/test_distributed.py", "model/test_operations.py",
+    "model/test_erlang_a.py", "system/test_readme.py", "model/test_asis_engine.py",
+    "system/test_presentation.py", "system/test_distributed.py", "model/test_operations.py",
 )
 
 
