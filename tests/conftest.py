@@ -6,9 +6,10 @@ behaviour: queueing theory, mechanisms, determinism, conservation, the golden gu
 (the installed tool end to end: CLI, report in Chromium, notebooks, README, Dask, docs, shipped scenarios).
 ``slow`` is set by hand on the tests that dominate the suite's time; ``-m "not slow"`` is the quick loop.
 
-The suite runs on every core (pytest-xdist, ``-n auto --dist loadfile`` in pyproject's addopts; ``-n 0`` runs
-it in one process). Each test file runs on one worker, so a module's fixtures are built once; a run that
-several files read is made once per session by whichever worker asks first and shared through a file
+The suite runs on every core (pytest-xdist, ``-n auto --dist loadfile --no-loadscope-reorder`` in
+pyproject's addopts: files are handed out in the order set below, longest first; ``-n 0`` runs it in one
+process). Each test file runs on one worker, so a module's fixtures are built once; a run that several files
+read is made once per session by whichever worker asks first and shared through a file
 (``once_per_session``), so no run is made twice.
 """
 
