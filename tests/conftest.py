@@ -15,7 +15,6 @@ read is made once per session by whichever worker asks first and shared through 
 
 from __future__ import annotations
 
-import fcntl
 import os
 import pickle
 from collections.abc import Callable
@@ -65,7 +64,11 @@ def _relative(item: pytest.Item) -> str:
 def once_per_session(factory: pytest.TempPathFactory, key: str, make: Callable[[], T]) -> T:
     """``make()`` once per test session, even across pytest-xdist's workers: the first worker to ask makes it
     and pickles it beside the session's temporary folders (under a lock); the others wait and read it."""
-    if "PYTEST_XDIST_WORKER" not in os.environ:
+    try:
+        import fcntl  # POSIX only: elsewhere each worker makes its own copy
+    except ImportError:
+        fcntl = None
+    if "PYTEST_XDIST_WORKER" not in os.environ or fcntl is None:
         return make()
     shared = factory.getbasetemp().parent  # common to every worker of this session
     path = shared / f"{key}.pickle"
