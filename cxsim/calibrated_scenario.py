@@ -124,24 +124,15 @@ def scenario_text(cal: Calibration, options: Options, *, name: str, command: str
         indent=0)
 
     effort = CommentedMap()
-    if cal.reply_time is not None:
-        effort["reply_time"] = _flow_map(cal.reply_time.spec())
-        effort.yaml_set_comment_before_after_key("reply_time", before=_fit_note(
-            cal.reply_time, f"customer waits (calendar time from a customer-wait status to the next status; "
-            f"{cal.waits:,} waits)"), indent=2)
-    else:
-        effort["reply_time"] = "8 h"
-        effort.yaml_add_eol_comment("not estimated: " + (
-            "no customer-wait activity in the log" if cal.has_activity else "no --activity column given")
-            + "; the default", "reply_time")
-    if cal.discovery_time is not None:
-        effort["discovery_time"] = _flow_map(cal.discovery_time.spec())
-        effort.yaml_set_comment_before_after_key("discovery_time", before=_fit_note(
-            cal.discovery_time, f"reopen gaps (calendar time from resolution to the reopening; "
-            f"{cal.reopens:,} reopens)"), indent=2)
-    else:
-        effort["discovery_time"] = "2 days"
-        effort.yaml_add_eol_comment("not estimated (no reopens seen): the default", "discovery_time")
+    _fitted_or_default(effort, "reply_time", cal.reply_time,
+                       f"customer waits (calendar time from a customer-wait status to the next status; "
+                       f"{cal.waits:,} waits)", "8 h",
+                       "not estimated: " + ("no customer-wait activity in the log" if cal.has_activity
+                                            else "no --activity column given") + "; the default")
+    _fitted_or_default(effort, "discovery_time", cal.discovery_time,
+                       "reopen gaps (calendar time from resolution to the reopening; "
+                       f"{cal.reopens:,} reopens)",
+                       "2 days", "not estimated (no reopens seen): the default")
     doc["effort"] = effort
 
     doc["tickets"] = CommentedMap({"owned": False})
@@ -254,3 +245,14 @@ def _wrap(text: str, width: int = 110) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "\n".join(lines)
+
+
+def _fitted_or_default(block: CommentedMap, key: str, fit, what: str, default: str, why_not: str) -> None:
+    """``block[key]``: the fitted distribution with a note on what it was fitted to, or the default and
+    why there is no fit."""
+    if fit is not None:
+        block[key] = _flow_map(fit.spec())
+        block.yaml_set_comment_before_after_key(key, before=_fit_note(fit, what), indent=2)
+    else:
+        block[key] = default
+        block.yaml_add_eol_comment(why_not, key)
