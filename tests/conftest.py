@@ -40,6 +40,11 @@ LONGEST_FIRST = (
     "system/test_presentation.py", "system/test_distributed.py", "model/test_operations.py",
 )
 
+#: The statistical checks of the queueing core: long simulations (tight intervals) whose engine lines the
+#: other tests run too. Coverage's tracer makes them ~2.5x slower, so they run untraced: pytest-cov's
+#: ``no_cover`` for the test, and the same pause while its fixtures build runs (``pytest_runtest_setup``).
+UNTRACED = ("model/test_queueing_validation.py", "model/test_queueing_theory.py", "model/test_erlang_a.py")
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
@@ -54,6 +59,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: move it to its level, tests/unit/, tests/model/ or "
                                     "tests/system/ (see tests/conftest.py)")
         item.add_marker(getattr(pytest.mark, level))
+        if relative.as_posix() in UNTRACED:
+            item.add_marker(pytest.mark.no_cover)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    """Fixtures of a ``no_cover`` test build untraced too (pytest-cov pauses only the test's call)."""
+    controller = getattr(item.config.pluginmanager.getplugin("_cov"), "cov_controller", None)
+    pause = controller is not None and controller.started and item.get_closest_marker("no_cover")
+    if pause:
+        controller.pause()
+    try:
+        return (yield)
+    finally:
+        if pause:
+            controller.resume()
 
 
 def _relative(item: pytest.Item) -> str:
