@@ -1019,7 +1019,8 @@ class Scenario(Model):
         if isinstance(data, dict):
             for key, most in (("case_types", MAX_CASE_TYPES), ("designs", MAX_DESIGNS)):
                 if isinstance(data.get(key), dict) and len(data[key]) > most:
-                    raise Problem((key,), f"{len(data[key]):,} entries; a scenario may have at most {most:,}")
+                    raise Problem((key,), f"{len(data[key]):,} {key.replace('_', ' ')}; a scenario may have "
+                                  f"at most {most:,} (cxsim.scenario.MAX_{key.upper()})")
         unit = data.get("time_unit") if isinstance(data, dict) else None
         token = _TIME_UNIT.set(unit if unit in TIME_UNITS else None)
         try:
@@ -1034,7 +1035,8 @@ class Scenario(Model):
         if abs(total - 1.0) > 1e-6:
             raise Problem(("case_types",), f"the shares of the case types sum to {total:g}, not 1")
         if self.horizon > MAX_HORIZON:
-            raise Problem(("horizon",), f"at most {duration_text(MAX_HORIZON)} (got {self.horizon:.4g} h)")
+            raise Problem(("horizon",), f"at most {duration_text(MAX_HORIZON)} (got "
+                          f"{duration_text(self.horizon)})")
         if self.warmup >= self.horizon:
             raise Problem(("warmup",), "the warm-up must be shorter than the horizon")
         arrivals = self.arrivals

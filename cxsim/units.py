@@ -98,7 +98,7 @@ def parse_duration(value: object, *, default_unit: str | None = None) -> float:
     zero needs no unit.  ``datetime.timedelta`` values are accepted as well.
     """
     if isinstance(value, bool):
-        raise ValueError(f"a duration cannot be a boolean (got {value!r}); {_DURATION_HINT}")
+        raise ValueError(f"a duration cannot be a boolean (got {str(value).lower()}); {_DURATION_HINT}")
     if isinstance(value, timedelta):
         return _check_number(value.total_seconds() / 3600.0, "a duration", value)
     if isinstance(value, (int, float)):
@@ -136,7 +136,7 @@ def parse_rate(value: object, *, default_unit: str | None = None) -> float:
     zero needs no unit.
     """
     if isinstance(value, bool):
-        raise ValueError(f"a rate cannot be a boolean (got {value!r}); {_RATE_HINT}")
+        raise ValueError(f"a rate cannot be a boolean (got {str(value).lower()}); {_RATE_HINT}")
     if isinstance(value, (int, float)):
         return _bare_rate(float(value), value, default_unit)
     if not isinstance(value, str):
@@ -180,7 +180,7 @@ def parse_effort_rate(value: object, *, default_unit: str | None = None) -> floa
     ``default_unit`` is given; zero needs no unit.
     """
     if isinstance(value, bool):
-        raise ValueError(f"an effort rate cannot be a boolean (got {value!r}); {_EFFORT_HINT}")
+        raise ValueError(f"an effort rate cannot be a boolean (got {str(value).lower()}); {_EFFORT_HINT}")
     if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER_RE.match(value)):
         number = _check_number(float(value), "an effort rate", value)
         if default_unit is not None or number == 0.0:

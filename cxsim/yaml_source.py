@@ -58,9 +58,9 @@ __all__ = [
 MAPPING_REQUIRED = "a scenario file must be a mapping of keys such as name, customers, case_types, designs"
 
 # Limits that keep a hostile or mistaken file from hanging the loader (a scenario needs far less of each):
-#: bytes of one scenario file (ruamel's round-trip parser reads about 100 KB a second; the largest shipped
-#: scenario is 34 KB)
-MAX_SOURCE_BYTES = 1_000_000
+#: bytes of one scenario file (ruamel's round-trip parser reads 70 to 130 KB a second, so this takes up to
+#: about 7 s; the largest shipped scenario is 34 KB)
+MAX_SOURCE_BYTES = 512_000
 #: values (mappings, lists and scalars) in the document once aliases are expanded ("billion laughs")
 MAX_VALUES = 200_000
 #: levels of nesting (a scenario needs about 6)
@@ -195,7 +195,9 @@ def source_from_text(text: str, label: str = "<string>") -> Source:
         line = _node_line(doc) or 1
         raise ScenarioError(f"the top level is {_describe(doc)}; {MAPPING_REQUIRED}", file=label, line=line)
 
-    _check_expanded_size(doc, label)
+    saw_null = _check_expanded_size(doc, label)
+    if saw_null and _ANCHOR.search(text) and _ALIAS.search(text):  # ruamel reads a recursive alias as null
+        _check_recursive_aliases(text, label)
     lines: dict[tuple, int] = {(): 1}
     try:
         data = _convert(doc, (), lines, label, set())
@@ -267,16 +269,58 @@ def _check_nesting(text: str, label: str) -> None:
             i += 1
 
 
-def _check_expanded_size(doc: Mapping, label: str) -> None:
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s,\]}]", re.MULTILINE)
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\]}]", re.MULTILINE)
+
+
+def _check_recursive_aliases(text: str, label: str) -> None:
+    """Refuse an anchor that contains an alias to itself (ruamel quietly reads the alias as null)."""
+    try:
+        root = YAML(typ="rt").compose(text)
+    except (YAMLError, RecursionError):  # pragma: no cover - the text loaded a moment ago
+        return
+    done: set[int] = set()
+    # iterative depth-first search: "open" nodes are on the current path, "done" ones fully explored
+    stack: list[tuple[Node, bool]] = [(root, False)] if root is not None else []
+    open_: set[int] = set()
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            open_.discard(id(node))
+            done.add(id(node))
+            continue
+        if id(node) in done:
+            continue
+        open_.add(id(node))
+        stack.append((node, True))
+        children = ([v for pair in node.value for v in pair] if isinstance(node, MappingNode)
+                    else list(node.value) if isinstance(node, SequenceNode) else [])
+        for child in children:
+            if id(child) in open_:
+                name = getattr(child, "anchor", None)
+                name = getattr(name, "value", name)
+                line = child.start_mark.line + 1
+                raise ScenarioError(f"an alias refers to its own anchor{f' (&{name})' if name else ''}: the "
+                                    "data would be infinite", file=label, line=line,
+                                    field=_field_near_line(text, line))
+            if id(child) not in done:
+                stack.append((child, False))
+
+
+def _check_expanded_size(doc: Mapping, label: str) -> bool:
     """Refuse a document whose aliases expand to more than MAX_VALUES values, before expanding them.
 
     An alias is the same object as its anchor, so sizes are counted once per object: a 342-byte "billion
-    laughs" file is measured in milliseconds. The message names the top-level key holding the most.
+    laughs" file is measured in milliseconds. The message names the top-level key holding the most. Returns
+    whether a null was seen (the only trace of a recursive alias).
     """
     sizes: dict[int, int] = {}
+    saw_null = False
 
     def size(node: Any, active: frozenset[int]) -> int:
+        nonlocal saw_null
         if not isinstance(node, (Mapping, list, tuple)):
+            saw_null = saw_null or node is None
             return 1
         key = id(node)
         if key in sizes:
@@ -295,9 +339,9 @@ def _check_expanded_size(doc: Mapping, label: str) -> None:
 
     try:
         if size(doc, frozenset()) <= MAX_VALUES:
-            return
+            return saw_null
     except RecursionError:  # pragma: no cover - the text was checked for depth
-        return
+        return saw_null
     biggest = max(doc, key=lambda k: size(doc[k], frozenset()))
     pos = _lc_data(doc).get(biggest)
     raise ScenarioError(
@@ -472,6 +516,13 @@ def _convert(node: Any, path: tuple, lines: dict[tuple, int], label: str, active
             items.append(_convert(value, child, lines, label, active))
         return items
 
+    width = getattr(node, "_width", None) if type(node).__name__ == "ScalarInt" else None
+    if width is not None and width > len(str(abs(int(node)))):
+        digits = str(abs(int(node))).rjust(width, "0")
+        octal = f", YAML 1.1 tools as octal {int(digits, 8)}" if set(digits) <= set("01234567") else ""
+        raise ScenarioError(
+            f"'{digits}' has a leading zero: cxsim reads it as {int(digits)}{octal}; write {int(digits)}",
+            file=label, line=lines.get(path), field=format_path(path) or None)
     try:
         return _scalar(node)
     except TypeError:
@@ -501,7 +552,11 @@ def _syntax_error(exc: MarkedYAMLError, text: str, label: str) -> ScenarioError:
     at_end = "<stream end>" in problem or "end of stream" in problem
     problem = problem.replace("'<stream end>'", "the end of the file")
     problem = problem.replace("found unexpected end of stream", "unexpected end of the file")
-    if "'\\t'" in problem:
+    second_document = "found another document" in problem
+    if second_document:
+        problem = "a scenario file holds one YAML document: a second one starts here ('---')"
+        context = None
+    elif "'\\t'" in problem:
         problem = "a tab character was found; indent YAML with spaces, not tabs"
     elif problem.startswith("expected <block end>"):
         problem = "bad indentation: this line does not line up with the lines above it"
@@ -515,7 +570,7 @@ def _syntax_error(exc: MarkedYAMLError, text: str, label: str) -> ScenarioError:
     n_lines = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
     if line is not None:
         line = min(max(line, 1), n_lines)
-    field = _field_near_line(text, line) if line is not None else None
+    field = _field_near_line(text, line) if line is not None and not second_document else None
     return ScenarioError(message, file=label, line=line, field=field)
 
 
@@ -695,6 +750,8 @@ def _phrase(err: Mapping[str, Any]) -> tuple[str, bool]:
     if etype in ("literal_error", "enum") and "expected" in ctx:
         return f"must be {ctx['expected']}", True
     match = _SHOULD.match(msg)
+    if match and etype in ("too_short", "too_long"):  # "should have at least 1 item after validation, not 0"
+        return "must " + msg[match.end() :].replace(" after validation", ""), False
     if match:
         return "must " + msg[match.end() :], True
     if msg[:1].isupper() and not msg[1:2].isupper():
