@@ -185,7 +185,7 @@ def source_from_text(text: str, label: str = "<string>") -> Source:
     except RecursionError:
         raise ScenarioError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep", file=label,
                             line=1) from None
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+    except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError) as exc:
         # ruamel builds tagged values (``!!int 1.5``, ``<<: !!set {...}``) with Python's own conversions
         raise _construction_error(exc, text, label) from None
 
