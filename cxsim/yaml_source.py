@@ -59,8 +59,8 @@ MAPPING_REQUIRED = "a scenario file must be a mapping of keys such as name, cust
 
 # Limits that keep a hostile or mistaken file from hanging the loader (a scenario needs far less of each):
 #: bytes of one scenario file (ruamel's round-trip parser reads 70 to 130 KB a second, so this takes up to
-#: about 7 s; the largest shipped scenario is 34 KB)
-MAX_SOURCE_BYTES = 512_000
+#: about 4 s; the largest shipped scenario is 34 KB)
+MAX_SOURCE_BYTES = 256_000
 #: values (mappings, lists and scalars) in the document once aliases are expanded ("billion laughs")
 MAX_VALUES = 200_000
 #: levels of nesting (a scenario needs about 6)

@@ -140,7 +140,7 @@ def test_a_file_too_big_to_parse_quickly_is_refused_at_once(tmp_path):
     err = refusal(path)
     assert time.perf_counter() - started < 1
     assert str(err) == (f"{path}: the file is {path.stat().st_size:,} bytes; a scenario file may hold at "
-                        "most 512,000 (cxsim.yaml_source.MAX_SOURCE_BYTES)")
+                        "most 256,000 (cxsim.yaml_source.MAX_SOURCE_BYTES)")
 
 
 def test_alias_bomb_is_refused_in_well_under_a_second():
