@@ -827,7 +827,12 @@ class Design(Model):
         if self.lanes is not None:
             if self.lanes.agents < self.lanes.count:
                 raise Problem(("lanes", "agents"), "needs at least one agent per lane")
-            return self
+            return self  # the scenario checks the team references once the lanes are generated
+        self._team_references()
+        return self
+
+    def _team_references(self) -> None:
+        """Every team the design names (intake, escalation, matrix) is one of its teams."""
         known = ", ".join(repr(t) for t in self.teams)
 
         def unknown(path: tuple, team: str) -> Problem:
@@ -844,7 +849,6 @@ class Design(Model):
         if transfer.max_hops is not None and transfer.resolver is None:
             raise Problem(("transfer", "max_hops"), "max_hops needs a resolver team")
         self._observed_routing(unknown)
-        return self
 
     def _observed_routing(self, unknown: Any) -> None:
         """Intake shares and the routing matrix name teams of this design; matrix routing needs a work time
@@ -1066,6 +1070,10 @@ class Scenario(Model):
                 teams = {team: Team.model_validate(spec)
                          for team, spec in lane_teams(self.case_types, design.lanes).items()}
                 design = BaseModel.model_copy(design, update={"teams": teams})
+                try:  # intake.team, transfer.resolver ... may name generated lanes
+                    design._team_references()
+                except Problem as problem:
+                    raise Problem(("designs", name, *problem.path), str(problem)) from None
             skills = {s for team in design.teams.values() for s in team.skills}
             for cname, ctype in self.case_types.items():
                 if design.transfer.routing == "guess" and not skills.intersection(ctype.skills):
