@@ -25,6 +25,8 @@ MAX_EVENTS = 20_000_000
 MAX_CUSTOMERS = 1_000_000
 #: Replications per design.
 MAX_REPLICATIONS = 10_000
+#: Agents in one design (the engine keeps a record per agent).
+MAX_AGENTS = 100_000
 #: Cases a second one worker simulates (measured on the shipped scenarios: 4,000 to 15,000).
 CASES_PER_SECOND = 4_000.0
 #: Runs expected to take longer than this are announced before they start.
@@ -97,6 +99,16 @@ def check(scenario: Scenario, size: RunSize, *, allow_large: bool = False, flag:
     if size.customers > MAX_CUSTOMERS:
         raise _error(scenario, ("customers", "count"), f"{_count(size.customers)} customers in a "
                      f"replication; the limit is {MAX_CUSTOMERS:,} (cxsim.run_size.MAX_CUSTOMERS): {lift}")
+    for name, design in scenario.designs.items():
+        agents = sum(team.agents for team in design.teams.values())
+        if agents > MAX_AGENTS:
+            if design.lanes is not None:
+                where: tuple = ("designs", name, "lanes", "agents")
+            else:
+                where = ("designs", name, "teams", max(design.teams, key=lambda t: design.teams[t].agents),
+                         "agents")
+            raise _error(scenario, where, f"{agents:,} agents in design {name!r}; the limit is "
+                         f"{MAX_AGENTS:,} (cxsim.run_size.MAX_AGENTS): {lift}")
     if size.events > MAX_EVENTS:
         raise _error(scenario, (), f"this run would simulate about {describe(size)}; the limit is "
                      f"{MAX_EVENTS:,} cases and renewals (cxsim.run_size.MAX_EVENTS): shorten the horizon, "
@@ -142,5 +154,5 @@ def _error(scenario: Scenario, path: tuple, message: str) -> ScenarioError:
     return ScenarioError(message, file=origin, line=line, field=".".join(path) or None)
 
 
-__all__ = ["MAX_CUSTOMERS", "MAX_EVENTS", "MAX_REPLICATIONS", "RunSize", "announcement", "check", "describe",
-           "estimate"]
+__all__ = ["MAX_AGENTS", "MAX_CUSTOMERS", "MAX_EVENTS", "MAX_REPLICATIONS", "RunSize", "announcement",
+           "check", "describe", "estimate"]

@@ -346,6 +346,8 @@ def _profile(value: Any) -> Any:
                                   "00:00, or a mapping of days to 24 weights)")
     if not any(flat):
         raise Problem((), "every weight is 0: nobody would ever open a case")
+    if not math.isfinite(sum(flat)):
+        raise Problem((), "the weights are too large to add up (only their ratios matter: scale them down)")
     return profile
 
 

@@ -73,7 +73,8 @@ def test_run_and_validate_print_that_line_exit_2_and_write_nothing(name, tmp_pat
 
 
 def test_size_limits_are_lifted_by_allow_large():
-    for name in ("customers_1e9.yaml", "replications_1e9.yaml", "expected_cases_too_many.yaml"):
+    for name in ("customers_1e9.yaml", "replications_1e9.yaml", "expected_cases_too_many.yaml",
+                 "agents_1e9.yaml"):
         result = run_cli("validate", str(CATALOGUE / name), "--allow-large")
         assert result.exit_code == 0, result.output
     scenario = load_scenario(CATALOGUE / "customers_1e9.yaml")
