@@ -972,7 +972,7 @@ class Scenario(Model):
     """Unit of bare numbers given for durations, rates and effort rates (default: none, so every one needs a
     unit)."""
     horizon: Duration = 180 * 24.0
-    """Simulated calendar time per replication."""
+    """Simulated calendar time per replication (at most 1000 years)."""
     warmup: Duration = 0.0
     """Cases opened before this time are simulated but not counted (the queues start empty)."""
     currency: str | None = Field(default=None, min_length=1, max_length=8, pattern=r"^\S(.*\S)?$")
@@ -987,7 +987,7 @@ class Scenario(Model):
     customers: Customers | None = None
     """The customer population; needed for churn and for ``arrivals.process: population``."""
     case_types: dict[Name, CaseType] = Field(min_length=1)
-    """The kinds of problem customers have, by name; their shares sum to 1."""
+    """The kinds of problem customers have, by name (at most 1,000); their shares sum to 1."""
     effort: Effort = Effort()
     """What a case costs the customer, by cause."""
     tickets: Tickets = Tickets()
@@ -995,7 +995,7 @@ class Scenario(Model):
     churn: Churn = Churn()
     """How experiences turn into customers leaving."""
     designs: dict[Name, Design] = Field(min_length=1)
-    """The org designs to compare, by name, all run on the same customers and cases."""
+    """The org designs to compare, by name (at most 100), all run on the same customers and cases."""
     baseline: Name | None = None
     """Design the others are compared with (default: the first)."""
     sweep: Sweep | None = None
