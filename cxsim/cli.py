@@ -29,7 +29,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate customer-support org designs and compare what they cost customers.")
 out_console = Console()
 err_console = Console(stderr=True)
-ALLOW_LARGE_HELP = "Run even above the size limits (replications, customers, expected cases)."
+ALLOW_LARGE_HELP = "Run even above the size limits (replications, customers, agents, expected cases)."
 
 
 
