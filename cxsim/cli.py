@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import sys
 from pathlib import Path
 from typing import NamedTuple
@@ -28,6 +29,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate customer-support org designs and compare what they cost customers.")
 out_console = Console()
 err_console = Console(stderr=True)
+ALLOW_LARGE_HELP = "Run even above the size limits (replications, customers, agents, expected cases)."
 
 
 
@@ -49,12 +51,11 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 @app.command()
-def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
+def validate(scenario: Path = typer.Argument(..., help="Scenario YAML (or JSON) file, or a summary.json."),
+             allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP)) -> None:
     """Check a scenario file without running it."""
-    try:
-        sc = load_scenario(scenario)
-    except ScenarioError as err:
-        _fail(str(err))
+    sc, _ = _load_for_run(scenario)  # as run reads it: a .json recording a run checks its scenario
+    _check_run_size(sc, allow_large=allow_large)
     out_console.print(f"{scenario}: ok — scenario {sc.name!r}, {len(sc.case_types)} case types, "
                       f"designs: {', '.join(sc.designs)}", highlight=False)
 
@@ -82,9 +83,44 @@ def _check_horizon(horizon: str | None, scenario) -> None:
         _fail(f"--horizon: must be longer than the scenario's warm-up ({duration_text(scenario.warmup)})")
 
 
+def _check_run_size(sc, *, allow_large: bool, replications: int | None = None, horizon: str | None = None,
+                    points: int = 1, workers: int | None = None, quiet: bool = True, flag: str | None = None):
+    """Refuse a run above the size limits unless --allow-large; say first when a run will take long."""
+    import os
+
+    from cxsim import run_size
+    from cxsim.scenario import MAX_HORIZON
+
+    hours = sc.duration(horizon) if horizon is not None else None
+    if hours is not None and hours > MAX_HORIZON:
+        _fail(f"--horizon: at most {duration_text(MAX_HORIZON)} (got {horizon!r})")
+    size = run_size.estimate(sc, replications=replications, horizon=hours, points=points)
+    try:
+        run_size.check(sc, size, allow_large=allow_large, flag=flag)
+    except ScenarioError as err:
+        _fail(str(err))
+    note = run_size.announcement(size, workers or os.cpu_count() or 1)
+    if note is not None and not quiet:
+        err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
+
+
+def _records_a_run(path: Path) -> bool:
+    """A .json file holding ``scenario_content`` is a recorded run (summary.json); any other file, .json
+    included, is a scenario (JSON is YAML), so validate and run read every file the same way."""
+    if path.suffix.lower() != ".json":
+        return False
+    import json
+
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(recorded, dict) and "scenario_content" in recorded
+
+
 def _load_for_run(path: Path):
     """A scenario file, or a summary.json whose recorded inputs are re-run."""
-    if path.suffix.lower() == ".json":
+    if _records_a_run(path):
         import json
 
         from cxsim.loader import load_scenario as load
@@ -130,6 +166,7 @@ def run(
                               help="Per-case output: all, sample (1,000 per replication) or none."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP),
 ) -> None:
     """Run every design of a scenario, print the comparison table and write results to a folder."""
     from cxsim.api import run as run_scenario
@@ -150,6 +187,10 @@ def run(
         _fail(f"--metric: unknown metric {metric!r}; known: {', '.join(KNOWN)}")
     target = _precision(precision) if precision is not None else None
     _check_horizon(horizon, sc)
+    _check_run_size(sc, allow_large=allow_large, horizon=horizon, workers=workers, quiet=quiet,
+                    replications=max_replications if target is not None else replications,
+                    flag="--max-replications" if target is not None else
+                    "--replications" if replications is not None and recorded is None else None)
     if not quiet:
         print_planned_load(sc)
     try:
@@ -208,6 +249,7 @@ def sweep(
                                          help="Dask scheduler address (tcp://HOST:PORT)."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP),
 ) -> None:
     """Run a scenario at every point of one or two swept parameters; write sweep.csv and charts."""
     from cxsim.api import run_sweep
@@ -229,6 +271,10 @@ def sweep(
     elif sc.sweep is None:
         _fail(f"{scenario}: nothing to sweep; add a 'sweep' block or give --set path=v1,v2,...")
     _check_horizon(horizon, sc)
+    values = [v for _, v in parameters] if parameters else [p.values for p in sc.sweep.parameters]
+    _check_run_size(sc, allow_large=allow_large, horizon=horizon, workers=workers, quiet=quiet,
+                    points=math.prod(len(v) for v in values), flag="--replications" if replications else None,
+                    replications=replications or (sc.sweep.replications if sc.sweep else None))
     try:
         result = _with_progress(lambda cb: run_sweep(
             sc, parameters=parameters, replications=replications, seed=seed, horizon=horizon, workers=workers,

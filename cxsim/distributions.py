@@ -70,6 +70,11 @@ def _finite_non_negative(name: str, value: float) -> float:
     return value
 
 
+def _unrepresentable(family: str, mean: float, sd: float) -> str:
+    return (f"{family} with mean {mean:.3g} and sd {sd:.3g} cannot be sampled: their ratio ({sd / mean:.3g}) "
+            "is beyond floating point; check the units of mean and sd")
+
+
 @dataclass(frozen=True)
 class Constant:
     """Always the same value."""
@@ -130,7 +135,12 @@ class Lognormal:
             raise ValueError(f"lognormal 'mean' must be greater than zero (got {mean!r})")
         if sd <= 0:
             raise ValueError(f"lognormal 'sd' must be greater than zero (got {sd!r}); use a constant instead")
-        sigma2 = math.log1p((sd / mean) ** 2)
+        try:
+            sigma2 = math.log1p((sd / mean) ** 2)
+        except OverflowError:
+            sigma2 = math.inf
+        if not math.isfinite(sigma2) or not math.isfinite(math.log(mean) - sigma2 / 2.0):
+            raise ValueError(_unrepresentable("lognormal", mean, sd))
         object.__setattr__(self, "mean", mean)
         object.__setattr__(self, "sd", sd)
         object.__setattr__(self, "_sigma", math.sqrt(sigma2))
@@ -164,10 +174,16 @@ class Gamma:
             raise ValueError(f"gamma 'mean' must be greater than zero (got {mean!r})")
         if sd <= 0:
             raise ValueError(f"gamma 'sd' must be greater than zero (got {sd!r}); use a constant instead")
+        try:
+            shape, scale = (mean / sd) ** 2, sd * sd / mean
+        except OverflowError:
+            shape = scale = math.inf
+        if not (0 < shape < math.inf and 0 < scale < math.inf):
+            raise ValueError(_unrepresentable("gamma", mean, sd))
         object.__setattr__(self, "mean", mean)
         object.__setattr__(self, "sd", sd)
-        object.__setattr__(self, "_shape", (mean / sd) ** 2)
-        object.__setattr__(self, "_scale", sd * sd / mean)
+        object.__setattr__(self, "_shape", shape)
+        object.__setattr__(self, "_scale", scale)
 
     @property
     def variance(self) -> float:
@@ -363,6 +379,8 @@ def _parse_mapping(spec: Mapping[Any, Any], quantity: Callable[[object], float])
     if "dist" not in spec:
         raise ValueError(f"a distribution needs a 'dist' key naming its family (one of: {families})")
     family = spec["dist"]
+    if isinstance(family, (Mapping, list, tuple)):
+        raise ValueError(f"'dist' names one family (one of: {families}), not a list or mapping")
     family = family.strip().lower() if isinstance(family, str) else family
     if family not in _FAMILIES:
         raise ValueError(f"unknown distribution {spec['dist']!r}; use one of: {families}")

@@ -24,6 +24,7 @@ from contextvars import ContextVar
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -83,6 +84,24 @@ from cxsim.yaml_source import (
 _TIME_UNIT: ContextVar[str | None] = ContextVar("cxsim_time_unit", default=None)
 # Set while ``Scenario.from_source`` validates: it maps errors itself, with the source's line numbers.
 _FROM_SOURCE: ContextVar[bool] = ContextVar("cxsim_from_source", default=False)
+
+
+MAX_CASE_TYPES = 1000  # sizes beyond any real organisation's; a file that big is a mistake
+MAX_DESIGNS = 100
+MAX_HORIZON = 1000 * 8766.0  # 1000 years: beyond it simulated times lose the precision of minutes
+
+
+def _refuse_non_finite(data: Any, path: tuple) -> None:
+    """Every number a scenario holds is finite: nan and infinity (``.nan``, ``.inf``, JSON's ``NaN``) are
+    refused wherever they are written, named by their field."""
+    if isinstance(data, float) and not math.isfinite(data):
+        raise Problem(path, f"must be a finite number (got {data})")
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _refuse_non_finite(value, path + (key,))
+    elif isinstance(data, list | tuple):
+        for i, value in enumerate(data):
+            _refuse_non_finite(value, path + (i,))
 
 
 class Problem(ValueError):
@@ -204,7 +223,8 @@ class Model(BaseModel):
     """Base: unknown keys are errors, values are immutable, docstrings are the documentation."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, arbitrary_types_allowed=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, use_attribute_docstrings=True,
+        allow_inf_nan=False,  # "nan" or "inf" written as text is not a number a scenario can use either
     )
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Any:
@@ -219,12 +239,20 @@ class Model(BaseModel):
 # ---------------------------------------------------------------- customers and arrivals
 
 
+def _positive_term(hours: float) -> float:
+    if not hours > 0:
+        raise ValueError("a contract term must be longer than zero, e.g. '12 months' (renewals would repeat "
+                         "forever at one instant)")
+    return hours
+
+
 class Contract(Model):
     """A customer's contract: customers who decide to leave can only do so when it renews."""
 
-    term: Duration = 12 * HOURS_PER_MONTH
-    """Contract length; renewals happen every term, starting at a uniformly random point of the first one
-    (contracts were signed at different times). Customers are locked in until renewal, so churn shows late."""
+    term: Annotated[Duration, AfterValidator(_positive_term)] = 12 * HOURS_PER_MONTH
+    """Contract length (longer than zero); renewals happen every term, starting at a uniformly random point of
+    the first one (contracts were signed at different times). Customers are locked in until renewal, so churn
+    shows late."""
     monthly_value: NumberDist = Constant(1000.0)
     """Revenue per month of one customer (a number or a distribution of numbers): what churn loses."""
 
@@ -318,6 +346,8 @@ def _profile(value: Any) -> Any:
                                   "00:00, or a mapping of days to 24 weights)")
     if not any(flat):
         raise Problem((), "every weight is 0: nobody would ever open a case")
+    if not math.isfinite(sum(flat)):
+        raise Problem((), "the weights are too large to add up (only their ratios matter: scale them down)")
     return profile
 
 
@@ -556,6 +586,10 @@ class _SkillForms:
 
 def _skills(value: Any) -> Any:
     if isinstance(value, list):
+        for i, name in enumerate(value):
+            if not isinstance(name, str):
+                raise Problem((i,), "a list of skills holds names; for proficiencies write a mapping, e.g. "
+                              "{product: 0.9, billing: 0.7}")
         return {name: {} for name in value}
     if isinstance(value, dict):
         return {k: ({"proficiency": v} if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
@@ -585,7 +619,7 @@ class Team(Model):
     the fitted time includes it). Work pauses outside the team's ``hours``. If a log cannot tell queueing
     from work, fit the whole time at the team and give the team enough agents that nobody queues: it is
     then a pure delay."""
-    ask_customer: Probability = 0.0
+    ask_customer: float = Field(default=0.0, ge=0.0, lt=1.0)
     """Only under ``transfer.routing: matrix``: the probability that a session with the customer at this team
     ends by asking them for more (logs, a test; a 'Wait - User' status in a ticket log) instead of taking the
     matrix's next step. The customer replies after ``effort.reply_time`` and the ticket returns to its owner
@@ -795,7 +829,12 @@ class Design(Model):
         if self.lanes is not None:
             if self.lanes.agents < self.lanes.count:
                 raise Problem(("lanes", "agents"), "needs at least one agent per lane")
-            return self
+            return self  # the scenario checks the team references once the lanes are generated
+        self._team_references()
+        return self
+
+    def _team_references(self) -> None:
+        """Every team the design names (intake, escalation, matrix) is one of its teams."""
         known = ", ".join(repr(t) for t in self.teams)
 
         def unknown(path: tuple, team: str) -> Problem:
@@ -812,7 +851,6 @@ class Design(Model):
         if transfer.max_hops is not None and transfer.resolver is None:
             raise Problem(("transfer", "max_hops"), "max_hops needs a resolver team")
         self._observed_routing(unknown)
-        return self
 
     def _observed_routing(self, unknown: Any) -> None:
         """Intake shares and the routing matrix name teams of this design; matrix routing needs a work time
@@ -934,7 +972,7 @@ class Scenario(Model):
     """Unit of bare numbers given for durations, rates and effort rates (default: none, so every one needs a
     unit)."""
     horizon: Duration = 180 * 24.0
-    """Simulated calendar time per replication."""
+    """Simulated calendar time per replication (at most 1000 years)."""
     warmup: Duration = 0.0
     """Cases opened before this time are simulated but not counted (the queues start empty)."""
     currency: str | None = Field(default=None, min_length=1, max_length=8, pattern=r"^\S(.*\S)?$")
@@ -949,7 +987,7 @@ class Scenario(Model):
     customers: Customers | None = None
     """The customer population; needed for churn and for ``arrivals.process: population``."""
     case_types: dict[Name, CaseType] = Field(min_length=1)
-    """The kinds of problem customers have, by name; their shares sum to 1."""
+    """The kinds of problem customers have, by name (at most 1,000); their shares sum to 1."""
     effort: Effort = Effort()
     """What a case costs the customer, by cause."""
     tickets: Tickets = Tickets()
@@ -957,7 +995,7 @@ class Scenario(Model):
     churn: Churn = Churn()
     """How experiences turn into customers leaving."""
     designs: dict[Name, Design] = Field(min_length=1)
-    """The org designs to compare, by name, all run on the same customers and cases."""
+    """The org designs to compare, by name (at most 100), all run on the same customers and cases."""
     baseline: Name | None = None
     """Design the others are compared with (default: the first)."""
     sweep: Sweep | None = None
@@ -983,6 +1021,12 @@ class Scenario(Model):
     @classmethod
     def _in_time_unit(cls, data: Any, handler: Any) -> Any:
         """Validate the fields with this scenario's ``time_unit`` as the meaning of bare numbers."""
+        _refuse_non_finite(data, ())
+        if isinstance(data, dict):
+            for key, most in (("case_types", MAX_CASE_TYPES), ("designs", MAX_DESIGNS)):
+                if isinstance(data.get(key), dict) and len(data[key]) > most:
+                    raise Problem((key,), f"{len(data[key]):,} {key.replace('_', ' ')}; a scenario may have "
+                                  f"at most {most:,} (cxsim.scenario.MAX_{key.upper()})")
         unit = data.get("time_unit") if isinstance(data, dict) else None
         token = _TIME_UNIT.set(unit if unit in TIME_UNITS else None)
         try:
@@ -996,6 +1040,9 @@ class Scenario(Model):
         total = sum(ct.share for ct in self.case_types.values())
         if abs(total - 1.0) > 1e-6:
             raise Problem(("case_types",), f"the shares of the case types sum to {total:g}, not 1")
+        if self.horizon > MAX_HORIZON:
+            raise Problem(("horizon",), f"at most {duration_text(MAX_HORIZON)} (got "
+                          f"{duration_text(self.horizon)})")
         if self.warmup >= self.horizon:
             raise Problem(("warmup",), "the warm-up must be shorter than the horizon")
         arrivals = self.arrivals
@@ -1025,6 +1072,10 @@ class Scenario(Model):
                 teams = {team: Team.model_validate(spec)
                          for team, spec in lane_teams(self.case_types, design.lanes).items()}
                 design = BaseModel.model_copy(design, update={"teams": teams})
+                try:  # intake.team, transfer.resolver ... may name generated lanes
+                    design._team_references()
+                except Problem as problem:
+                    raise Problem(("designs", name, *problem.path), str(problem)) from None
             skills = {s for team in design.teams.values() for s in team.skills}
             for cname, ctype in self.case_types.items():
                 if design.transfer.routing == "guess" and not skills.intersection(ctype.skills):

@@ -81,6 +81,16 @@ def _check_number(number: float, what: str, shown: object) -> float:
     return float(number)
 
 
+def _in_range(result: float, unit: str, shown: object) -> float:
+    """``result`` if finite: a finite number times its unit can still overflow ('1e305 years')."""
+    if not math.isfinite(result):
+        raise ValueError(f"{shown!r} is out of range (more than {_MAX_FLOAT:.3g} {unit})")
+    return result
+
+
+_MAX_FLOAT = 1.7976931348623157e308
+
+
 def parse_duration(value: object, *, default_unit: str | None = None) -> float:
     """Convert a human duration such as ``"5 min"`` or ``"1.5 weeks"`` to hours.
 
@@ -88,7 +98,7 @@ def parse_duration(value: object, *, default_unit: str | None = None) -> float:
     zero needs no unit.  ``datetime.timedelta`` values are accepted as well.
     """
     if isinstance(value, bool):
-        raise ValueError(f"a duration cannot be a boolean (got {value!r}); {_DURATION_HINT}")
+        raise ValueError(f"a duration cannot be a boolean (got {str(value).lower()}); {_DURATION_HINT}")
     if isinstance(value, timedelta):
         return _check_number(value.total_seconds() / 3600.0, "a duration", value)
     if isinstance(value, (int, float)):
@@ -107,13 +117,13 @@ def parse_duration(value: object, *, default_unit: str | None = None) -> float:
     except ValueError as exc:
         raise ValueError(f"cannot read '{value}' as a duration: {exc}; {_DURATION_HINT}") from None
     _check_number(number, "a duration", value)
-    return number * per_unit
+    return _in_range(number * per_unit, "hours", value)
 
 
 def _bare_duration(number: float, shown: object, default_unit: str | None) -> float:
     number = _check_number(number, "a duration", shown)
     if default_unit is not None:
-        return number * _unit_hours(default_unit)
+        return _in_range(number * _unit_hours(default_unit), "hours", shown)
     if number == 0.0:
         return 0.0
     raise ValueError(f"a duration needs a unit, e.g. '30 min' or '2 h' (got {shown!r})")
@@ -126,7 +136,7 @@ def parse_rate(value: object, *, default_unit: str | None = None) -> float:
     zero needs no unit.
     """
     if isinstance(value, bool):
-        raise ValueError(f"a rate cannot be a boolean (got {value!r}); {_RATE_HINT}")
+        raise ValueError(f"a rate cannot be a boolean (got {str(value).lower()}); {_RATE_HINT}")
     if isinstance(value, (int, float)):
         return _bare_rate(float(value), value, default_unit)
     if not isinstance(value, str):
@@ -148,13 +158,13 @@ def parse_rate(value: object, *, default_unit: str | None = None) -> float:
         raise ValueError(f"cannot read '{value}' as a rate: {exc}") from None
     if period <= 0:
         raise ValueError(f"cannot read '{value}' as a rate: the period must be longer than zero")
-    return count / period
+    return _in_range(count / period, "per hour", value)
 
 
 def _bare_rate(number: float, shown: object, default_unit: str | None) -> float:
     number = _check_number(number, "a rate", shown)
     if default_unit is not None:
-        return number / _unit_hours(default_unit)
+        return _in_range(number / _unit_hours(default_unit), "per hour", shown)
     if number == 0.0:
         return 0.0
     raise ValueError(f"a rate needs a time unit, e.g. '20 per day' or '3 per hour' (got {shown!r})")
@@ -170,7 +180,7 @@ def parse_effort_rate(value: object, *, default_unit: str | None = None) -> floa
     ``default_unit`` is given; zero needs no unit.
     """
     if isinstance(value, bool):
-        raise ValueError(f"an effort rate cannot be a boolean (got {value!r}); {_EFFORT_HINT}")
+        raise ValueError(f"an effort rate cannot be a boolean (got {str(value).lower()}); {_EFFORT_HINT}")
     if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER_RE.match(value)):
         number = _check_number(float(value), "an effort rate", value)
         if default_unit is not None or number == 0.0:
@@ -194,7 +204,7 @@ def parse_effort_rate(value: object, *, default_unit: str | None = None) -> floa
         raise ValueError(f"cannot read '{value}' as an effort rate: {exc}") from None
     if period <= 0:
         raise ValueError(f"cannot read '{value}' as an effort rate: the period must be longer than zero")
-    return amount / period
+    return _in_range(amount / period, "hours per hour", value)
 
 
 # ------------------------------------------------------------------ exact text

@@ -57,6 +57,15 @@ __all__ = [
 
 MAPPING_REQUIRED = "a scenario file must be a mapping of keys such as name, customers, case_types, designs"
 
+# Limits that keep a hostile or mistaken file from hanging the loader (a scenario needs far less of each):
+#: bytes of one scenario file (ruamel's round-trip parser reads 70 to 130 KB a second, so this takes up to
+#: about 4 s; the largest shipped scenario is 34 KB)
+MAX_SOURCE_BYTES = 256_000
+#: values (mappings, lists and scalars) in the document once aliases are expanded ("billion laughs")
+MAX_VALUES = 200_000
+#: levels of nesting (a scenario needs about 6)
+MAX_DEPTH = 64
+
 
 # --------------------------------------------------------------------------------------------- errors
 
@@ -129,6 +138,9 @@ def load_source(path: str | Path, *, label: str | None = None) -> Source:
     """
     label = str(path) if label is None else label
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_SOURCE_BYTES and Path(path).is_file():
+            raise ScenarioError(_too_big(size), file=label)
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise ScenarioError("file not found", file=label) from None
@@ -149,8 +161,17 @@ def load_source(path: str | Path, *, label: str | None = None) -> Source:
     return source_from_text(text, label)
 
 
+def _too_big(size: int) -> str:
+    return (f"the file is {size:,} bytes; a scenario file may hold at most {MAX_SOURCE_BYTES:,} "
+            "(cxsim.yaml_source.MAX_SOURCE_BYTES)")
+
+
 def source_from_text(text: str, label: str = "<string>") -> Source:
     """Parse YAML text (see :func:`load_source`); ``label`` names it in messages."""
+    if len(text) > MAX_SOURCE_BYTES:
+        raise ScenarioError(_too_big(len(text.encode("utf-8", "replace"))), file=label)
+    _check_characters(text, label)
+    _check_nesting(text, label)
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
@@ -160,9 +181,13 @@ def source_from_text(text: str, label: str = "<string>") -> Source:
     except MarkedYAMLError as exc:
         raise _syntax_error(exc, text, label) from None
     except YAMLError as exc:
-        raise ScenarioError(f"invalid YAML: {exc}", file=label) from None
+        raise ScenarioError(f"invalid YAML: {_one_line(str(exc))}", file=label, line=1) from None
     except RecursionError:
-        raise ScenarioError("invalid YAML: nested too deeply", file=label) from None
+        raise ScenarioError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep", file=label,
+                            line=1) from None
+    except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError) as exc:
+        # ruamel builds tagged values (``!!int 1.5``, ``<<: !!set {...}``) with Python's own conversions
+        raise _construction_error(exc, text, label) from None
 
     if doc is None:
         raise ScenarioError(f"the file is empty; {MAPPING_REQUIRED}", file=label, line=1)
@@ -170,12 +195,210 @@ def source_from_text(text: str, label: str = "<string>") -> Source:
         line = _node_line(doc) or 1
         raise ScenarioError(f"the top level is {_describe(doc)}; {MAPPING_REQUIRED}", file=label, line=line)
 
+    saw_null = _check_expanded_size(doc, label)
+    if saw_null and _ANCHOR.search(text) and _ALIAS.search(text):  # ruamel reads a recursive alias as null
+        _check_recursive_aliases(text, label)
     lines: dict[tuple, int] = {(): 1}
     try:
         data = _convert(doc, (), lines, label, set())
-    except RecursionError:
-        raise ScenarioError("invalid YAML: nested too deeply", file=label) from None
+    except RecursionError:  # pragma: no cover - _convert stops at MAX_DEPTH first
+        raise ScenarioError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep", file=label,
+                            line=1) from None
     return Source(data=data, file=label, text=text, lines=lines)
+
+
+# ------------------------------------------------------------------------------ limits, checked on text
+
+# Characters YAML 1.2 does not allow in a stream (it allows tab, line feed, carriage return, printable ASCII,
+# NEL and printable Unicode); ruamel reports them by character offset, without a line.
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _check_characters(text: str, label: str) -> None:
+    match = _FORBIDDEN.search(text)
+    if match is None:
+        return
+    line = text.count("\n", 0, match.start()) + 1
+    code = f"U+{ord(match.group()):04X}"
+    raise ScenarioError(f"invalid YAML: a control character ({code}) is not allowed in a YAML file; "
+                        "delete it (or write it as an escape inside double quotes)",
+                        file=label, line=line, field=_field_near_line(text, line))
+
+
+def _check_nesting(text: str, label: str) -> None:
+    """Refuse text nested more than MAX_DEPTH levels (flow brackets plus block indentation), with its line.
+
+    ruamel.yaml slows down quadratically in deep flow nesting (3,000 brackets: 8 s) before it hits Python's
+    recursion limit, so the depth is estimated on the text first: quoted strings and comments are skipped;
+    a bracket inside a plain scalar counts (only a file nested past the limit is refused anyway).
+    """
+    flow = 0
+    indents: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip(" ")
+        if flow == 0 and stripped and not stripped.startswith("#"):
+            indent = len(line) - len(stripped)
+            while indents and indents[-1] >= indent:
+                indents.pop()
+            indents.append(indent)
+            # "- - - a" nests one level per dash
+            indents.extend([indent] * (len(re.match(r"(?:-[ ]+)*", stripped).group()) // 2))
+        quote = None
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if quote == '"':
+                if ch == "\\":
+                    i += 1
+                elif ch == '"':
+                    quote = None
+            elif quote == "'":
+                if ch == "'":
+                    quote = None
+            elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+                break
+            elif ch in "\"'" and (i == 0 or line[i - 1] in " \t[{,:-"):
+                quote = ch
+            elif ch in "[{":
+                flow += 1
+            elif ch in "]}":
+                flow = max(0, flow - 1)
+            if flow + len(indents) > MAX_DEPTH:
+                raise ScenarioError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
+                                    file=label, line=number)
+            i += 1
+
+
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s,\]}]", re.MULTILINE)
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\]}]", re.MULTILINE)
+
+
+def _check_recursive_aliases(text: str, label: str) -> None:
+    """Refuse an anchor that contains an alias to itself (ruamel quietly reads the alias as null)."""
+    try:
+        root = YAML(typ="rt").compose(text)
+    except (YAMLError, RecursionError):  # pragma: no cover - the text loaded a moment ago
+        return
+    done: set[int] = set()
+    # iterative depth-first search: "open" nodes are on the current path, "done" ones fully explored
+    stack: list[tuple[Node, bool]] = [(root, False)] if root is not None else []
+    open_: set[int] = set()
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            open_.discard(id(node))
+            done.add(id(node))
+            continue
+        if id(node) in done:
+            continue
+        open_.add(id(node))
+        stack.append((node, True))
+        children = ([v for pair in node.value for v in pair] if isinstance(node, MappingNode)
+                    else list(node.value) if isinstance(node, SequenceNode) else [])
+        for child in children:
+            if id(child) in open_:
+                name = getattr(child, "anchor", None)
+                name = getattr(name, "value", name)
+                line = child.start_mark.line + 1
+                raise ScenarioError(f"an alias refers to its own anchor{f' (&{name})' if name else ''}: the "
+                                    "data would be infinite", file=label, line=line,
+                                    field=_field_near_line(text, line))
+            if id(child) not in done:
+                stack.append((child, False))
+
+
+def _check_expanded_size(doc: Mapping, label: str) -> bool:
+    """Refuse a document whose aliases expand to more than MAX_VALUES values, before expanding them.
+
+    An alias is the same object as its anchor, so sizes are counted once per object: a 342-byte "billion
+    laughs" file is measured in milliseconds. The message names the top-level key holding the most. Returns
+    whether a null was seen (the only trace of a recursive alias).
+    """
+    sizes: dict[int, int] = {}
+    saw_null = False
+
+    def size(node: Any, active: frozenset[int]) -> int:
+        nonlocal saw_null
+        if not isinstance(node, (Mapping, list, tuple)):
+            saw_null = saw_null or node is None
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:  # recursive data: _convert reports it
+            return 1
+        inner = active | {key}
+        children = node.values() if isinstance(node, Mapping) else node
+        total = 1
+        for child in children:
+            total += size(child, inner)
+            if total > MAX_VALUES:
+                break
+        sizes[key] = total
+        return total
+
+    try:
+        if size(doc, frozenset()) <= MAX_VALUES:
+            return saw_null
+    except RecursionError:  # pragma: no cover - the text was checked for depth
+        return saw_null
+    biggest = max(doc, key=lambda k: size(doc[k], frozenset()))
+    pos = _lc_data(doc).get(biggest)
+    raise ScenarioError(
+        f"the document holds more than {MAX_VALUES:,} values once its aliases (*name) are expanded "
+        "(cxsim.yaml_source.MAX_VALUES): is an alias repeating a large anchor?",
+        file=label, line=pos[0] + 1 if pos else 1, field=_key_to_str(biggest))
+
+
+def _construction_error(exc: Exception, text: str, label: str) -> ScenarioError:
+    """A located error for a value ruamel could parse but not build: a tag on the wrong value."""
+    try:
+        root = YAML(typ="rt").compose(text)
+    except (YAMLError, RecursionError):
+        root = None
+    found = _find_unbuildable(root) if root is not None else None
+    if found is None:
+        return ScenarioError(f"invalid YAML: cannot build a value ({_one_line(str(exc))})", file=label,
+                             line=1)
+    node, message = found
+    line = node.start_mark.line + 1
+    field = _field_near_line(text, line)
+    return ScenarioError(f"invalid YAML: {message}", file=label, line=line, field=field)
+
+
+_TAG_NAMES = {"int": "an integer", "float": "a number", "bool": "true or false", "timestamp": "a date",
+              "null": "null", "binary": "base64 data"}
+
+
+def _find_unbuildable(root: Node) -> tuple[Node, str] | None:
+    """The first node whose explicit tag cannot build it, and why (ruamel raises without a position)."""
+    builder = YAML(typ="rt").constructor
+    stack: list[Node] = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        tag = str(getattr(node.tag, "value", node.tag) or "")
+        if isinstance(node, ScalarNode):
+            name = tag.rsplit(":", 1)[-1]
+            if name in _TAG_NAMES:
+                try:
+                    builder.construct_object(node, deep=True)
+                except Exception:  # noqa: BLE001 - any failure to build it is the answer
+                    return node, f"the value {node.value!r} tagged !!{name} is not {_TAG_NAMES[name]}"
+        elif isinstance(node, MappingNode):
+            for key, value in reversed(node.value):
+                if isinstance(key, ScalarNode) and key.value == "<<":
+                    vtag = str(getattr(value.tag, "value", value.tag) or "")
+                    if not vtag.endswith((":map", ":seq")):
+                        return value, (f"a merge key '<<' takes a mapping or a list of mappings "
+                                       f"(got {vtag.rsplit(':', 1)[-1] or 'a tagged value'})")
+                stack.extend((value, key))
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
 
 
 # ------------------------------------------------------------------------------ ruamel -> builtins
@@ -244,6 +467,9 @@ def _scalar(value: Any) -> Any:
 
 
 def _convert(node: Any, path: tuple, lines: dict[tuple, int], label: str, active: set[int]) -> Any:
+    if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text looks
+        raise ScenarioError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep (through aliases)",
+                            file=label, line=lines.get(path[:1]), field=format_path(path[:1]))
     if isinstance(node, (Mapping, list, tuple)):
         if id(node) in active:
             raise ScenarioError(
@@ -290,6 +516,13 @@ def _convert(node: Any, path: tuple, lines: dict[tuple, int], label: str, active
             items.append(_convert(value, child, lines, label, active))
         return items
 
+    width = getattr(node, "_width", None) if type(node).__name__ == "ScalarInt" else None
+    if width is not None and width > len(str(abs(int(node)))):
+        digits = str(abs(int(node))).rjust(width, "0")
+        octal = f", YAML 1.1 tools as octal {int(digits, 8)}" if set(digits) <= set("01234567") else ""
+        raise ScenarioError(
+            f"'{digits}' has a leading zero: cxsim reads it as {int(digits)}{octal}; write {int(digits)}",
+            file=label, line=lines.get(path), field=format_path(path) or None)
     try:
         return _scalar(node)
     except TypeError:
@@ -319,7 +552,11 @@ def _syntax_error(exc: MarkedYAMLError, text: str, label: str) -> ScenarioError:
     at_end = "<stream end>" in problem or "end of stream" in problem
     problem = problem.replace("'<stream end>'", "the end of the file")
     problem = problem.replace("found unexpected end of stream", "unexpected end of the file")
-    if "'\\t'" in problem:
+    second_document = "found another document" in problem
+    if second_document:
+        problem = "a scenario file holds one YAML document: a second one starts here ('---')"
+        context = None
+    elif "'\\t'" in problem:
         problem = "a tab character was found; indent YAML with spaces, not tabs"
     elif problem.startswith("expected <block end>"):
         problem = "bad indentation: this line does not line up with the lines above it"
@@ -333,7 +570,7 @@ def _syntax_error(exc: MarkedYAMLError, text: str, label: str) -> ScenarioError:
     n_lines = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
     if line is not None:
         line = min(max(line, 1), n_lines)
-    field = _field_near_line(text, line) if line is not None else None
+    field = _field_near_line(text, line) if line is not None and not second_document else None
     return ScenarioError(message, file=label, line=line, field=field)
 
 
@@ -513,6 +750,8 @@ def _phrase(err: Mapping[str, Any]) -> tuple[str, bool]:
     if etype in ("literal_error", "enum") and "expected" in ctx:
         return f"must be {ctx['expected']}", True
     match = _SHOULD.match(msg)
+    if match and etype in ("too_short", "too_long"):  # "should have at least 1 item after validation, not 0"
+        return "must " + msg[match.end() :].replace(" after validation", ""), False
     if match:
         return "must " + msg[match.end() :], True
     if msg[:1].isupper() and not msg[1:2].isupper():

@@ -99,7 +99,10 @@ BAD = [
      "needs a work_time"),
     ("team-named-resolved", "designs.d.teams.resolved", dict(TEAM), "designs.d.teams.resolved", "rename"),
     ("ask-probability", "designs.d.teams.a", {**TEAM, "ask_customer": 1.5}, "designs.d.teams.a.ask_customer",
-     "less than or equal to 1"),
+     "less than 1"),
+    # p = 1 would ask the customer forever (p / (1 - p) waits a visit): with zero times, a hang at one instant
+    ("ask-always", "designs.d.teams.a", {**TEAM, "ask_customer": 1}, "designs.d.teams.a.ask_customer",
+     "less than 1"),
 ]
 
 
