@@ -44,6 +44,12 @@ def number(value: float | None, metric: str | None = None, *, digits: int | None
     return f"{shown:,.{places}f}" + ("%" if share and sign else "")
 
 
+def plural(count: float, word: str, words: str | None = None) -> str:
+    """``1 ticket``, ``2 tickets``, ``0 tickets``; counts with thousands separated."""
+    text = f"{count:,.0f}" if isinstance(count, float) else f"{count:,}"
+    return f"{text} {word if text == '1' else (words or word + 's')}"  # as written: 1.0 is '1 ticket'
+
+
 def interval(estimate: Estimate, metric: str | None = None, *, prefix: str = "") -> str:
     """``(low–high)`` in the unit of the mean and rounded like it (``48.2% (45.1–51.3)``); empty when there
     is no interval."""
