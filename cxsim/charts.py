@@ -86,7 +86,8 @@ def effort_distribution(result: Result) -> Figure:
         effort = np.array([row["effort_hours"] for row in result.case_rows(design)], dtype=float)
         effort = np.clip(effort[np.isfinite(effort)], 0.01, None)
         metrics = result.summary.designs[design].metrics
-        p50, p90 = (metrics[m].mean if m in metrics else None for m in ("effort_hours_p50", "effort_hours_p90"))
+        p50, p90 = (metrics[m].mean if m in metrics else None
+                    for m in ("effort_hours_p50", "effort_hours_p90"))
         if len(effort) == 0 or p50 is None or p90 is None:
             continue
         parts = ax.violinplot([np.log10(effort)], positions=[i], orientation="horizontal",
@@ -199,11 +200,10 @@ def sweep_chart(sweep, metric: str) -> Figure:
                 mean = value.mean if value else None
                 xs.append(position[p.values[first]])
                 ys.append(np.nan if mean is None else mean * scale)
-                lo, hi = (value.low, value.high) if value else (None, None)
+                clip = METRICS[metric].clip  # a share's band within 0-100%, others' above 0
+                lo, hi = (clip(value.low), clip(value.high)) if value else (None, None)
                 los.append(np.nan if lo is None else lo * scale)
                 his.append(np.nan if hi is None else hi * scale)
-            if scale == 100.0:  # a share's band stays within 0-100%
-                los, his = list(np.clip(los, 0, 100)), list(np.clip(his, 0, 100))
             name = names[design] if second is None else f"{names[design]}, {second.split('.')[-1]}={group}"
             colour = ["#1b3a5c", "#e8a33c", "#6f8fb0", "#8c2d04", "#555555"][(d_i + g_i) % 5]
             (line,) = ax.plot(xs, ys, ls=styles[d_i % 4], marker=markers[g_i % 6], color=colour, label=name)
@@ -253,11 +253,10 @@ def dashboard_vs_truth(result: Result) -> Figure:
             ax = axes[row][col]
             values = [result.summary.designs[d].metrics[metric] for d in designs]
             means = np.array([v.mean or 0.0 for v in values])
-            lows = np.array([v.low for v in values], dtype=float)
-            highs = np.array([v.high for v in values], dtype=float)
+            clip = METRICS[metric].clip  # a share's interval within 0-100%, others' above 0
+            lows = np.array([clip(v.low) for v in values], dtype=float)
+            highs = np.array([clip(v.high) for v in values], dtype=float)
             scale = 100.0 if METRICS[metric].is_share else 1.0
-            if scale == 100.0:  # a share's interval stays within 0-100%
-                lows, highs = np.clip(lows, 0.0, 1.0), np.clip(highs, 0.0, 1.0)
             err = np.clip(np.vstack([np.nan_to_num(means - lows), np.nan_to_num(highs - means)]), 0, None)
             ax.bar(range(len(designs)), means * scale, yerr=err * scale, capsize=3,
                    color=[GREYS[i % len(GREYS)] for i in range(len(designs))], edgecolor="black",
@@ -325,7 +324,8 @@ def worst_journey(result: Result) -> Figure:
         ax.set_xlabel("calendar days since the customer opened the case", fontsize=8)
         days = (end - start) / 24 if end is not None else None
         ax.set_title(wrap(f"{design}: a {j['case_type']} case, {j['effort_hours']:.0f} customer-hours, "
-                          + (f"{plural(round(days), 'day')}, " if days is not None else "still open, ")
+                          + ("still open, " if days is None else
+                             f"{plural(round(days) if days >= 10 else round(days, 1), 'day')}, ")
                           + f"{plural(j['tickets'], 'ticket')}, {plural(j['transfers'], 'transfer')}, "
                           f"{plural(j['reopens'], 'reopen')} ({j['status']})", 9.5, 9), fontsize=9)
         ax.grid(axis="x", color="#eeeeee")
@@ -460,8 +460,9 @@ def backlog_over_time(result: Result) -> Figure:
     ax.legend(fontsize=8)
     growing = [w.design for w in result.summary.warnings if w.code == "backlog_growing"]
     if growing:
-        ax.set_title(wrap(f"Backlog still growing at the end for {', '.join(names.get(g, g) for g in growing)}: "
-                          "results depend on the horizon", 7.5, 11), fontsize=11)
+        which = ", ".join(names.get(g, g) for g in growing)
+        ax.set_title(wrap(f"Backlog still growing at the end for {which}: results depend on the horizon", 7.5,
+                          11), fontsize=11)
     elif ends:
         ax.set_title(wrap("Backlog: open cases per day; " + ", ".join(f"{d} ends at {v:,.0f}"
                                                                       for d, v in ends.items()), 7.5, 11),

@@ -114,12 +114,12 @@ def _write_summary_csv(result, path: Path) -> Path:
         for design in result.designs:
             d = summary.designs[design]
             for metric, value in d.metrics.items():
-                writer.writerow([design, "all", metric, *_cells(value)])
+                writer.writerow([design, "all", metric, *_cells(value, metric)])
             for metric, value in (d.vs_baseline or {}).items():
                 writer.writerow([design, f"vs_baseline:{summary.baseline}", metric, *_cells(value)])
             for ctype, metrics in d.case_types.items():
                 for metric, value in metrics.items():
-                    writer.writerow([design, f"case_type:{ctype}", metric, *_cells(value)])
+                    writer.writerow([design, f"case_type:{ctype}", metric, *_cells(value, metric)])
     return path
 
 
@@ -157,10 +157,13 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _cells(value: Estimate) -> list[str]:
-    """Mean and interval; a mean with a note (``>horizon``: a Kaplan–Meier quantile never reached) is the
-    note."""
-    cells = ["" if v is None else f"{v:.6g}" for v in (value.mean, value.low, value.high)]
+def _cells(value: Estimate, metric: str | None = None) -> list[str]:
+    """Mean and interval (of a metric: clipped to where it can be, as the table shows it); a mean with a
+    note (``>horizon``: a Kaplan–Meier quantile never reached) is the note."""
+    low, high = value.low, value.high
+    if metric in METRICS:
+        low, high = METRICS[metric].clip(low), METRICS[metric].clip(high)
+    cells = ["" if v is None else f"{v:.6g}" for v in (value.mean, low, high)]
     if value.mean is None and value.note:
         cells[0] = value.note
     return cells
