@@ -212,6 +212,7 @@ def sweep_chart(sweep, metric: str) -> Figure:
     if not numeric:
         ax.set_xticks(range(len(xs_all)), [str(x) for x in xs_all])
     ax.set_xlabel(first)
+    ax.set_ylim(bottom=0)  # every catalogue metric is >= 0 (a share from 0%)
     ax.set_ylabel(wrap(metric_axis_label(metric, currency), 4, 10))
     ax.grid(color="#dddddd")
     ax.legend(fontsize=8)

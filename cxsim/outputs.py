@@ -79,8 +79,19 @@ def write_report(view, out_dir: str | Path, *, charts: bool = True) -> list[Path
         _clear(folder / f"{name}.png" for name in RUN_CHARTS)
         written += write_charts(view, folder)
     report = folder / REPORT
-    report.write_text(render_report(view), encoding="utf-8")
+    report.write_text(render_report(view, _sensitivity_beside(folder, view.summary)), encoding="utf-8")
     return [*written, report]
+
+
+def _sensitivity_beside(folder: Path, summary) -> dict | None:
+    """The sensitivity.json that ``cxsim sensitivity`` writes beside a run's folder by default
+    (``results/<name>-sensitivity/``), when it is of the same scenario: the verdict names its drivers."""
+    path = folder.parent / f"{folder.name}-sensitivity" / "sensitivity.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("scenario_hash") == summary.scenario_hash else None
 
 
 def write_charts(view, folder: Path) -> list[Path]:
@@ -204,6 +215,16 @@ def write_sweep(sweep, out_dir: str | Path, *, charts: bool = True) -> list[Path
     report.write_text(render_sweep_report(sweep), encoding="utf-8")
     return [*written, report]
 
+
+
+def write_sweep_report(sweep, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    """Rewrite a sweep's charts (unless ``charts=False``) and report.html, leaving its data files as they
+    are (``cxsim report`` on a sweep folder)."""
+    folder = _folder(out_dir)
+    written = _metric_charts(folder, "sweep", sweep, sweep_chart) if charts else []
+    report = folder / REPORT
+    report.write_text(render_sweep_report(sweep), encoding="utf-8")
+    return [*written, report]
 
 
 # ------------------------------------------------------------------ a sensitivity analysis
