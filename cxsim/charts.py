@@ -344,18 +344,21 @@ def transfer_matrix(result: Result) -> Figure:
     Intake's row has its own colour scale: it routes every case, so on a shared scale it would be the only
     dark row and the hand-offs between teams (what the chart is about) would all look white."""
     designs = result.designs
-    width = max(4.6 * len(designs), 6.0)
-    fig = Figure(figsize=(width, 4.6), layout="constrained")
-    axes = fig.subplots(1, len(designs), squeeze=False)
-    for ax, design in zip(axes[0], designs, strict=True):
+    columns = min(3, len(designs))  # at most three panels a row: six designs stay legible in a page
+    rows = -(-len(designs) // columns)
+    width = max(4.6 * columns, 6.0)
+    fig = Figure(figsize=(width, 4.6 * rows), layout="constrained")
+    grid_axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax in grid_axes[len(designs):]:
+        ax.set_visible(False)
+    for ax, design in zip(grid_axes, designs, strict=False):
         flows = result.details[design]["flows"]
         teams = sorted({f["to"] for f in flows} | {f["from"] for f in flows if f["from"] != "intake"})
         sources = ["intake", *teams]
         grid = np.zeros((len(sources), len(teams)))
         for f in flows:
             grid[sources.index(f["from"]), teams.index(f["to"])] = f["mean"]
-        title = wrap(f"{design}: {plural(grid[1:].sum(), 'hand-off')} per replication", width / len(designs),
-                     9)
+        title = wrap(f"{design}: {plural(grid[1:].sum(), 'hand-off')} per replication", width / columns, 9)
         if not teams:
             no_data(ax, "No counted cases:\nno routing or hand-off")
             ax.set_title(title, fontsize=9)
@@ -569,7 +572,8 @@ def tornado_chart(sensitivity, metric: str) -> Figure:
     s = sensitivity
     info = METRICS[metric]
     scale = 100.0 if info.is_share else 1.0
-    unit = "percentage points" if info.is_share else info.unit
+    currency = getattr(s.scenario, "currency", None)
+    unit = "percentage points" if info.is_share else (currency or "") if info.unit == "$" else info.unit
     quantities = s.quantities()[len(s.designs):] or list(s.designs)
     rows = [r for r in s.rows() if r["metric"] == metric]
     params = [p.path for p in s.parameters]

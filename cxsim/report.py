@@ -575,11 +575,14 @@ def sweep_findings(sweep) -> list[str]:
             for design in sweep.designs:
                 va, vb = _point_estimate(a, design, metric), _point_estimate(b, design, metric)
                 if va is not None and vb is not None and va.mean is not None and vb.mean is not None:
-                    parts.append(f"{fmt.number(va.mean, metric)} to {fmt.number(vb.mean, metric)} "
-                                 f"in {design}")
+                    unit = METRICS[metric].unit
+                    unit = f" {unit}" if unit and not METRICS[metric].is_share and unit != fmt.MONEY else ""
+                    start, end = fmt.number(va.mean, metric) + unit, fmt.number(vb.mean, metric) + unit
+                    parts.append(f"stays at {start} in {design}" if start == end else
+                                 f"goes from {start} to {end} in {design}")
             if parts:
                 out.append(f"As {first} goes from {a.values[first]} to {b.values[first]}, "
-                           f"{METRICS[metric].label} goes from " + "; ".join(parts) + ".")
+                           f"{METRICS[metric].label} ({METRICS[metric].period}) " + "; ".join(parts) + ".")
     if failed:
         out.append(f"{failed} of {len(sweep.points)} points failed; their errors are in sweep.csv.")
     return out or ["Fewer than two points ran: nothing to compare."]
