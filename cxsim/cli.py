@@ -378,7 +378,7 @@ def print_table(result) -> None:
     if narrow:
         for design, key in keys.items():
             if key != design:
-                out_console.print(f"{key} = {escape(design)}", highlight=False, soft_wrap=True)
+                out_console.print(f"{key} = {escape(design)}", highlight=False)
     table = Table(title=escape(title + f" (mean, 95% CI; Δ = paired difference from {keys[base]}, "
                                f"{fmt.SIGNIFICANT} = significant)"), title_justify="left")
     if narrow:
@@ -408,7 +408,7 @@ def print_table(result) -> None:
     acc = {d: summary.designs[d].accounting for d in result.designs}
     out_console.print("cases: " + "; ".join(
         f"{keys[d]}: {acc[d].counted:,} counted = {acc[d].resolved:,} resolved + {acc[d].abandoned:,} "
-        f"abandoned + {acc[d].open:,} open" for d in result.designs), highlight=False, soft_wrap=True)
+        f"abandoned + {acc[d].open:,} open" for d in result.designs), highlight=False)
     if sum(a.counted for a in acc.values()) == 0:
         from cxsim.report import no_cases_note
 
