@@ -514,7 +514,8 @@ def sensitivity(
     written = result.write(folder, charts=charts)
     if not quiet:
         print_sensitivity(result)
-        out_console.print(f"{len(result.parameters)} parameters x 2 + base ran; wrote {len(written)} "
+        out_console.print(f"{fmt.plural(len(result.parameters), 'parameter')} x 2 + base ran; wrote "
+                          f"{len(written)} "
                           f"files to {folder}/ ({result.wall_seconds:.1f} s on {result.workers})",
                           highlight=False)
 
@@ -780,7 +781,8 @@ def backtest(
     except ExecutorError as err:
         _fail(str(err))
     written = write_backtest(bt, out, charts=charts)
-    table = Table(title=f"back-test: {sc.name} ({bt.design}, {bt.replications} replications) against "
+    reps = fmt.plural(bt.replications, "replication")
+    table = Table(title=f"back-test: {sc.name} ({bt.design}, {reps}) against "
                   f"{event_log.source}", title_justify="left")
     for column in ("target", "met", "why"):
         table.add_column(column)

@@ -630,8 +630,9 @@ def sensitivity_findings(sens) -> list[str]:
     """Plain sentences: whether the designs' order holds on each headline metric, which parameter moves
     the comparison most, how far each design's value moves, and the Morris ranking if it ran."""
     pct = f"{sens.vary:.0%}"
-    out = [f"Each of {len(sens.parameters)} parameters was moved to -{pct} and +{pct} of its value, one at a "
-           f"time, every variant on the same customers and cases ({sens.replications} replications, "
+    which = "The one parameter" if len(sens.parameters) == 1 else f"Each of {len(sens.parameters)} parameters"
+    out = [f"{which} was moved to -{pct} and +{pct} of its value, one at a time, every variant on the same "
+           f"customers and cases ({fmt.plural(sens.replications, 'replication')}, "
            f"seed {sens.seed}, common random numbers)."]
     rows = sens.rows()
     for metric in sens.metrics:

@@ -146,3 +146,22 @@ def test_a_sweep_whose_metric_does_not_move_says_it_stays():
     text = " ".join(sweep_findings(sweep))
     assert "2.00 to 2.00" not in text
     assert "stays at 2.00 h in a" in text
+
+
+def test_a_sensitivity_analysis_beside_the_run_folder_feeds_the_verdict(result, tmp_path):
+    import json
+
+    from cxsim.outputs import write_report
+
+    sens = tmp_path / "minimal-sensitivity"
+    sens.mkdir()
+    data = {"scenario_hash": result.summary.scenario_hash, "vary": 0.25, "designs": list(result.designs),
+            "rows": [{"metric": "effort_hours_mean", "quantity": "one_team - lanes",
+                      "parameter": "effort.chasing", "swing": 1.5}], "ordering": []}
+    (sens / "sensitivity.json").write_text(json.dumps(data))
+    write_report(result, tmp_path / "minimal", charts=False)
+    html = (tmp_path / "minimal" / "report.html").read_text(encoding="utf-8")
+    assert "largest swing of the difference from effort.chasing (1.50 h)" in html
+    (sens / "sensitivity.json").write_text(json.dumps({**data, "scenario_hash": "another scenario"}))
+    write_report(result, tmp_path / "minimal", charts=False)
+    assert "largest swing" not in (tmp_path / "minimal" / "report.html").read_text(encoding="utf-8")
