@@ -363,6 +363,14 @@ def _wide_width(sections, designs: list[str], others: list[str]) -> int:
     return label + sum(cells) + sum(deltas) + 3 * (1 + len(cells) + len(deltas)) + 1
 
 
+def _narrow(result) -> bool:
+    """Whether the comparison table, a column per design, is wider than the terminal (then designs become
+    rows, and long names letters, in every table of the run)."""
+    others = [d for d in result.designs if d != result.summary.baseline]
+    sections = fmt.comparison_table(result.summary, result.designs)
+    return _wide_width(sections, list(result.designs), others) > out_console.width
+
+
 def print_table(result) -> None:
     """The comparison table: one column per design (mean, 95% CI), and per non-baseline design the paired
     difference from the baseline, starred when its CI excludes zero; a section per metric group. When that
@@ -373,7 +381,7 @@ def print_table(result) -> None:
     others = [d for d in result.designs if d != base]
     title = f"{summary.scenario}: {fmt.plural(summary.replications, 'replication')}, seed {summary.seed}"
     sections = fmt.comparison_table(summary, result.designs)
-    narrow = _wide_width(sections, list(result.designs), others) > out_console.width
+    narrow = _narrow(result)
     keys = _design_keys(list(result.designs)) if narrow else {d: d for d in result.designs}
     if narrow:
         for design, key in keys.items():
@@ -399,9 +407,9 @@ def print_table(result) -> None:
     out_console.print(table)
     types = Table(title="by case type: median effort (h, all counted cases) / median days to resolution "
                   "(Kaplan–Meier, abandoned and open censored) \\[resolved only]", title_justify="left")
-    types.add_column("case type")
+    types.add_column("case type", overflow="fold")
     for design in result.designs:
-        types.add_column(escape(keys[design]), justify="right")
+        types.add_column(escape(keys[design]), justify="right", overflow="fold")
     for ctype, cells in fmt.case_type_cells(summary, list(result.designs)):
         types.add_row(escape(ctype), *(escape(c) for c in cells))
     out_console.print(types)
@@ -418,10 +426,9 @@ def print_table(result) -> None:
 
 def _long_table(table, sections, designs: list[str], base: str, keys: dict[str, str]) -> None:
     """The comparison table with designs as rows: metric, design, mean (95% CI), Δ from the baseline."""
-    table.add_column("metric")
-    table.add_column("design")
-    table.add_column("mean (95% CI)", justify="right")
-    table.add_column("Δ", justify="right")
+    for column, justify in (("metric", "left"), ("design", "left"), ("mean (95% CI)", "right"),
+                            ("Δ", "right")):
+        table.add_column(column, justify=justify, overflow="fold")  # wrap, never cut with '…'
     others = [d for d in designs if d != base]
     for i, section in enumerate(sections):
         if i:
@@ -559,11 +566,13 @@ def print_teams(result) -> None:
     """After a run: per team, utilisation, offered load (planned and measured, failure demand included),
     the share of its work that was failure demand, and queue waits."""
     summary = result.summary
+    keys = _design_keys(list(result.designs)) if _narrow(result) else {d: d for d in result.designs}
     table = Table(title="teams: utilisation, offered load (planned → measured), failure demand, queue wait",
                   title_justify="left")
     for column in ("design", "team", "utilisation", "load planned", "load measured", "failure demand",
                    "wait mean (h)", "wait p90 (h)"):
-        table.add_column(column, justify="left" if column in ("design", "team") else "right")
+        table.add_column(column, justify="left" if column in ("design", "team") else "right",
+                         overflow="fold")  # narrow terminals: wrap, never cut with '…'
     for design in result.designs:
         d = summary.designs[design]
         for team, util in d.team_utilization.items():
@@ -574,13 +583,13 @@ def print_teams(result) -> None:
                 e = ops.get(key)  # noqa: B023 - used at once, inside the loop
                 return fmt.number(e.mean if e else None, metric)
 
-            table.add_row(design, team, fmt.number(util.mean, "utilization"),
+            table.add_row(escape(keys[design]), escape(team), fmt.number(util.mean, "utilization"),
                           fmt.number(planned, "utilization"), show("offered_load", "utilization"),
                           show("failure_share", "utilization"), show("wait_hours_mean"),
                           show("wait_hours_p90"))
     out_console.print(table)
     out_console.print("demand faced: " + "; ".join(
-        f"{d}: {fmt.number(summary.designs[d].metrics['cases_per_month'].mean)} cases / month"
+        f"{keys[d]}: {fmt.number(summary.designs[d].metrics['cases_per_month'].mean)} cases / month"
         for d in result.designs if "cases_per_month" in summary.designs[d].metrics), highlight=False)
 
 

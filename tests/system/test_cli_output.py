@@ -70,6 +70,7 @@ def test_the_comparison_table_fits_80_columns_with_long_design_names(long_three,
     console = Console(record=True, width=80, color_system=None)
     monkeypatch.setattr(cli, "out_console", console)
     cli.print_table(long_three)
+    cli.print_teams(long_three)
     text = console.export_text()
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= 80
