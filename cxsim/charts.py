@@ -126,10 +126,11 @@ def _effort_title(medians: dict[str, float]) -> str:
         return "Customer effort per case"
     worst = max(medians, key=medians.get)
     best = min(medians, key=medians.get)
-    if medians[worst] == medians[best]:
-        return f"Median customer effort is the same in every design ({medians[best]:.1f} h)"
-    ratio = medians[worst] / medians[best] if medians[best] > 0 else float("inf")
-    return f"Median customer effort is {ratio:.1f}x higher in {worst} than in {best}"
+    if f"{medians[worst]:.1f}" == f"{medians[best]:.1f}":
+        return f"Median customer effort is about the same in every design ({medians[best]:.1f} h)"
+    if medians[best] <= 0:
+        return f"Median customer effort: {medians[worst]:.1f} h in {worst}, none in {best}"
+    return f"Median customer effort is {medians[worst] / medians[best]:.1f}x higher in {worst} than in {best}"
 
 
 def effort_by_cause(result: Result) -> Figure:
@@ -284,9 +285,11 @@ def _dashboard_title(result: Result, names: dict[str, str] | None = None) -> str
     easiest = min(designs, key=lambda d: result.metric(d, "effort_hours_mean") or 0.0)
     if busiest == easiest:
         return f"{names[busiest]} leads on the dashboard and for customers"
-    ratio = (result.metric(busiest, "effort_hours_mean") or 0.0) / max(
-        result.metric(easiest, "effort_hours_mean") or 1e-9, 1e-9)
-    return (f"{names[busiest]} closes the most tickets, yet its customers spend {ratio:.1f}x the hours "
+    busy, easy = (result.metric(d, "effort_hours_mean") or 0.0 for d in (busiest, easiest))
+    if easy <= 0:
+        return (f"{names[busiest]} closes the most tickets, yet its customers spend {busy:.1f} h per case "
+                f"against none in {names[easiest]}")
+    return (f"{names[busiest]} closes the most tickets, yet its customers spend {busy / easy:.1f}x the hours "
             f"of {names[easiest]}'s")
 
 

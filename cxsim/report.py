@@ -362,8 +362,10 @@ def _inline_charts(figures: dict) -> list[dict[str, str]]:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("cxsim", "templates"),
-                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+    env = jinja2.Environment(loader=jinja2.PackageLoader("cxsim", "templates"),
+                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+    env.filters["plural"] = fmt.plural  # "{{ n | plural('replication') }}": 1 replication, 2 replications
+    return env
 
 
 def _provenance(*, scenario: str, scenario_file: str | None, scenario_hash: str | None, seed: int,
@@ -662,9 +664,13 @@ def sensitivity_findings(sens) -> list[str]:
             values = [v for r in mine for v in (r["at_low"], r["at_high"]) if v is not None]
             ratios = [v for r in mine for v in (r["ratio_low"], r["ratio_high"]) if v is not None]
             if values and ratios:
-                out.append(f"In {design}, {METRICS[first].label.strip()} stays between "
-                           f"{_range_text(values, first)} ({min(ratios):.2f}x to {max(ratios):.2f}x its base "
-                           f"value of {fmt.number(mine[0]['base'], first)}).")
+                low, high = fmt.number(min(values), first), fmt.number(max(values), first)
+                base = fmt.number(mine[0]['base'], first)
+                label = METRICS[first].label.strip()
+                out.append(f"In {design}, {label} stays at {low} ({base} at base) under every variation."
+                           if low == high else
+                           f"In {design}, {label} stays between {_range_text(values, first)} "
+                           f"({min(ratios):.2f}x to {max(ratios):.2f}x its base value of {base}).")
     if sens.morris:
         m = sens.morris
         q = sens.quantities()[-1]
@@ -767,7 +773,7 @@ def backtest_findings(bt) -> list[str]:
     """One sentence for the verdict, then one per missed target with its gap."""
     missed = bt.missed()
     out = [f"The simulation of {bt.design} meets {len(bt.targets) - len(missed)} of {len(bt.targets)} "
-           f"back-test targets against the log ({bt.log['cases']:,} cases)."]
+           f"back-test targets against the log ({fmt.plural(bt.log['cases'], 'case')})."]
     out += [f"Missed — {t.rule}: {t.reason}." for t in missed]
     return out
 

@@ -165,3 +165,21 @@ def test_a_sensitivity_analysis_beside_the_run_folder_feeds_the_verdict(result, 
     (sens / "sensitivity.json").write_text(json.dumps({**data, "scenario_hash": "another scenario"}))
     write_report(result, tmp_path / "minimal", charts=False)
     assert "largest swing" not in (tmp_path / "minimal" / "report.html").read_text(encoding="utf-8")
+
+
+def test_templates_pluralise_replications():
+    from pathlib import Path
+
+    from cxsim.report import _environment
+
+    assert _environment().from_string("{{ n | plural('replication') }}").render(n=1) == "1 replication"
+    templates = Path(__file__).resolve().parents[2] / "cxsim" / "templates"
+    for template in templates.glob("*.j2"):
+        assert "{{ replications }} replications" not in template.read_text(), template.name
+
+
+def test_chart_titles_survive_a_design_without_effort():
+    from cxsim.charts import _effort_title
+
+    assert "inf" not in _effort_title({"a": 2.0, "b": 0.0})
+    assert _effort_title({"a": 2.0, "b": 2.0}).startswith("Median customer effort is about the same")
