@@ -298,6 +298,12 @@ def report(
     from cxsim.saved import load_results
     from cxsim.sweep import read_sweep
 
+    if not folder.exists():
+        _fail(f"{folder}: no such folder")
+    if not folder.is_dir():
+        _fail(f"{folder}: is a file, not a results folder (give the folder cxsim run or cxsim sweep wrote)")
+    if not (folder / "summary.json").exists() and not (folder / "sweep.json").exists():
+        _fail(f"{folder}: no summary.json or sweep.json; is this a cxsim run's or sweep's output folder?")
     try:
         if not (folder / "summary.json").exists() and (folder / "sweep.json").exists():
             written = write_sweep_report(read_sweep(folder), folder, charts=charts)

@@ -144,3 +144,18 @@ def test_cxsim_report_rebuilds_a_sweep_folder(tmp_path, consoles):
     assert "customers.count" in html
     assert sorted(p.name for p in folder.glob("sweep_*.png"))  # charts rebuilt too
     assert (folder / "sweep.json").is_file() and (folder / "sweep.csv").is_file()
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: p, "no such folder"),
+    (lambda p: p.write_text("x") or p, "is a file, not a results folder"),
+    (lambda p: p.mkdir() or p, "no summary.json or sweep.json"),
+    (lambda p: p.mkdir() or (p / "sweep.json").write_text('{"points": 3}') or p, "not a cxsim sweep"),
+])
+def test_cxsim_report_on_something_else_is_one_line_and_exit_2(make, message, tmp_path, consoles):
+    target = make(tmp_path / "target")
+    done = CliRunner().invoke(cli.app, ["report", str(target)])
+    assert done.exit_code == 2, done.output
+    err = consoles[1].export_text().strip()
+    assert message in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "target" / "report.html").exists()
