@@ -146,14 +146,22 @@ def test_cxsim_report_rebuilds_a_sweep_folder(tmp_path, consoles):
     assert (folder / "sweep.json").is_file() and (folder / "sweep.csv").is_file()
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda p: p, "no such folder"),
-    (lambda p: p.write_text("x") or p, "is a file, not a results folder"),
-    (lambda p: p.mkdir() or p, "no summary.json or sweep.json"),
-    (lambda p: p.mkdir() or (p / "sweep.json").write_text('{"points": 3}') or p, "not a cxsim sweep"),
+def _make(kind: str, path: Path) -> Path:
+    if kind == "file":
+        path.write_text("x")
+    elif kind in ("empty", "bad sweep"):
+        path.mkdir()
+        if kind == "bad sweep":
+            (path / "sweep.json").write_text('{"points": 3}')
+    return path
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("missing", "no such folder"), ("file", "is a file, not a results folder"),
+    ("empty", "no summary.json or sweep.json"), ("bad sweep", "not a cxsim sweep"),
 ])
-def test_cxsim_report_on_something_else_is_one_line_and_exit_2(make, message, tmp_path, consoles):
-    target = make(tmp_path / "target")
+def test_cxsim_report_on_something_else_is_one_line_and_exit_2(kind, message, tmp_path, consoles):
+    target = _make(kind, tmp_path / "target")
     done = CliRunner().invoke(cli.app, ["report", str(target)])
     assert done.exit_code == 2, done.output
     err = consoles[1].export_text().strip()
