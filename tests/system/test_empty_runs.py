@@ -79,7 +79,8 @@ def test_cxsim_run_on_an_empty_scenario_exits_0_with_a_note(tmp_path, monkeypatc
     path.write_text(json.dumps(_scenario(EMPTY["no demand"])))  # JSON is YAML
     monkeypatch.setattr(cli, "out_console", Console(record=True, width=120, color_system=None))
     monkeypatch.setattr(cli, "err_console", Console(record=True, width=120, color_system=None))
-    done = CliRunner().invoke(cli.app, ["run", str(path), "-o", str(tmp_path / "out"), "-r", "2"])
+    done = CliRunner().invoke(cli.app, ["run", str(path), "-o", str(tmp_path / "out"), "-r", "2",
+                                        "-w", "1"])
     assert done.exit_code == 0, done.output
     assert "No case was counted" in cli.err_console.export_text()
     assert (tmp_path / "out" / "report.html").exists()

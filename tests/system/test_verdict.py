@@ -50,7 +50,15 @@ def test_the_verdict_answers_best_by_how_much_at_what_cost_how_sure_and_on_what(
     assert answers["How sure"].startswith("Distinguishable" if significant else "Not distinguishable")
 
 
-def test_the_verdict_comes_first_in_the_report(result):
+@pytest.fixture
+def no_charts(monkeypatch):
+    """Reports without their inline charts (drawing them is most of a report's time; not tested here)."""
+    import cxsim.report
+
+    monkeypatch.setattr(cxsim.report, "applicable_charts", lambda view: {})
+
+
+def test_the_verdict_comes_first_in_the_report(result, no_charts):
     html = render_report(result)
     assert 'class="verdict"' in html
     assert html.index('class="verdict"') < html.index("<h2>Findings</h2>") < html.index("<h2>Comparison</h2>")
@@ -148,7 +156,7 @@ def test_a_sweep_whose_metric_does_not_move_says_it_stays():
     assert "stays at 2.00 h in a" in text
 
 
-def test_a_sensitivity_analysis_beside_the_run_folder_feeds_the_verdict(result, tmp_path):
+def test_a_sensitivity_analysis_beside_the_run_folder_feeds_the_verdict(result, tmp_path, no_charts):
     import json
 
     from cxsim.outputs import write_report
