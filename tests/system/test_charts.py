@@ -193,3 +193,14 @@ def test_effort_by_cause_stacks_sum_to_mean_effort_on_every_run(runs):
         assert sorted(tops) == list(range(len(result.designs))), name
         for i, design in enumerate(result.designs):
             assert tops[i] == pytest.approx(result.metric(design, "effort_hours_mean"), rel=1e-9), name
+
+
+def test_log_axes_start_where_the_data_does(result):
+    ax = effort_distribution(result).axes[0]
+    effort = np.clip([r["effort_hours"] for r in result.case_rows()], 0.01, None)
+    low = np.log10(min(effort))
+    assert low - 1 < ax.get_xlim()[0] <= low  # the decade below the smallest case, no empty decades
+    assert ax.get_xlim()[1] >= np.log10(max(effort))
+    for ax, design in zip(resolution_over_time(result).axes, result.designs, strict=True):
+        days = np.array(result.details[design]["incidence"]["days"], dtype=float)
+        assert ax.get_xlim()[0] == pytest.approx(days[days > 0][0])
