@@ -423,11 +423,6 @@ def print_table(result) -> None:
     out_console.print("cases: " + "; ".join(
         f"{keys[d]}: {acc[d].counted:,} counted = {acc[d].resolved:,} resolved + {acc[d].abandoned:,} "
         f"abandoned + {acc[d].open:,} open" for d in result.designs), highlight=False)
-    if sum(a.counted for a in acc.values()) == 0:
-        from cxsim.report import no_cases_note
-
-        err_console.print(f"[bold yellow]note[/] {escape(no_cases_note(summary, list(result.designs)))}",
-                          highlight=False, soft_wrap=True)
 
 
 def _long_table(table, sections, designs: list[str], base: str, keys: dict[str, str]) -> None:
@@ -603,6 +598,12 @@ def print_warnings(result) -> None:
     """Warnings the reader must see (overload, a backlog still growing, a warm-up too short), on stderr."""
     for warning in result.summary.warnings:
         err_console.print(f"[bold yellow]warning[/] [dim]{warning.code}[/] {escape(warning.message)}",
+                          highlight=False, soft_wrap=True)
+    summary = result.summary
+    if sum(summary.designs[d].accounting.counted for d in result.designs) == 0:  # said even with --quiet
+        from cxsim.report import no_cases_note
+
+        err_console.print(f"[bold yellow]note[/] {escape(no_cases_note(summary, list(result.designs)))}",
                           highlight=False, soft_wrap=True)
 
 # --- event logs: the column flags of every command that reads a ticket log (logstats; calibrate and backtest

@@ -72,7 +72,7 @@ def test_the_report_of_an_empty_run_has_one_verdict_and_no_comparison_sentences(
     assert "Customers spent" not in html
 
 
-def test_cxsim_run_on_an_empty_scenario_exits_0_with_a_note(tmp_path, monkeypatch):
+def test_cxsim_run_on_an_empty_scenario_exits_0_with_a_note_even_when_quiet(tmp_path, monkeypatch):
     path = tmp_path / "empty.yaml"
     import json
 
@@ -80,7 +80,7 @@ def test_cxsim_run_on_an_empty_scenario_exits_0_with_a_note(tmp_path, monkeypatc
     monkeypatch.setattr(cli, "out_console", Console(record=True, width=120, color_system=None))
     monkeypatch.setattr(cli, "err_console", Console(record=True, width=120, color_system=None))
     done = CliRunner().invoke(cli.app, ["run", str(path), "-o", str(tmp_path / "out"), "-r", "2",
-                                        "-w", "1"])
+                                        "-w", "1", "--quiet"])
     assert done.exit_code == 0, done.output
     assert "No case was counted" in cli.err_console.export_text()
     assert (tmp_path / "out" / "report.html").exists()
