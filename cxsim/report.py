@@ -186,7 +186,9 @@ def verdict(view, assumptions: list[dict[str, Any]] | None = None,
 
 
 def _rests_on(assumptions: list[dict[str, Any]], sensitivity: dict[str, Any] | None) -> str:
-    marked = [a for a in assumptions if a.get("assumption")]
+    from cxsim.sensitivity import RUN_CONTROL  # how a run is measured (horizon, seed...), not the world
+
+    marked = [a for a in assumptions if a.get("assumption") and a["path"].split(".")[0] not in RUN_CONTROL]
     if marked:
         text = ("The scenario's assumptions (values marked '# [assumption]'): "
                 + "; ".join(f"{a['path']} = {a['value']}" for a in marked) + ".")
