@@ -38,6 +38,14 @@ class Metric:
     def is_share(self) -> bool:
         return self.unit == "%"
 
+    def clip(self, value: float | None) -> float | None:
+        """A confidence bound kept where the metric can be: a share within [0, 1], anything else (counts,
+        hours, money) at least 0. The t-interval of a mean near a bound can cross it; the estimate in
+        summary.json keeps the raw interval, tables, reports, CSV and charts show it clipped."""
+        if value is None or value != value:
+            return value
+        return min(max(value, 0.0), 1.0) if self.is_share else max(value, 0.0)
+
 
 _METRICS = (
     Metric("cases", "cases", "", "customer", "over the measured window",

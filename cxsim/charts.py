@@ -8,12 +8,59 @@ using this module changes no backend, no rcParams and no pyplot state of the pro
 
 from __future__ import annotations
 
+import string
+import textwrap
+
 import numpy as np
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from cxsim.catalogue import GROUPS, METRICS
+from cxsim.formatting import plural
 from cxsim.results import Result
+
+NAME_ROOM = 24  # design names longer than this are shown as letters on axes, with a key below the chart
+CHAR_EM = 0.62  # a wide character of DejaVu Sans as a share of the font size (for wrapping titles)
+
+
+def design_labels(designs: list[str], room: int = NAME_ROOM) -> dict[str, str]:
+    """How each design is named on a chart: its name when every name fits in ``room`` characters, else a
+    letter (A, B, ...; the key is drawn by ``name_key``), so tick labels never overlap or run off."""
+    if all(len(d) <= room for d in designs):
+        return {d: d for d in designs}
+    letters = string.ascii_uppercase
+    return {d: letters[i] if i < 26 else f"D{i + 1}" for i, d in enumerate(designs)}
+
+
+def name_key(fig: Figure, labels: dict[str, str]) -> None:
+    """Under the chart, which design each letter stands for (nothing when names are shown in full)."""
+    if all(k == v for k, v in labels.items()):
+        return
+    width = fig.get_figwidth()
+    lines = [wrap(f"{short} = {name}", width, 7) for name, short in labels.items()]
+    fig.supxlabel("\n".join(lines), fontsize=7, ha="left", x=0.01, multialignment="left")
+
+
+def wrap(text: str, width_in: float, fontsize: float) -> str:
+    """``text`` broken into lines that fit ``width_in`` inches at ``fontsize`` points (long design names
+    would otherwise run off the figure)."""
+    chars = max(16, int(width_in * 72 / (fontsize * CHAR_EM)))
+    return "\n".join("\n".join(textwrap.wrap(part, chars, break_long_words=True)) or part
+                     for part in text.split("\n"))
+
+
+def no_data(ax, message: str = "No counted cases: nothing to draw") -> None:
+    """An empty panel that says why it is empty (a run where no case was counted)."""
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=10, color="#555555",
+            transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def counted_cases(result) -> int:
+    """Cases counted after the warm-up, every design and replication."""
+    return sum(result.summary.designs[d].accounting.counted for d in result.designs)
 
 CAUSES = (
     ("effort_contact_hours_mean", "contact", "#1b3a5c"),
@@ -24,15 +71,24 @@ CAUSES = (
 
 
 def effort_distribution(result: Result) -> Figure:
-    """Customer effort per case, one row per design, log scale, with the median and p90 marked."""
+    """Customer effort per case, one row per design, log scale, with the median and p90 marked.
+
+    The violin's shape comes from the per-case rows (kept cases: a sample unless ``--cases all``); the
+    median and p90 marked are the summary's estimates (the table's and summary.csv's numbers), not a
+    quantile recomputed from the sample, so the chart and the table never disagree."""
     designs = result.designs
+    names = design_labels(designs)
     fig = Figure(figsize=(8, 1.2 + 0.9 * len(designs)), layout="constrained")
     ax = fig.subplots()
     medians = {}
+    shown = []
     for i, design in enumerate(designs):
-        effort = np.array([row["effort_hours"] for row in result.case_rows(design)])
-        effort = np.clip(effort, 0.01, None)
-        if len(effort) == 0:
+        effort = np.array([row["effort_hours"] for row in result.case_rows(design)], dtype=float)
+        effort = np.clip(effort[np.isfinite(effort)], 0.01, None)
+        metrics = result.summary.designs[design].metrics
+        p50, p90 = (metrics[m].mean if m in metrics else None
+                    for m in ("effort_hours_p50", "effort_hours_p90"))
+        if len(effort) == 0 or p50 is None or p90 is None:
             continue
         parts = ax.violinplot([np.log10(effort)], positions=[i], orientation="horizontal",
                               showextrema=False, widths=0.8)
@@ -40,20 +96,28 @@ def effort_distribution(result: Result) -> Figure:
             body.set_facecolor("#6f8fb0")
             body.set_edgecolor("#1b3a5c")
             body.set_alpha(0.8)
-        p50, p90 = np.percentile(effort, [50, 90])
-        medians[design] = p50
-        ax.plot([np.log10(p50)] * 2, [i - 0.35, i + 0.35], color="black", lw=2.5)
-        ax.plot([np.log10(p90)] * 2, [i - 0.35, i + 0.35], color="black", lw=1.2, ls="--")
-        ax.annotate(f"median {p50:.1f} h, p90 {p90:.1f} h", (np.log10(p90), i + 0.38), fontsize=8,
+        medians[names[design]] = p50
+        lo50, lo90 = np.log10(max(p50, 0.01)), np.log10(max(p90, 0.01))
+        ax.plot([lo50] * 2, [i - 0.35, i + 0.35], color="black", lw=2.5)
+        ax.plot([lo90] * 2, [i - 0.35, i + 0.35], color="black", lw=1.2, ls="--")
+        ax.annotate(f"median {p50:.1f} h, p90 {p90:.1f} h", (lo90, i + 0.38), fontsize=8,
                     ha="left", va="bottom")
-    ax.set_yticks(range(len(designs)), designs)
-    ticks = np.arange(-2, 4)
-    ax.set_xticks(ticks, [f"{10.0 ** t:g}" for t in ticks])
-    ax.set_xlabel("customer effort per case (hours, log scale; every counted case, open ones' effort so "
-                  "far); solid: median, dashed: p90")
+        shown.append(effort)
+    ax.set_yticks(range(len(designs)), [names[d] for d in designs])
+    if shown:  # the log axis starts at the decade below the smallest effort drawn, ends above the largest
+        every = np.concatenate(shown)
+        low, high = int(np.floor(np.log10(every.min()))), int(np.ceil(np.log10(every.max())))
+        ticks = np.arange(low, max(high, low + 1) + 1)
+        ax.set_xticks(ticks, [f"{10.0 ** t:g}" for t in ticks])
+        ax.set_xlim(ticks[0], ticks[-1])
+    else:
+        no_data(ax)
+    ax.set_xlabel(wrap("customer effort per case (hours, log scale; every counted case, open ones' effort so "
+                       "far); solid: median, dashed: p90 (the summary's estimates)", 8, 10))
     ax.set_ylim(-0.6, len(designs) - 0.2)
     ax.grid(axis="x", color="#dddddd")
-    ax.set_title(_effort_title(medians))
+    ax.set_title(wrap(_effort_title(medians), 8, 12))
+    name_key(fig, names)
     return fig
 
 
@@ -62,21 +126,28 @@ def _effort_title(medians: dict[str, float]) -> str:
         return "Customer effort per case"
     worst = max(medians, key=medians.get)
     best = min(medians, key=medians.get)
-    ratio = medians[worst] / medians[best] if medians[best] > 0 else float("inf")
-    return f"Median customer effort is {ratio:.1f}x higher in {worst} than in {best}"
+    if f"{medians[worst]:.1f}" == f"{medians[best]:.1f}":
+        return f"Median customer effort is about the same in every design ({medians[best]:.1f} h)"
+    if medians[best] <= 0:
+        return f"Median customer effort: {medians[worst]:.1f} h in {worst}, none in {best}"
+    return f"Median customer effort is {medians[worst] / medians[best]:.1f}x higher in {worst} than in {best}"
 
 
 def effort_by_cause(result: Result) -> Figure:
     """Where the customer's hours go: mean effort per case by cause, stacked, one bar per design."""
     designs = result.designs
-    fig = Figure(figsize=(max(6.5, 3.5 + 1.3 * len(designs)), 4.5), layout="constrained")
+    names = design_labels(designs)
+    width = max(6.5, 3.5 + 1.3 * len(designs))
+    fig = Figure(figsize=(width, 4.5), layout="constrained")
     ax = fig.subplots()
     bottom = np.zeros(len(designs))
     hatches = ("", "//", "..", "xx")
     for (metric, label, colour), hatch in zip(CAUSES, hatches, strict=True):
         values = np.array([result.metric(d, metric) or 0.0 for d in designs])
-        ax.bar(designs, values, bottom=bottom, label=label, color=colour, edgecolor="black", hatch=hatch)
+        ax.bar(range(len(designs)), values, bottom=bottom, label=label, color=colour, edgecolor="black",
+               hatch=hatch)
         bottom += values
+    ax.set_xticks(range(len(designs)), [names[d] for d in designs])
     for i, total in enumerate(bottom):
         ax.annotate(f"{total:.1f} h", (i, total), ha="center", va="bottom", fontsize=9)
     ax.set_ylabel("mean customer hours per case")
@@ -84,16 +155,31 @@ def effort_by_cause(result: Result) -> Figure:
         worst = int(np.argmax(bottom))
         causes = {label: result.metric(designs[worst], metric) or 0.0 for metric, label, _ in CAUSES}
         top = max(causes, key=causes.get)
-        ax.set_title(f"{designs[worst]} costs customers {bottom[worst]:.1f} h per case;\n"
-                     f"{causes[top] / bottom[worst]:.0%} of it is {top}", fontsize=11)
+        ax.set_title(wrap(f"{names[designs[worst]]} costs customers {bottom[worst]:.1f} h per case; "
+                          f"{causes[top] / bottom[worst]:.0%} of it is {top}", width - 1.5, 11), fontsize=11)
+    elif counted_cases(result) == 0:
+        ax.set_title("No counted cases: no customer effort to break down", fontsize=11)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    name_key(fig, names)
     return fig
+
+
+def metric_axis_label(metric: str, currency: str | None = None) -> str:
+    """A metric's axis label with its unit and period: shares in %, money in the scenario's currency (or
+    none), e.g. 'annual churn rate (%, per year)'."""
+    info = METRICS[metric]
+    unit = (currency or "") if info.unit == "$" else info.unit
+    return f"{info.label.strip()} ({unit + ', ' if unit else ''}{info.period})"
 
 
 def sweep_chart(sweep, metric: str) -> Figure:
     """One headline metric against the (first) swept parameter: a line per design (and per value of a
-    second parameter), with its 95% confidence band; failed points are left as gaps."""
-    label, unit, meaning = METRICS[metric].label, METRICS[metric].unit, METRICS[metric].meaning
+    second parameter), with its 95% confidence band; failed points are left as gaps. Shares are drawn in
+    percent, money in the scenario's currency."""
+    label, meaning = METRICS[metric].label, METRICS[metric].meaning
+    scale = 100.0 if METRICS[metric].is_share else 1.0
+    currency = getattr(sweep.scenario, "currency", None)
+    names = design_labels(sweep.designs)
     first = sweep.parameters[0]
     second = sweep.parameters[1] if len(sweep.parameters) > 1 else None
     xs_all = list(dict.fromkeys(p.values[first] for p in sweep.points))
@@ -114,11 +200,12 @@ def sweep_chart(sweep, metric: str) -> Figure:
                 value = block.metrics.get(metric) if block else None
                 mean = value.mean if value else None
                 xs.append(position[p.values[first]])
-                ys.append(np.nan if mean is None else mean)
-                lo, hi = (value.low, value.high) if value else (None, None)
-                los.append(np.nan if lo is None else lo)
-                his.append(np.nan if hi is None else hi)
-            name = design if second is None else f"{design}, {second.split('.')[-1]}={group}"
+                ys.append(np.nan if mean is None else mean * scale)
+                clip = METRICS[metric].clip  # a share's band within 0-100%, others' above 0
+                lo, hi = (clip(value.low), clip(value.high)) if value else (None, None)
+                los.append(np.nan if lo is None else lo * scale)
+                his.append(np.nan if hi is None else hi * scale)
+            name = names[design] if second is None else f"{names[design]}, {second.split('.')[-1]}={group}"
             colour = ["#1b3a5c", "#e8a33c", "#6f8fb0", "#8c2d04", "#555555"][(d_i + g_i) % 5]
             (line,) = ax.plot(xs, ys, ls=styles[d_i % 4], marker=markers[g_i % 6], color=colour, label=name)
             ax.fill_between(xs, los, his, color=colour, alpha=0.18, linewidth=0)
@@ -126,16 +213,21 @@ def sweep_chart(sweep, metric: str) -> Figure:
     if not numeric:
         ax.set_xticks(range(len(xs_all)), [str(x) for x in xs_all])
     ax.set_xlabel(first)
-    ax.set_ylabel(f"{label.strip()} ({unit})" if unit else label.strip())
+    ax.set_ylim(bottom=0)  # every catalogue metric is >= 0 (a share from 0%)
+    ax.set_ylabel(wrap(metric_axis_label(metric, currency), 4, 10))
     ax.grid(color="#dddddd")
     ax.legend(fontsize=8)
     finite = [(n, ys) for n, ys in lines if np.isfinite(ys[0]) and np.isfinite(ys[-1])]
+    unit = "%" if scale == 100.0 else ""
     if finite:
         name, ys = finite[0]
-        ax.set_title(f"{label.strip()} goes from {ys[0]:.3g} to {ys[-1]:.3g} ({name})\n"
-                     f"as {first.split('.')[-1]} goes from {xs_all[0]} to {xs_all[-1]}", fontsize=11)
+        a, b = f"{ys[0]:.3g}{unit}", f"{ys[-1]:.3g}{unit}"
+        moves = f"stays at {a}" if a == b else f"goes from {a} to {b}"
+        ax.set_title(wrap(f"{label.strip()} {moves} ({name}) as {first.split('.')[-1]} goes from "
+                          f"{xs_all[0]} to {xs_all[-1]}", 7, 11), fontsize=11)
     else:
-        ax.set_title(f"{label.strip()}: {meaning}", fontsize=11)
+        ax.set_title(wrap(f"{label.strip()}: {meaning}", 7, 11), fontsize=11)
+    name_key(fig, names)
     return fig
 
 
@@ -155,6 +247,7 @@ def dashboard_vs_truth(result: Result) -> Figure:
     """What the company's ticket metrics say (top) beside what customers live (bottom), per design,
     with 95% CIs: a design can look best on the dashboard and be worst for customers."""
     designs = result.designs
+    names = design_labels(designs, room=max(6, 36 // max(1, len(designs))))
     fig = Figure(figsize=(10, 6), layout="constrained")
     axes = fig.subplots(len(PANELS), 3)
     for row, (group, panel) in enumerate(PANELS.items()):
@@ -162,35 +255,42 @@ def dashboard_vs_truth(result: Result) -> Figure:
             ax = axes[row][col]
             values = [result.summary.designs[d].metrics[metric] for d in designs]
             means = np.array([v.mean or 0.0 for v in values])
-            lows = np.array([v.low for v in values], dtype=float)
-            highs = np.array([v.high for v in values], dtype=float)
-            err = np.vstack([np.nan_to_num(means - lows), np.nan_to_num(highs - means)])
+            clip = METRICS[metric].clip  # a share's interval within 0-100%, others' above 0
+            lows = np.array([clip(v.low) for v in values], dtype=float)
+            highs = np.array([clip(v.high) for v in values], dtype=float)
             scale = 100.0 if METRICS[metric].is_share else 1.0
+            err = np.clip(np.vstack([np.nan_to_num(means - lows), np.nan_to_num(highs - means)]), 0, None)
             ax.bar(range(len(designs)), means * scale, yerr=err * scale, capsize=3,
                    color=[GREYS[i % len(GREYS)] for i in range(len(designs))], edgecolor="black",
                    hatch=None)
             for bar, hatch in zip(ax.patches, HATCHES, strict=False):
                 bar.set_hatch(hatch)
-            ax.set_xticks(range(len(designs)), designs, fontsize=8)
+            ax.set_xticks(range(len(designs)), [names[d] for d in designs], fontsize=8)
             ax.set_title(label + (" (%)" if scale == 100.0 else ""), fontsize=9)
             ax.grid(axis="y", color="#dddddd")
         axes[row][0].set_ylabel(GROUPS[group], fontsize=10, fontweight="bold")
-    fig.suptitle(_dashboard_title(result), fontsize=11)
+    fig.suptitle(wrap(_dashboard_title(result, names), 10, 11), fontsize=11)
+    name_key(fig, names)
     return fig
 
 
-def _dashboard_title(result: Result) -> str:
+def _dashboard_title(result: Result, names: dict[str, str] | None = None) -> str:
     designs = result.designs
+    names = names or {d: d for d in designs}
     if len(designs) < 2:
         return "The dashboard and the customer's truth"
+    if counted_cases(result) == 0:
+        return "No counted cases: the dashboard and the customer's truth are empty"
     busiest = max(designs, key=lambda d: result.metric(d, "tickets_closed") or 0.0)
     easiest = min(designs, key=lambda d: result.metric(d, "effort_hours_mean") or 0.0)
     if busiest == easiest:
-        return f"{busiest} leads on the dashboard and for customers"
-    ratio = (result.metric(busiest, "effort_hours_mean") or 0.0) / max(
-        result.metric(easiest, "effort_hours_mean") or 1e-9, 1e-9)
-    return (f"{busiest} closes the most tickets, yet its customers spend {ratio:.1f}x the hours "
-            f"of {easiest}'s")
+        return f"{names[busiest]} leads on the dashboard and for customers"
+    busy, easy = (result.metric(d, "effort_hours_mean") or 0.0 for d in (busiest, easiest))
+    if easy <= 0:
+        return (f"{names[busiest]} closes the most tickets, yet its customers spend {busy:.1f} h per case "
+                f"against none in {names[easiest]}")
+    return (f"{names[busiest]} closes the most tickets, yet its customers spend {busy / easy:.1f}x the hours "
+            f"of {names[easiest]}'s")
 
 
 def worst_journey(result: Result) -> Figure:
@@ -198,9 +298,15 @@ def worst_journey(result: Result) -> Figure:
     visited, its waits in queues (light), agents' sessions (dark) and the gaps between tickets."""
     designs = [d for d in result.designs if result.details[d]["worst_journey"]]
     heights = [max(2, result.details[d]["worst_journey"]["tickets"]) for d in designs]
-    height = min(1.4 + 0.28 * sum(heights) + 0.9 * len(designs), 13.0)  # long journeys get thinner rows
+    # A row per ticket, never thinner than a 6-point label needs (a 75-ticket journey stays readable:
+    # the figure grows instead).
+    rows = sum(heights)
+    row_in = 0.28 if rows <= 40 else 0.13
+    height = min(1.4 + row_in * rows + 1.1 * len(designs), 60.0)
     fig = Figure(figsize=(10, height), layout="constrained")
     axes = fig.subplots(len(designs) or 1, 1, squeeze=False, gridspec_kw={"height_ratios": heights or [1]})
+    if not designs:
+        no_data(axes[0, 0], "No counted cases: no journey to draw")
     for ax, design in zip(axes[:, 0], designs, strict=False):
         j = result.details[design]["worst_journey"]
         start = j["opened_at_hours"]
@@ -214,57 +320,82 @@ def worst_journey(result: Result) -> Figure:
             ax.broken_barh([wait], (y - 0.3, 0.6), facecolors="#c7d3e0", edgecolor="#6f8fb0", hatch="//")
             ax.broken_barh([work], (y - 0.3, 0.6), facecolors="#1b3a5c")
             labels[v["ticket"]] = f"ticket {v['ticket']}: {v['team']}"
-        ax.set_yticks(range(len(tickets)), [labels[t] for t in tickets],
-                      fontsize=7 if len(tickets) <= 40 else max(3, int(280 / len(tickets))))
-        ax.invert_yaxis()
+        ax.set_yticks(range(len(tickets)), [labels[t] for t in tickets], fontsize=7 if rows <= 40 else 6)
+        ax.set_ylim(len(tickets) - 0.5, -0.5)
         end = j["ended_at_hours"] if j["ended_at_hours"] == j["ended_at_hours"] else None
         if end is not None:
             ax.axvline((end - start) / 24, color="#8c2d04", ls="--", lw=1)
         ax.set_xlabel("calendar days since the customer opened the case", fontsize=8)
         days = (end - start) / 24 if end is not None else None
-        ax.set_title(f"{design}: a {j['case_type']} case, {j['effort_hours']:.0f} customer-hours, "
-                     + (f"{days:.0f} days, " if days is not None else "still open, ")
-                     + f"{j['tickets']} tickets, {j['transfers']} transfers, {j['reopens']} reopens "
-                     f"({j['status']})",
-                     fontsize=9)
+        ax.set_title(wrap(f"{design}: a {j['case_type']} case, {j['effort_hours']:.0f} customer-hours, "
+                          + ("still open, " if days is None else
+                             f"{plural(round(days) if days >= 10 else round(days, 1), 'day')}, ")
+                          + f"{plural(j['tickets'], 'ticket')}, {plural(j['transfers'], 'transfer')}, "
+                          f"{plural(j['reopens'], 'reopen')} ({j['status']})", 9.5, 9), fontsize=9)
         ax.grid(axis="x", color="#eeeeee")
-    axes[0, 0].legend(handles=[Rectangle((0, 0), 1, 1, fc="#c7d3e0", ec="#6f8fb0", hatch="//"),
-                               Rectangle((0, 0), 1, 1, fc="#1b3a5c")],
-                      labels=["waiting in a queue", "with an agent"], fontsize=7, loc="lower right")
+    if designs:
+        axes[0, 0].legend(handles=[Rectangle((0, 0), 1, 1, fc="#c7d3e0", ec="#6f8fb0", hatch="//"),
+                                   Rectangle((0, 0), 1, 1, fc="#1b3a5c")],
+                          labels=["waiting in a queue", "with an agent"], fontsize=7, loc="lower right")
     fig.suptitle("The worst journey in each design", fontsize=11)
     return fig
 
 
 def transfer_matrix(result: Result) -> Figure:
-    """Hand-offs between teams (from -> to, mean per replication), intake's first routing included."""
+    """Hand-offs between teams (from -> to, mean per replication), intake's first routing included.
+
+    Intake's row has its own colour scale: it routes every case, so on a shared scale it would be the only
+    dark row and the hand-offs between teams (what the chart is about) would all look white."""
     designs = result.designs
-    fig = Figure(figsize=(4.6 * len(designs), 4.4), layout="constrained")
-    axes = fig.subplots(1, len(designs), squeeze=False)
-    for ax, design in zip(axes[0], designs, strict=True):
+    columns = min(3, len(designs))  # at most three panels a row: six designs stay legible in a page
+    rows = -(-len(designs) // columns)
+    width = max(4.6 * columns, 6.0)
+    fig = Figure(figsize=(width, 4.6 * rows), layout="constrained")
+    grid_axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax in grid_axes[len(designs):]:
+        ax.set_visible(False)
+    for ax, design in zip(grid_axes, designs, strict=False):
         flows = result.details[design]["flows"]
         teams = sorted({f["to"] for f in flows} | {f["from"] for f in flows if f["from"] != "intake"})
         sources = ["intake", *teams]
         grid = np.zeros((len(sources), len(teams)))
         for f in flows:
             grid[sources.index(f["from"]), teams.index(f["to"])] = f["mean"]
-        ax.imshow(grid, cmap="Greys", aspect="auto")
-        top = grid.max() or 1.0
+        title = wrap(f"{design}: {plural(grid[1:].sum(), 'hand-off')} per replication", width / columns, 9)
+        if not teams:
+            no_data(ax, "No counted cases:\nno routing or hand-off")
+            ax.set_title(title, fontsize=9)
+            continue
+        # intake (row 0) and the hand-offs (rows 1..) drawn as two images, each on its own scale
+        extent_top = (-0.5, len(teams) - 0.5, 0.5, -0.5)
+        extent_rest = (-0.5, len(teams) - 0.5, len(sources) - 0.5, 0.5)
+        scales = (Normalize(0, grid[0].max() or 1.0), Normalize(0, grid[1:].max() if len(teams) and
+                                                               grid[1:].max() else 1.0))
+        ax.imshow(grid[:1], cmap="Blues", aspect="auto", extent=extent_top, norm=scales[0])
+        ax.imshow(grid[1:], cmap="Greys", aspect="auto", extent=extent_rest, norm=scales[1])
+        ax.axhline(0.5, color="black", lw=1.5)
         for (i, k), value in np.ndenumerate(grid):
             if value:
+                top = scales[0 if i == 0 else 1].vmax
                 ax.text(k, i, f"{value:.0f}", ha="center", va="center", fontsize=7,
                         color="white" if value > top / 2 else "black")
+        ax.set_xlim(-0.5, len(teams) - 0.5)
+        ax.set_ylim(len(sources) - 0.5, -0.5)
         ax.set_xticks(range(len(teams)), teams, rotation=45, ha="right", fontsize=7)
         ax.set_yticks(range(len(sources)), sources, fontsize=7)
         ax.set_xlabel("to")
         ax.set_ylabel("from")
-        moves = grid[1:].sum()
-        ax.set_title(f"{design}: {moves:.0f} hand-offs per replication", fontsize=9)
-    fig.suptitle("Where cases go: intake's routing and every hand-off between teams", fontsize=11)
+        ax.set_title(title, fontsize=9)
+    fig.suptitle("Where cases go: intake's routing (top row, blue, its own scale) and every hand-off between "
+                 "teams (grey)" if width >= 9 else "Where cases go: intake's routing (blue, own scale)\nand "
+                 "hand-offs between teams (grey)", fontsize=10)
     return fig
 
 
 def customers_over_time(result: Result) -> Figure:
     """Customers remaining and monthly revenue lost, per design over the horizon, with 95% CI bands."""
+    names = design_labels(result.designs)
+    currency = (result.summary.scenario_content or {}).get("currency")
     fig = Figure(figsize=(8, 5.5), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
     ends = {}
@@ -280,11 +411,11 @@ def customers_over_time(result: Result) -> Figure:
             hi = np.array([p[key]["ci95"][1] if p[key]["ci95"][1] is not None else np.nan for p in timeline],
                           dtype=float)
             colour = GREYS[i % len(GREYS)]
-            ax.plot(days, mean, color=colour, ls=("-", "--", ":", "-.")[i % 4], label=design)
+            ax.plot(days, mean, color=colour, ls=("-", "--", ":", "-.")[i % 4], label=names[design])
             ax.fill_between(days, lo, hi, color=colour, alpha=0.18, linewidth=0)
-        ends[design] = timeline[-1]["lost_revenue"]["mean"]
+        ends[names[design]] = timeline[-1]["lost_revenue"]["mean"]
     top.set_ylabel("customers remaining")
-    bottom.set_ylabel("monthly revenue lost")
+    bottom.set_ylabel(f"revenue lost per month{f' ({currency})' if currency else ''}")
     bottom.set_xlabel("days")
     for ax in (top, bottom):
         ax.grid(color="#dddddd")
@@ -292,16 +423,23 @@ def customers_over_time(result: Result) -> Figure:
     if len(ends) >= 2:
         worst = max(ends, key=ends.get)
         best = min(ends, key=ends.get)
-        top.set_title(f"By the end, {worst} has lost {ends[worst]:,.0f}/month of revenue; {best} "
-                      f"{ends[best]:,.0f}", fontsize=11)
+        money = (lambda v: f"{v:,.0f} {currency}") if currency else (lambda v: f"{v:,.0f}")
+        if f"{ends[worst]:,.0f}" == f"{ends[best]:,.0f}":
+            text = f"By the end, every design has lost {money(ends[worst])} of revenue per month"
+        else:
+            text = (f"By the end, {worst} has lost {money(ends[worst])} of revenue per month; {best} "
+                    f"{money(ends[best])}")
+        top.set_title(wrap(text, 7.5, 11), fontsize=11)
     elif not ends:
         top.set_title("No customer population in this scenario", fontsize=11)
+    name_key(fig, names)
     return fig
 
 
 def backlog_over_time(result: Result) -> Figure:
     """Open cases at each day of the run (every case, warm-up included), per design, with 95% CI bands:
     a backlog still rising at the end means the results depend on the horizon."""
+    names = design_labels(result.designs)
     fig = Figure(figsize=(8, 4), layout="constrained")
     ax = fig.subplots()
     warmup = (result.summary.warmup_hours or 0) / 24
@@ -317,9 +455,9 @@ def backlog_over_time(result: Result) -> Figure:
         hi = np.array([p["open"]["ci95"][1] if p["open"]["ci95"][1] is not None else np.nan for p in backlog],
                       dtype=float)
         colour = GREYS[i % len(GREYS)]
-        ax.plot(days, mean, color=colour, ls=("-", "--", ":", "-.")[i % 4], label=design)
+        ax.plot(days, mean, color=colour, ls=("-", "--", ":", "-.")[i % 4], label=names[design])
         ax.fill_between(days, lo, hi, color=colour, alpha=0.18, linewidth=0)
-        ends[design] = mean[-1]
+        ends[names[design]] = mean[-1]
     if warmup:
         ax.axvline(warmup, color="#999999", lw=0.8, ls=":")
         ax.text(warmup, ax.get_ylim()[1], " end of warm-up", fontsize=7, va="top", color="#666666")
@@ -329,11 +467,14 @@ def backlog_over_time(result: Result) -> Figure:
     ax.legend(fontsize=8)
     growing = [w.design for w in result.summary.warnings if w.code == "backlog_growing"]
     if growing:
-        ax.set_title(f"Backlog still growing at the end for {', '.join(growing)}: results depend on the "
-                     "horizon", fontsize=11)
+        which = ", ".join(names.get(g, g) for g in growing)
+        ax.set_title(wrap(f"Backlog still growing at the end for {which}: results depend on the horizon", 7.5,
+                          11), fontsize=11)
     elif ends:
-        ax.set_title("Backlog: open cases per day; " + ", ".join(f"{d} ends at {v:,.0f}"
-                                                                 for d, v in ends.items()), fontsize=11)
+        ax.set_title(wrap("Backlog: open cases per day; " + ", ".join(f"{d} ends at {v:,.0f}"
+                                                                      for d, v in ends.items()), 7.5, 11),
+                     fontsize=11)
+    name_key(fig, names)
     return fig
 
 
@@ -342,6 +483,7 @@ def resolution_over_time(result: Result) -> Figure:
     opened (Aalen–Johansen, open cases censored at the horizon), one panel per design, with the Kaplan–Meier
     median and the slowest case type's resolved share dashed."""
     designs = [d for d in result.designs if result.details[d].get("incidence")]
+    names = design_labels(result.designs, room=16)
     fig = Figure(figsize=(8, 1.0 + 2.2 * max(1, len(designs))), layout="constrained")
     axes = fig.subplots(max(1, len(designs)), 1, sharex=True, squeeze=False)[:, 0]
     medians: dict[str, float | None] = {}
@@ -354,7 +496,7 @@ def resolution_over_time(result: Result) -> Figure:
         ax.stackplot(days[shown], *layers, labels=("resolved", "abandoned", "still open"),
                      colors=("#1b3a5c", "#e8a33c", "#dddddd"), edgecolor="black", linewidth=0.3)
         median = curves["km_median_days"]
-        medians[design] = median
+        medians[names[design]] = median
         if median is not None:
             ax.axvline(median, color="white", ls="--", lw=1.2)
             ax.annotate(f"half resolved by day {median:.3g}", (median, 0.52), fontsize=8, ha="left",
@@ -366,13 +508,19 @@ def resolution_over_time(result: Result) -> Figure:
             ax.plot(days[shown], np.array(types[slowest]["resolved"], dtype=float)[shown], color="black",
                     ls=":", lw=1.5, label=f"{slowest} cases resolved")
         ax.set_xscale("log")
+        if shown.any():  # the log axis starts where the data does (no empty decades on the left)
+            ax.set_xlim(days[shown][0], days[shown][-1])
         ax.set_ylim(0, 1)
-        ax.set_ylabel(design)
+        ax.set_ylabel(names[design])
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
         ax.grid(color="#bbbbbb", lw=0.4)
-    axes[0].legend(fontsize=7, loc="upper left", ncol=2)
+    if designs:
+        axes[0].legend(fontsize=7, loc="upper left", ncol=2)
+    else:
+        no_data(axes[0])
     axes[-1].set_xlabel("days since the case opened (log scale)")
-    axes[0].set_title(_incidence_title(medians), fontsize=11)
+    axes[0].set_title(wrap(_incidence_title(medians), 7.5, 11), fontsize=11)
+    name_key(fig, names)
     return fig
 
 
@@ -397,7 +545,7 @@ RUN_CHARTS = {
 
 def applicable_charts(result: Result) -> dict:
     """The charts that apply to a result (no customer chart without customers, no distribution without
-    per-case rows)."""
+    per-case rows, no per-case chart when no case was counted)."""
     charts = dict(RUN_CHARTS)
     if not any(result.details[d]["timeline"] for d in result.designs):
         charts.pop("customers_over_time")
@@ -407,7 +555,16 @@ def applicable_charts(result: Result) -> dict:
         charts.pop("effort_distribution")
     if not any(result.details[d].get("incidence") for d in result.designs):
         charts.pop("resolution_over_time")  # a results folder saved before it existed
+    if counted_cases(result) == 0:  # nothing to draw per case: the report says so in its verdict
+        for name in CASE_CHARTS:
+            charts.pop(name, None)
     return charts
+
+
+# Charts drawn from counted cases (left out of a run where no case was counted; each still draws an
+# empty panel saying so when called directly).
+CASE_CHARTS = ("effort_distribution", "effort_by_cause", "dashboard_vs_truth", "worst_journey",
+               "transfer_matrix", "resolution_over_time")
 
 
 def tornado_chart(sensitivity, metric: str) -> Figure:
@@ -418,7 +575,8 @@ def tornado_chart(sensitivity, metric: str) -> Figure:
     s = sensitivity
     info = METRICS[metric]
     scale = 100.0 if info.is_share else 1.0
-    unit = "percentage points" if info.is_share else info.unit
+    currency = getattr(s.scenario, "currency", None)
+    unit = "percentage points" if info.is_share else (currency or "") if info.unit == "$" else info.unit
     quantities = s.quantities()[len(s.designs):] or list(s.designs)
     rows = [r for r in s.rows() if r["metric"] == metric]
     params = [p.path for p in s.parameters]

@@ -25,12 +25,21 @@ from cxsim.units import duration_text
 from cxsim.version import __version__
 
 SCHEDULER_ENV = "CXSIM_SCHEDULER"  # the Dask scheduler's address (only the CLI reads the environment)
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
                   help="Simulate customer-support org designs and compare what they cost customers.")
 out_console = Console()
 err_console = Console(stderr=True)
 ALLOW_LARGE_HELP = "Run even above the size limits (replications, customers, agents, expected cases)."
 
+
+
+def default_folder(name: str, suffix: str = "") -> Path:
+    """``results/<name><suffix>/`` with the scenario's name made safe for a path: runs of anything but
+    letters, digits, '.', '_' and '-' (spaces, slashes, quotes) become one '-'."""
+    import re
+
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "scenario"
+    return Path("results") / f"{slug}{suffix}"
 
 
 def _fail(message: str) -> None:
@@ -61,13 +70,17 @@ def validate(scenario: Path = typer.Argument(..., help="Scenario YAML (or JSON) 
 
 
 def _precision(text: str) -> float:
+    """'5%' or '0.05' as a fraction; a bare number above 1 ('5') is refused: it is ambiguous (5% or 500%?),
+    and the message says how to write it."""
     value = text.strip()
     try:
         fraction = float(value[:-1]) / 100 if value.endswith("%") else float(value)
     except ValueError:
-        _fail(f"--precision: cannot read {text!r}; use e.g. 5% or 0.05")
+        _fail(f"--precision: cannot read {text!r}; write e.g. 5% or 0.05")
+    if not value.endswith("%") and fraction >= 1:
+        _fail(f"--precision: {text!r} is not a share of the mean; write {value}% or {fraction / 100:g}")
     if not 0 < fraction < 1:
-        _fail(f"--precision: must be between 0% and 100% (got {text!r})")
+        _fail(f"--precision: must be between 0% and 100% (got {text!r}); write e.g. 5% or 0.05")
     return fraction
 
 
@@ -151,17 +164,20 @@ def run(
     replications: int | None = typer.Option(None, "--replications", "-r", min=1,
                                             help="Replications per design [default: the scenario's]."),
     seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Base seed [default: the scenario's]."),
-    horizon: str | None = typer.Option(None, "--horizon", help="Simulated time, e.g. '180 days'."),
+    horizon: str | None = typer.Option(None, "--horizon",
+                                       help="Simulated time, e.g. '180 days' [default: the scenario's]."),
     precision: str | None = typer.Option(
         None, "--precision", help="Add replications until the headline metric's 95% CI half-width is within "
-        "this fraction of its mean, e.g. 5%."),
+        "this share of its mean: 5% or 0.05 (a bare number above 1 is refused) [default: off, the scenario's "
+        "replications]."),
     metric: str = typer.Option("effort_hours_mean", "--metric", help="Headline metric for --precision."),
     max_replications: int = typer.Option(200, "--max-replications", min=2, help="Cap for --precision."),
     workers: int | None = typer.Option(None, "--workers", "-w", min=1,
                                        help="Local worker processes [default: all cores]."),
     scheduler: str | None = typer.Option(
         None, "--scheduler", envvar=SCHEDULER_ENV,
-        help="Dask scheduler address (tcp://HOST:PORT); needs cxsim[dask] at the same version everywhere."),
+        help="Dask scheduler address (tcp://HOST:PORT); needs cxsim[dask] at the same version everywhere "
+        "[default: local worker processes]."),
     cases: str = typer.Option("sample", "--cases",
                               help="Per-case output: all, sample (1,000 per replication) or none."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
@@ -197,10 +213,10 @@ def run(
         result = _with_progress(lambda cb: run_scenario(
             sc, replications=replications, seed=seed, horizon=horizon, cases=cases, workers=workers,
             scheduler=scheduler, precision=target, metric=metric, max_replications=max_replications,
-            progress=cb), quiet)
+            progress=cb), quiet, designs=len(sc.designs))
     except ExecutorError as err:
         _fail(str(err))
-    folder = out if out is not None else Path("results") / sc.name
+    folder = out if out is not None else default_folder(sc.name)
     written = result.write(folder, charts=charts)
     if not quiet:
         print_table(result)
@@ -235,18 +251,20 @@ def sweep(
     scenario: Path = typer.Argument(..., help="Scenario YAML file (with a sweep block, or use --set)."),
     set_: list[str] = typer.Option(
         [], "--set", help="Sweep a parameter: path=v1,v2,... (dotted path in the file, * for every key); "
-        "give it once or twice. Replaces the file's sweep block."),
+        "give it once or twice. Replaces the file's sweep block [default: the file's sweep block]."),
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Output folder [default: results/<name>-sweep/]."),
     replications: int | None = typer.Option(None, "--replications", "-r", min=1,
                                             help="Replications per point [default: the sweep's, else the "
                                             "scenario's]."),
     seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Base seed [default: the scenario's]."),
-    horizon: str | None = typer.Option(None, "--horizon", help="Simulated time, e.g. '180 days'."),
+    horizon: str | None = typer.Option(None, "--horizon",
+                                       help="Simulated time, e.g. '180 days' [default: the scenario's]."),
     workers: int | None = typer.Option(None, "--workers", "-w", min=1,
                                        help="Local worker processes [default: all cores]."),
     scheduler: str | None = typer.Option(None, "--scheduler", envvar=SCHEDULER_ENV,
-                                         help="Dask scheduler address (tcp://HOST:PORT)."),
+                                         help="Dask scheduler address (tcp://HOST:PORT) "
+                                         "[default: local worker processes]."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
     allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP),
@@ -278,10 +296,10 @@ def sweep(
     try:
         result = _with_progress(lambda cb: run_sweep(
             sc, parameters=parameters, replications=replications, seed=seed, horizon=horizon, workers=workers,
-            scheduler=scheduler, progress=cb), quiet)
+            scheduler=scheduler, progress=cb), quiet, designs=len(sc.designs))
     except ExecutorError as err:
         _fail(str(err))
-    folder = out if out is not None else Path("results") / f"{sc.name}-sweep"
+    folder = out if out is not None else default_folder(sc.name, "-sweep")
     written = result.write(folder, charts=charts)
     if not quiet:
         print_sweep(result)
@@ -316,19 +334,29 @@ def print_sweep(result) -> None:
 
 @app.command()
 def report(
-    folder: Path = typer.Argument(..., help="A results folder written by cxsim run."),
+    folder: Path = typer.Argument(..., help="A results folder written by cxsim run or cxsim sweep."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Also rewrite the PNG charts."),
 ) -> None:
-    """Rebuild the charts and report.html from saved results, without re-running anything."""
+    """Rebuild the charts and report.html from saved results (a run's or a sweep's folder), without
+    re-running anything."""
     from cxsim.errors import ResultsFolderError
-    from cxsim.outputs import write_report
+    from cxsim.outputs import write_report, write_sweep_report
     from cxsim.saved import load_results
+    from cxsim.sweep import read_sweep
 
+    if not folder.exists():
+        _fail(f"{folder}: no such folder")
+    if not folder.is_dir():
+        _fail(f"{folder}: is a file, not a results folder (give the folder cxsim run or cxsim sweep wrote)")
+    if not (folder / "summary.json").exists() and not (folder / "sweep.json").exists():
+        _fail(f"{folder}: no summary.json or sweep.json; is this a cxsim run's or sweep's output folder?")
     try:
-        saved = load_results(folder)
+        if not (folder / "summary.json").exists() and (folder / "sweep.json").exists():
+            written = write_sweep_report(read_sweep(folder), folder, charts=charts)
+        else:
+            written = write_report(load_results(folder), folder, charts=charts)
     except ResultsFolderError as err:
         _fail(str(err))
-    written = write_report(saved, folder, charts=charts)
     out_console.print(f"wrote {len(written)} files to {folder}/ (report: {folder / 'report.html'})",
                       highlight=False)
 
@@ -347,63 +375,120 @@ def schema() -> None:
     typer.echo(json.dumps(Scenario.model_json_schema(), indent=2))
 
 
-def _with_progress(job, quiet: bool):
+def _with_progress(job, quiet: bool, designs: int = 1):
+    """Run ``job(progress)`` under a progress bar on a terminal. The runner counts replications of every
+    design; with ``designs`` given, the bar counts replications per design (3/5 means three replications
+    of each design done, not three runs of ten)."""
     if quiet or not sys.stderr.isatty():
         return job(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    with Progress("replications", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    label = "replications per design" if designs > 1 else "replications"
+    with Progress(label, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task("run", total=None)
-        return job(lambda done, total: bar.update(task, completed=done, total=total))
+        return job(lambda done, total: bar.update(task, completed=done // designs,
+                                                  total=-(-total // designs)))
 
 
 def _cell(cell: fmt.Cell) -> str:
     return f"{cell.value} [dim]{cell.interval}[/]" if cell.interval else cell.value
 
 
+NAME_ROOM = 20  # design names longer than this are printed as letters, with a key above the table
+
+
+def _design_keys(designs: list[str]) -> dict[str, str]:
+    """How designs are named in a narrow table: their names if all are short, else letters A, B, ..."""
+    if all(len(d) <= NAME_ROOM for d in designs):
+        return {d: d for d in designs}
+    return {d: chr(ord("A") + i) if i < 26 else f"D{i + 1}" for i, d in enumerate(designs)}
+
+
+def _wide_width(sections, designs: list[str], others: list[str]) -> int:
+    """Characters the comparison table needs with a column per design and per difference."""
+    rows = [row for section in sections for row in section.rows]
+    label = max([len(r.label) + 2 for r in rows] + [6])
+    cells = [max([len(d)] + [len(f"{r.cells[i].value} {r.cells[i].interval}") for r in rows])
+             for i, d in enumerate(designs)]
+    deltas = [max([len(d) + 2] + [len(r.deltas[i].text) for r in rows]) for i, d in enumerate(others)]
+    return label + sum(cells) + sum(deltas) + 3 * (1 + len(cells) + len(deltas)) + 1
+
+
+def _narrow(result) -> bool:
+    """Whether the comparison table, a column per design, is wider than the terminal (then designs become
+    rows, and long names letters, in every table of the run)."""
+    others = [d for d in result.designs if d != result.summary.baseline]
+    sections = fmt.comparison_table(result.summary, result.designs)
+    return _wide_width(sections, list(result.designs), others) > out_console.width
+
+
 def print_table(result) -> None:
     """The comparison table: one column per design (mean, 95% CI), and per non-baseline design the paired
-    difference from the baseline, starred when its CI excludes zero; a section per metric group."""
+    difference from the baseline, starred when its CI excludes zero; a section per metric group. When that
+    does not fit the terminal (long design names, many designs), designs become rows: a row per metric and
+    design, long names as letters with a key, so nothing is cut."""
     summary = result.summary
     base = summary.baseline
     others = [d for d in result.designs if d != base]
-    title = f"{summary.scenario}: {summary.replications} replications, seed {summary.seed}"
-    table = Table(title=title + f" (mean, 95% CI; Δ = paired difference from {base}, "
-                  f"{fmt.SIGNIFICANT} = significant)", title_justify="left")
-    table.add_column("metric")
+    title = f"{summary.scenario}: {fmt.plural(summary.replications, 'replication')}, seed {summary.seed}"
+    sections = fmt.comparison_table(summary, result.designs)
+    narrow = _narrow(result)
+    keys = _design_keys(list(result.designs)) if narrow else {d: d for d in result.designs}
+    if narrow:
+        for design, key in keys.items():
+            if key != design:
+                out_console.print(f"{key} = {escape(design)}", highlight=False)
+    table = Table(title=escape(title + f" (mean, 95% CI; Δ = paired difference from {keys[base]}, "
+                               f"{fmt.SIGNIFICANT} = significant)"), title_justify="left")
+    if narrow:
+        _long_table(table, sections, list(result.designs), base, keys)
+    else:
+        table.add_column("metric")
+        for design in result.designs:
+            table.add_column(escape(design), justify="right")
+        for design in others:
+            table.add_column(escape(f"Δ {design}"), justify="right")
+        for i, section in enumerate(sections):
+            if i:
+                table.add_section()
+            table.add_row(f"[bold]{escape(section.heading)}[/]")
+            for row in section.rows:
+                deltas = [f"[bold]{d.text}[/]" if d.significant else f"[dim]{d.text}[/]" for d in row.deltas]
+                table.add_row(("  " if row.indent else "") + row.label, *map(_cell, row.cells), *deltas)
+    out_console.print(table)
+    types = Table(title="by case type: median effort (h, all counted cases) / median days to resolution "
+                  "(Kaplan–Meier, abandoned and open censored) \\[resolved only]", title_justify="left")
+    types.add_column("case type", overflow="fold")
     for design in result.designs:
-        table.add_column(design, justify="right")
-    for design in others:
-        table.add_column(f"Δ {design}", justify="right")
-    for i, section in enumerate(fmt.comparison_table(summary, result.designs)):
+        types.add_column(escape(keys[design]), justify="right", overflow="fold")
+    for ctype, cells in fmt.case_type_cells(summary, list(result.designs)):
+        types.add_row(escape(ctype), *(escape(c) for c in cells))
+    out_console.print(types)
+    acc = {d: summary.designs[d].accounting for d in result.designs}
+    out_console.print("cases: " + "; ".join(
+        f"{keys[d]}: {acc[d].counted:,} counted = {acc[d].resolved:,} resolved + {acc[d].abandoned:,} "
+        f"abandoned + {acc[d].open:,} open" for d in result.designs), highlight=False)
+
+
+def _long_table(table, sections, designs: list[str], base: str, keys: dict[str, str]) -> None:
+    """The comparison table with designs as rows: metric, design, mean (95% CI), Δ from the baseline."""
+    for column, justify in (("metric", "left"), ("design", "left"), ("mean (95% CI)", "right"),
+                            ("Δ", "right")):
+        table.add_column(column, justify=justify, overflow="fold")  # wrap, never cut with '…'
+    others = [d for d in designs if d != base]
+    for i, section in enumerate(sections):
         if i:
             table.add_section()
         table.add_row(f"[bold]{escape(section.heading)}[/]")
         for row in section.rows:
-            deltas = [f"[bold]{d.text}[/]" if d.significant else f"[dim]{d.text}[/]" for d in row.deltas]
-            table.add_row(("  " if row.indent else "") + row.label, *map(_cell, row.cells), *deltas)
-    out_console.print(table)
-    types = Table(title="by case type: median effort (h, all counted cases) / median days to resolution "
-                  "(Kaplan–Meier, abandoned and open censored) \\[resolved only]", title_justify="left")
-    types.add_column("case type")
-    for design in result.designs:
-        types.add_column(design, justify="right")
-    case_types = list(summary.designs[result.designs[0]].case_types) if result.designs else []
-    for ctype in case_types:
-        cells = []
-        for design in result.designs:
-            m = summary.designs[design].case_types[ctype]
-            effort, km = m["effort_hours_p50"].mean, m["resolution_days_p50"]
-            days = km.note if km.note else f"{fmt.number(km.mean)} d"
-            resolved = m["resolution_days_resolved_p50"].mean
-            cells.append(f"{fmt.number(effort)} h / {days} [{fmt.number(resolved)} d]")
-        types.add_row(ctype, *cells)
-    out_console.print(types)
-    acc = {d: summary.designs[d].accounting for d in result.designs}
-    out_console.print("cases: " + "; ".join(
-        f"{d}: {acc[d].counted} counted = {acc[d].resolved} resolved + {acc[d].abandoned} abandoned"
-        f" + {acc[d].open} open" for d in result.designs), highlight=False)
+            for k, design in enumerate(designs):
+                delta = ""
+                if design in others:
+                    d = row.deltas[others.index(design)]
+                    delta = f"[bold]{d.text}[/]" if d.significant else f"[dim]{d.text}[/]"
+                label = (("  " if row.indent else "") + row.label) if k == 0 else ""
+                table.add_row(label, escape(keys[design]), _cell(row.cells[k]), delta)
 
 
 def _fraction(text: str, option: str) -> float:
@@ -436,11 +521,13 @@ def sensitivity(
     replications: int | None = typer.Option(None, "--replications", "-r", min=1,
                                             help="Replications per variant [default: the scenario's]."),
     seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Base seed [default: the scenario's]."),
-    horizon: str | None = typer.Option(None, "--horizon", help="Simulated time, e.g. '180 days'."),
+    horizon: str | None = typer.Option(None, "--horizon",
+                                       help="Simulated time, e.g. '180 days' [default: the scenario's]."),
     workers: int | None = typer.Option(None, "--workers", "-w", min=1,
                                        help="Local worker processes [default: all cores]."),
     scheduler: str | None = typer.Option(None, "--scheduler", envvar=SCHEDULER_ENV,
-                                         help="Dask scheduler address (tcp://HOST:PORT)."),
+                                         help="Dask scheduler address (tcp://HOST:PORT) "
+                                         "[default: local worker processes]."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write the tornado charts as PNG."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
@@ -477,11 +564,12 @@ def sensitivity(
             workers=workers, scheduler=scheduler, progress=cb), quiet)
     except (ScenarioError, ExecutorError) as err:
         _fail(str(err))
-    folder = out if out is not None else Path("results") / f"{sc.name}-sensitivity"
+    folder = out if out is not None else default_folder(sc.name, "-sensitivity")
     written = result.write(folder, charts=charts)
     if not quiet:
         print_sensitivity(result)
-        out_console.print(f"{len(result.parameters)} parameters x 2 + base ran; wrote {len(written)} "
+        out_console.print(f"{fmt.plural(len(result.parameters), 'parameter')} x 2 + base ran; wrote "
+                          f"{len(written)} "
                           f"files to {folder}/ ({result.wall_seconds:.1f} s on {result.workers})",
                           highlight=False)
 
@@ -525,11 +613,13 @@ def print_teams(result) -> None:
     """After a run: per team, utilisation, offered load (planned and measured, failure demand included),
     the share of its work that was failure demand, and queue waits."""
     summary = result.summary
+    keys = _design_keys(list(result.designs)) if _narrow(result) else {d: d for d in result.designs}
     table = Table(title="teams: utilisation, offered load (planned → measured), failure demand, queue wait",
                   title_justify="left")
     for column in ("design", "team", "utilisation", "load planned", "load measured", "failure demand",
                    "wait mean (h)", "wait p90 (h)"):
-        table.add_column(column, justify="left" if column in ("design", "team") else "right")
+        table.add_column(column, justify="left" if column in ("design", "team") else "right",
+                         overflow="fold")  # narrow terminals: wrap, never cut with '…'
     for design in result.designs:
         d = summary.designs[design]
         for team, util in d.team_utilization.items():
@@ -540,13 +630,13 @@ def print_teams(result) -> None:
                 e = ops.get(key)  # noqa: B023 - used at once, inside the loop
                 return fmt.number(e.mean if e else None, metric)
 
-            table.add_row(design, team, fmt.number(util.mean, "utilization"),
+            table.add_row(escape(keys[design]), escape(team), fmt.number(util.mean, "utilization"),
                           fmt.number(planned, "utilization"), show("offered_load", "utilization"),
                           show("failure_share", "utilization"), show("wait_hours_mean"),
                           show("wait_hours_p90"))
     out_console.print(table)
     out_console.print("demand faced: " + "; ".join(
-        f"{d}: {fmt.number(summary.designs[d].metrics['cases_per_month'].mean)} cases / month"
+        f"{keys[d]}: {fmt.number(summary.designs[d].metrics['cases_per_month'].mean)} cases / month"
         for d in result.designs if "cases_per_month" in summary.designs[d].metrics), highlight=False)
 
 
@@ -554,6 +644,12 @@ def print_warnings(result) -> None:
     """Warnings the reader must see (overload, a backlog still growing, a warm-up too short), on stderr."""
     for warning in result.summary.warnings:
         err_console.print(f"[bold yellow]warning[/] [dim]{warning.code}[/] {escape(warning.message)}",
+                          highlight=False, soft_wrap=True)
+    summary = result.summary
+    if sum(summary.designs[d].accounting.counted for d in result.designs) == 0:  # said even with --quiet
+        from cxsim.report import no_cases_note
+
+        err_console.print(f"[bold yellow]note[/] {escape(no_cases_note(summary, list(result.designs)))}",
                           highlight=False, soft_wrap=True)
 
 # --- event logs: the column flags of every command that reads a ticket log (logstats; calibrate and backtest
@@ -747,7 +843,8 @@ def backtest(
     except ExecutorError as err:
         _fail(str(err))
     written = write_backtest(bt, out, charts=charts)
-    table = Table(title=f"back-test: {sc.name} ({bt.design}, {bt.replications} replications) against "
+    reps = fmt.plural(bt.replications, "replication")
+    table = Table(title=f"back-test: {sc.name} ({bt.design}, {reps}) against "
                   f"{event_log.source}", title_justify="left")
     for column in ("target", "met", "why"):
         table.add_column(column)

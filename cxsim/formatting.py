@@ -9,6 +9,7 @@ quantile not reached within the horizon) is written as its note, ``>horizon``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,8 +51,19 @@ def interval(estimate: Estimate, metric: str | None = None, *, prefix: str = "")
     if is_missing(estimate.low) or is_missing(estimate.high):
         return ""
     places = _places(estimate.mean, metric)
-    low, high = (number(v, metric, digits=places, sign=False) for v in (estimate.low, estimate.high))
+    bounds = (estimate.low, estimate.high)
+    if metric in METRICS and not isinstance(estimate, Difference):  # a share within 0-100%, hours >= 0
+        bounds = tuple(METRICS[metric].clip(v) for v in bounds)
+    low, high = (number(v, metric, digits=places, sign=False) for v in bounds)
     return f"({prefix}{low}–{high})"
+
+
+def plural(count: float, word: str, words: str | None = None) -> str:
+    """``1 ticket``, ``2 tickets``, ``0 tickets``, ``1.50 tickets``: whole counts with thousands separated,
+    other numbers by the rounding rule; the singular only for a count written ``1``."""
+    whole = isinstance(count, int) or (math.isfinite(count) and float(count).is_integer())
+    text = f"{int(count):,}" if whole else number(count)
+    return f"{text} {word if text == '1' else (words or word + 's')}"  # as written: 1.0 is '1 ticket'
 
 
 def _places(mean: float | None, metric: str | None) -> int | None:
@@ -158,3 +170,21 @@ def comparison_table(summary: Summary, designs: Sequence[str] | None = None) -> 
             deltas=tuple(Delta(difference(diff[name], name), diff[name].significant) if diff and name in diff
                          else Delta(MISSING, False) for diff in diffs)))
     return [Section(group, GROUPS[group], tuple(rows[group])) for group in GROUPS if group in rows]
+
+
+def case_type_cells(summary: Summary, designs: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Per case type, a cell per design: ``median effort h / KM median days [resolved-only median d]``
+    (the CLI's and the report's per-case-type table)."""
+    designs = list(designs)
+    types = list(summary.designs[designs[0]].case_types) if designs else []
+    out = []
+    for ctype in types:
+        cells = []
+        for design in designs:
+            m = summary.designs[design].case_types[ctype]
+            km = m["resolution_days_p50"]
+            days = km.note if km.note else f"{number(km.mean)} d"
+            cells.append(f"{number(m['effort_hours_p50'].mean)} h / {days} "
+                         f"[{number(m['resolution_days_resolved_p50'].mean)} d]")
+        out.append((ctype, cells))
+    return out

@@ -79,8 +79,19 @@ def write_report(view, out_dir: str | Path, *, charts: bool = True) -> list[Path
         _clear(folder / f"{name}.png" for name in RUN_CHARTS)
         written += write_charts(view, folder)
     report = folder / REPORT
-    report.write_text(render_report(view), encoding="utf-8")
+    report.write_text(render_report(view, _sensitivity_beside(folder, view.summary)), encoding="utf-8")
     return [*written, report]
+
+
+def _sensitivity_beside(folder: Path, summary) -> dict | None:
+    """The sensitivity.json that ``cxsim sensitivity`` writes beside a run's folder by default
+    (``results/<name>-sensitivity/``), when it is of the same scenario: the verdict names its drivers."""
+    path = folder.parent / f"{folder.name}-sensitivity" / "sensitivity.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("scenario_hash") == summary.scenario_hash else None
 
 
 def write_charts(view, folder: Path) -> list[Path]:
@@ -114,12 +125,12 @@ def _write_summary_csv(result, path: Path) -> Path:
         for design in result.designs:
             d = summary.designs[design]
             for metric, value in d.metrics.items():
-                writer.writerow([design, "all", metric, *_cells(value)])
+                writer.writerow([design, "all", metric, *_cells(value, metric)])
             for metric, value in (d.vs_baseline or {}).items():
                 writer.writerow([design, f"vs_baseline:{summary.baseline}", metric, *_cells(value)])
             for ctype, metrics in d.case_types.items():
                 for metric, value in metrics.items():
-                    writer.writerow([design, f"case_type:{ctype}", metric, *_cells(value)])
+                    writer.writerow([design, f"case_type:{ctype}", metric, *_cells(value, metric)])
     return path
 
 
@@ -157,10 +168,13 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _cells(value: Estimate) -> list[str]:
-    """Mean and interval; a mean with a note (``>horizon``: a Kaplan–Meier quantile never reached) is the
-    note."""
-    cells = ["" if v is None else f"{v:.6g}" for v in (value.mean, value.low, value.high)]
+def _cells(value: Estimate, metric: str | None = None) -> list[str]:
+    """Mean and interval (of a metric: clipped to where it can be, as the table shows it); a mean with a
+    note (``>horizon``: a Kaplan–Meier quantile never reached) is the note."""
+    low, high = value.low, value.high
+    if metric in METRICS:
+        low, high = METRICS[metric].clip(low), METRICS[metric].clip(high)
+    cells = ["" if v is None else f"{v:.6g}" for v in (value.mean, low, high)]
     if value.mean is None and value.note:
         cells[0] = value.note
     return cells
@@ -201,6 +215,16 @@ def write_sweep(sweep, out_dir: str | Path, *, charts: bool = True) -> list[Path
     report.write_text(render_sweep_report(sweep), encoding="utf-8")
     return [*written, report]
 
+
+
+def write_sweep_report(sweep, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    """Rewrite a sweep's charts (unless ``charts=False``) and report.html, leaving its data files as they
+    are (``cxsim report`` on a sweep folder)."""
+    folder = _folder(out_dir)
+    written = _metric_charts(folder, "sweep", sweep, sweep_chart) if charts else []
+    report = folder / REPORT
+    report.write_text(render_sweep_report(sweep), encoding="utf-8")
+    return [*written, report]
 
 
 # ------------------------------------------------------------------ a sensitivity analysis

@@ -39,11 +39,194 @@ def _ci(estimate, metric: str = "") -> str:
     return fmt.interval(estimate, metric, prefix="95% CI ")
 
 
+def counted(summary, designs: list[str]) -> int:
+    """Cases counted after the warm-up, every design and replication."""
+    return sum(summary.designs[d].accounting.counted for d in designs)
+
+
+def no_cases_note(summary, designs: list[str]) -> str:
+    """Why a run has nothing to compare: no case was opened in the measured window."""
+    simulated = sum(summary.designs[d].accounting.simulated for d in designs)
+    window = ""
+    if summary.horizon_hours is not None:
+        window = (f" (from day {(summary.warmup_hours or 0) / 24:g}, the end of the warm-up, to day "
+                  f"{summary.horizon_hours / 24:g})")
+    before = ("no case was simulated at all" if simulated == 0 else
+              f"the {fmt.plural(simulated, 'case')} simulated all opened during the warm-up")
+    return (f"No case was counted: no case opened in the measured window{window}, so there is no effort, "
+            f"resolution or churn to compare ({before}). Lengthen the horizon, shorten the warm-up, or raise "
+            "customers.case_rate or customers.count.")
+
+
+DECIDES = "effort_hours_mean"  # the customer outcome the verdict ranks designs on
+
+
+def _versus(summary, a: str, b: str, metric: str):
+    """``a`` minus ``b`` over paired replications (one of them the baseline), or None."""
+    from cxsim.estimates import Difference
+
+    base = summary.baseline
+    if b == base and summary.designs[a].vs_baseline is not None:
+        return summary.designs[a].vs_baseline.get(metric)
+    if a == base and summary.designs[b].vs_baseline is not None:
+        d = summary.designs[b].vs_baseline.get(metric)
+        if d is None or d.mean is None:
+            return d
+        return Difference(-d.mean, None if d.high is None else -d.high, None if d.low is None else -d.low,
+                          significant=d.significant)
+    return None
+
+
+def _signed(value: float, metric: str, cash: str | None = None) -> str:
+    """A difference as written: ``+1.2 h``, ``-3.4 pts``, ``+1,200 EUR``."""
+    info = METRICS[metric]
+    if info.is_share:
+        shown = value * 100
+        return f"{shown:+,.{fmt.decimals(shown)}f} pts"
+    if info.unit == fmt.MONEY:
+        return ("+" if value >= 0 else "-") + fmt.money(abs(value), cash)
+    return f"{value:+,.{fmt.decimals(value)}f}" + (f" {info.unit}" if info.unit else "")
+
+
+def _ci_text(diff, metric: str, cash: str | None = None) -> str:
+    if diff is None or diff.low is None or diff.high is None:
+        return "no interval"
+    return f"95% CI {_signed(diff.low, metric, cash)} to {_signed(diff.high, metric, cash)}"
+
+
+def _value(summary, design: str, metric: str, cash: str | None = None) -> str:
+    e = summary.designs[design].metrics.get(metric)
+    if e is None:
+        return fmt.MISSING
+    if e.note:
+        return e.note
+    if METRICS[metric].unit == fmt.MONEY:
+        return fmt.money(e.mean, cash)
+    unit = METRICS[metric].unit
+    return fmt.number(e.mean, metric) + (f" {unit}" if unit and not METRICS[metric].is_share else "")
+
+
+def verdict(view, assumptions: list[dict[str, Any]] | None = None,
+            sensitivity: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """The report's opening: which design is best for customers (on ``DECIDES``), by how much against the
+    baseline or the runner-up (the paired 95% CI), at what staffing cost, how sure, and on which
+    assumptions it rests. Pairs of (question, answer)."""
+    s = view.summary
+    designs = list(view.designs)
+    cash = fmt.currency(s)
+    reps = fmt.plural(s.replications, "replication")
+    if counted(s, designs) == 0:
+        return [("Verdict", no_cases_note(s, designs))]
+    means = {d: s.designs[d].metrics[DECIDES].mean for d in designs}
+    ranked = sorted((d for d in designs if means[d] is not None), key=lambda d: means[d])
+    if not ranked:
+        return [("Verdict", "No design has a customer effort to compare.")]
+    best = ranked[0]
+    out = [("Best for customers", (
+        f"{best}, on customer effort per case ({_value(s, best, DECIDES)} of the customer's own time, mean "
+        f"over counted cases; this metric decides; annual churn {_value(s, best, 'annual_churn_rate')})."
+        if len(designs) > 1 else
+        f"Only one design ({best}): nothing to compare. Customers spend {_value(s, best, DECIDES)} per "
+        f"case; annual churn {_value(s, best, 'annual_churn_rate')}."))]
+    if len(designs) > 1:
+        other = s.baseline if best != s.baseline else ranked[1] if len(ranked) > 1 else None
+        if other is None:
+            return out
+        role = "the baseline" if other == s.baseline else "the runner-up"
+        diff = _versus(s, best, other, DECIDES)
+        a, b = means[best], means[other]
+        if fmt.number(a) == fmt.number(b):
+            much = f"The same effort per case as {other} ({role}): {_value(s, best, DECIDES)}"
+        else:
+            pct = f", {(b - a) / b:.0%} less" if b else ""
+            much = (f"{fmt.number(b - a)} h less effort per case than {other} ({role}){pct}: "
+                    f"{_value(s, best, DECIDES)} against {_value(s, other, DECIDES)}")
+        if diff is not None and diff.mean is not None:
+            much += (f"; paired difference {_signed(diff.mean, DECIDES)} ({_ci_text(diff, DECIDES)}) over "
+                     f"{reps} on the same customers and cases")
+        churn = _versus(s, best, other, "annual_churn_rate")
+        ra, rb = (_value(s, x, "annual_churn_rate") for x in (best, other))
+        if ra == rb:
+            much += f"; the same annual churn ({ra})"
+        elif churn is not None and churn.mean is not None:
+            much += (f"; annual churn {ra} against {rb} ({_signed(churn.mean, 'annual_churn_rate')}, "
+                     f"{_ci_text(churn, 'annual_churn_rate')})")
+        out.append(("By how much", much + "."))
+        cost = _versus(s, best, other, "staff_cost")
+        ca, cb = s.designs[best].metrics["staff_cost"].mean, s.designs[other].metrics["staff_cost"].mean
+        if ca is not None and cb is not None:
+            if fmt.number(ca) == fmt.number(cb):
+                cost_text = f"The same staff cost as {other}: {fmt.money(ca, cash)} a month"
+            else:
+                cost_text = (f"Staff cost {fmt.money(ca, cash)} a month against {fmt.money(cb, cash)} in "
+                             f"{other} ({_signed(ca - cb, 'staff_cost', cash)} a month)")
+            cost_text += (f"; agent utilisation {_value(s, best, 'utilization')} against "
+                          f"{_value(s, other, 'utilization')}")
+            if cost is not None and cost.mean is not None and abs(cost.mean) > 0 and cost.low is not None:
+                cost_text += f" (staff cost difference {_ci_text(cost, 'staff_cost', cash)})"
+            out.append(("At what cost", cost_text + "."))
+        if diff is None or diff.mean is None:
+            sure = f"Cannot say: the difference from {other} has no estimate."
+        elif diff.low is None:
+            sure = ("Cannot say: one replication gives no interval; run at least 2 (e.g. --precision 5%) "
+                    "before deciding.")
+        elif diff.significant:
+            sure = (f"Distinguishable: the paired 95% CI of the difference in effort from {other} "
+                    f"({_ci_text(diff, DECIDES)[7:]}) excludes zero.")
+        else:
+            sure = (f"Not distinguishable from {other}: the paired 95% CI of the difference in effort "
+                    f"({_ci_text(diff, DECIDES)[7:]}) includes zero; run more replications "
+                    "(e.g. --precision 5%) before deciding.")
+        out.append(("How sure", sure))
+        if diff is not None and diff.mean is not None and not diff.significant:
+            question, answer = out[0]
+            out[0] = (question, answer[:-1] + f"; but not distinguishable from {other} yet (see How sure).")
+    out.append(("Rests on", _rests_on(assumptions or [], sensitivity)))
+    return out
+
+
+def _rests_on(assumptions: list[dict[str, Any]], sensitivity: dict[str, Any] | None) -> str:
+    from cxsim.sensitivity import RUN_CONTROL  # how a run is measured (horizon, seed...), not the world
+
+    marked = [a for a in assumptions if a.get("assumption") and a["path"].split(".")[0] not in RUN_CONTROL]
+    if marked:
+        text = ("The scenario's assumptions (values marked '# [assumption]'): "
+                + "; ".join(f"{a['path']} = {a['value']}" for a in marked) + ".")
+    else:
+        text = ("The scenario marks no value '# [assumption]': every input is taken as known. Mark the "
+                "uncertain ones and run cxsim sensitivity to see which move the result.")
+    if sensitivity:
+        top = sensitivity_drivers(sensitivity)
+        if top:
+            text += " Sensitivity (±{:.0%}, one at a time): ".format(sensitivity.get("vary", 0)) + top + "."
+    return text
+
+
+def sensitivity_drivers(sens: dict[str, Any], metric: str = DECIDES, n: int = 3) -> str:
+    """From sensitivity.json: the parameters that move the designs' difference on ``metric`` most, and
+    any that flip the designs' order."""
+    designs = sens.get("designs") or []
+    rows = [r for r in sens.get("rows") or []
+            if r.get("metric") == metric and r.get("quantity") not in designs and r.get("swing") is not None]
+    if not rows:
+        return ""
+    top = sorted(rows, key=lambda r: -r["swing"])[:n]
+    text = "largest swing of the difference from " + ", ".join(
+        f"{r['parameter']} ({fmt.number(r['swing'])} {METRICS[metric].unit})" for r in top)
+    flips = sorted({o["parameter"] for o in sens.get("ordering") or []
+                    if o.get("metric") == metric and not (o.get("low") and o.get("high"))})
+    text += ("; the order of the designs flips under " + ", ".join(flips)) if flips else \
+        "; the order of the designs holds under every variation"
+    return text
+
+
 def findings(view) -> list[str]:
     """One plain sentence per headline finding, computed from the results."""
     s = view.summary
     designs = view.designs
     out: list[str] = []
+    if counted(s, designs) == 0:
+        return [no_cases_note(s, designs)]
 
     def est(design: str, metric: str):
         return s.designs[design].metrics[metric]
@@ -57,19 +240,24 @@ def findings(view) -> list[str]:
     if len(designs) == 1:
         only = designs[0]
         return [f"Customers spent a mean of {num(mean(only, 'effort_hours_mean'))} h per case "
-                f"{_ci(est(only, 'effort_hours_mean'))} in {only}."]
+                f"{_ci(est(only, 'effort_hours_mean'), 'effort_hours_mean')} in {only}."]
     worst = max(designs, key=lambda x: mean(x, "effort_hours_mean"))
     best = min(designs, key=lambda x: mean(x, "effort_hours_mean"))
-    out.append(f"Customers spent a mean of {num(mean(worst, 'effort_hours_mean'))} h of their own time per "
-               f"case in {worst} {_ci(est(worst, 'effort_hours_mean'))}, against "
-               f"{num(mean(best, 'effort_hours_mean'))} h in {best} {_ci(est(best, 'effort_hours_mean'))}.")
+    if num(mean(worst, "effort_hours_mean")) == num(mean(best, "effort_hours_mean")):
+        out.append(f"Customers spent the same mean of {num(mean(best, 'effort_hours_mean'))} h of their own "
+                   "time per case in every design.")
+    else:
+        out.append(f"Customers spent a mean of {num(mean(worst, 'effort_hours_mean'))} h of their own time "
+                   f"per case in {worst} {_ci(est(worst, 'effort_hours_mean'), 'effort_hours_mean')}, "
+                   f"against {num(mean(best, 'effort_hours_mean'))} h in {best} "
+                   f"{_ci(est(best, 'effort_hours_mean'), 'effort_hours_mean')}.")
     if len(designs) > 2:  # the designs in between: every design ranked, so none goes unmentioned
         ranked = sorted(designs, key=lambda x: mean(x, "effort_hours_mean"))
         out.append("Ranked by customer effort per case: " + ", ".join(
             f"{x} {num(mean(x, 'effort_hours_mean'))} h (annual churn "
             f"{num(est(x, 'annual_churn_rate').mean, 'annual_churn_rate')})" for x in ranked) + ".")
     types_worst, types_best = s.designs[worst].case_types, s.designs[best].case_types
-    if types_worst:
+    if types_worst and worst != best:
         def ratio(t: str) -> float:
             a = types_worst[t]["effort_hours_p50"].mean or 0.0
             b = types_best[t]["effort_hours_p50"].mean or 0.0
@@ -77,44 +265,57 @@ def findings(view) -> list[str]:
 
         t = max(types_worst, key=ratio)
         tw, tb = types_worst[t], types_best[t]
-        sentence = (f"In {worst}, customers spent a median of {num(tw['effort_hours_p50'].mean)} h "
-                    f"{_ci(tw['effort_hours_p50'])} per {t} case; in {best}, "
-                    f"{num(tb['effort_hours_p50'].mean)} h")
-        def km(e) -> str:  # a Kaplan–Meier median, or that it lies beyond the follow-up
-            return "beyond the horizon" if e.note else f"{num(e.mean)} days"
+        if tw["effort_hours_p50"].mean is not None and tb["effort_hours_p50"].mean is not None:
+            sentence = (f"In {worst}, customers spent a median of {num(tw['effort_hours_p50'].mean)} h "
+                        f"{_ci(tw['effort_hours_p50'], 'effort_hours_p50')} per {t} case; in {best}, "
+                        f"{num(tb['effort_hours_p50'].mean)} h")
 
-        kw, kb = tw["resolution_days_p50"], tb["resolution_days_p50"]
-        if (kw.mean is not None or kw.note) and (kb.mean is not None or kb.note):
-            sentence += (f", and waited a median of {km(kw)} for a real resolution against {km(kb)} "
-                         "(Kaplan–Meier: abandoned and still-open cases count as not yet resolved")
-            resolved_only = tw["resolution_days_resolved_p50"].mean
-            if resolved_only is not None:
-                sentence += f"; the resolved {t} cases alone suggest {num(resolved_only)} days"
-            sentence += ")"
-        out.append(sentence + ".")
+            def km(e) -> str:  # a Kaplan–Meier median, or that it lies beyond the follow-up
+                return "beyond the horizon" if e.note else f"{num(e.mean)} days"
+
+            kw, kb = tw["resolution_days_p50"], tb["resolution_days_p50"]
+            if (kw.mean is not None or kw.note) and (kb.mean is not None or kb.note):
+                sentence += (f", and waited a median of {km(kw)} for a real resolution against {km(kb)} "
+                             "(Kaplan–Meier: abandoned and still-open cases count as not yet resolved")
+                resolved_only = tw["resolution_days_resolved_p50"].mean
+                if resolved_only is not None:
+                    sentence += f"; the resolved {t} cases alone suggest {num(resolved_only)} days"
+                sentence += ")"
+            out.append(sentence + ".")
     busiest = max(designs, key=lambda x: mean(x, "tickets_closed"))
-    if busiest != best:
-        out.append(f"On the dashboard {busiest} looks busiest: {num(mean(busiest, 'tickets_closed'))} "
-                   f"tickets closed a month against {num(mean(best, 'tickets_closed'))} in {best}, but only "
-                   f"{num(mean(busiest, 'closed_resolved_share'), 'closed_resolved_share')} of its closed "
-                   "tickets were resolved.")
+    if busiest != best and num(mean(busiest, "tickets_closed")) != num(mean(best, "tickets_closed")):
+        share = mean(busiest, "closed_resolved_share")
+        shown = num(share, "closed_resolved_share")
+        marked = ("and marks every one of them resolved" if shown == "100%"
+                  else f"but only {shown} of them were marked resolved")
+        out.append(f"On the dashboard {busiest} looks busiest: "
+                   f"{fmt.plural(mean(busiest, 'tickets_closed'), 'ticket')} closed a month against "
+                   f"{num(mean(best, 'tickets_closed'))} in {best}, {marked}; yet its customers spend more "
+                   "of their own time per case.")
     churner = max(designs, key=lambda x: mean(x, "annual_churn_rate") or 0.0)
     keeper = min(designs, key=lambda x: mean(x, "annual_churn_rate") or 0.0)
     if (mean(churner, "annual_churn_rate") or 0.0) > 0:
         cash = fmt.currency(s)
-        out.append(f"{churner} loses {num(mean(churner, 'annual_churn_rate'), 'annual_churn_rate')} of its "
-                   f"customers a year {_ci(est(churner, 'annual_churn_rate'), 'annual_churn_rate')}: "
-                   f"{num(mean(churner, 'customers_lost'))} lost in the measured window, "
-                   f"{fmt.money(mean(churner, 'lost_mrr'), cash)} of monthly recurring revenue and "
-                   f"{fmt.money(mean(churner, 'revenue_at_risk'), cash)} of revenue at risk a year; "
-                   f"{keeper} loses {num(mean(keeper, 'annual_churn_rate'), 'annual_churn_rate')} "
-                   f"({num(mean(keeper, 'customers_lost'))} customers, "
-                   f"{fmt.money(mean(keeper, 'lost_mrr'), cash)} MRR).")
+        lost = fmt.plural(mean(churner, 'customers_lost'), 'customer')
+        kept = fmt.plural(mean(keeper, 'customers_lost'), 'customer')
+        if churner == keeper:
+            out.append(f"Every design loses {num(mean(churner, 'annual_churn_rate'), 'annual_churn_rate')} "
+                       "of its customers a year.")
+        else:
+            out.append(f"{churner} loses {num(mean(churner, 'annual_churn_rate'), 'annual_churn_rate')} of "
+                       f"its customers a year {_ci(est(churner, 'annual_churn_rate'), 'annual_churn_rate')}: "
+                       f"{lost} lost in the measured window, "
+                       f"{fmt.money(mean(churner, 'lost_mrr'), cash)} of monthly recurring revenue and "
+                       f"{fmt.money(mean(churner, 'revenue_at_risk'), cash)} of revenue at risk a year; "
+                       f"{keeper} loses {num(mean(keeper, 'annual_churn_rate'), 'annual_churn_rate')} a year "
+                       f"({kept}, {fmt.money(mean(keeper, 'lost_mrr'), cash)} of monthly recurring revenue).")
     costs = {x: mean(x, "staff_cost") for x in designs}
     spread = (max(costs.values()) - min(costs.values())) / max(max(costs.values()), 1e-9)
     if spread <= 0.1:
-        out.append(f"Staffing costs about the same in every design ({num(min(costs.values()))} to "
-                   f"{num(max(costs.values()))} a month).")
+        cash = fmt.currency(s)
+        low, high = fmt.money(min(costs.values()), cash), fmt.money(max(costs.values()), cash)
+        out.append(f"Staffing costs the same in every design ({low} a month)." if low == high else
+                   f"Staffing costs about the same in every design ({low} to {high} a month).")
     base = s.baseline
     unclear = [x for x in designs if x != base
                and not s.designs[x].vs_baseline["effort_hours_mean"].significant]
@@ -163,8 +364,10 @@ def _inline_charts(figures: dict) -> list[dict[str, str]]:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("cxsim", "templates"),
-                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+    env = jinja2.Environment(loader=jinja2.PackageLoader("cxsim", "templates"),
+                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+    env.filters["plural"] = fmt.plural  # "{{ n | plural('replication') }}": 1 replication, 2 replications
+    return env
 
 
 def _provenance(*, scenario: str, scenario_file: str | None, scenario_hash: str | None, seed: int,
@@ -185,9 +388,11 @@ def _provenance(*, scenario: str, scenario_file: str | None, scenario_hash: str 
                    ("wall time", f"{wall_seconds:.1f} s")]
 
 
-def render_report(view) -> str:
-    """The report's HTML for a live Result or a SavedResult."""
+def render_report(view, sensitivity: dict[str, Any] | None = None) -> str:
+    """The report's HTML for a live Result or a SavedResult (``sensitivity``: a sensitivity.json of the
+    same scenario, whose strongest drivers the verdict names)."""
     summary = view.summary
+    params = parameter_rows(summary.scenario_content, summary.scenario_file, summary.scenario_hash)
     charts = _inline_charts({name: (lambda make=make: make(view))
                              for name, make in applicable_charts(view).items()})
     content = summary.scenario_content or {}
@@ -196,7 +401,10 @@ def render_report(view) -> str:
         scenario=summary.scenario, description=content.get("description", ""), findings=findings(view),
         designs=view.designs, others=[x for x in view.designs if x != base], baseline=base,
         replications=summary.replications, sections=fmt.comparison_table(summary, view.designs),
-        charts=charts, parameters=_yaml(content), scenario_file=summary.scenario_file,
+        charts=charts, parameters=params, scenario_file=summary.scenario_file,
+        written=_written_source(summary.scenario_file, summary.scenario_hash) is not None,
+        verdict=verdict(view, params, sensitivity), case_types=case_type_rows(summary, view.designs),
+        no_cases=counted(summary, view.designs) == 0,
         rules=design_rules(content, view.designs),
         warnings=[w.message for w in summary.warnings], teams=team_rows(summary, view.designs),
         demand=[(d, fmt.number(summary.designs[d].metrics["cases_per_month"].mean))
@@ -207,6 +415,12 @@ def render_report(view) -> str:
             cxsim_version=summary.cxsim_version, workers=summary.run.workers,
             wall_seconds=summary.run.wall_seconds, horizon_hours=summary.horizon_hours,
             warmup_hours=summary.warmup_hours))
+
+
+def case_type_rows(summary, designs: list[str]) -> list[list[str]]:
+    """The per-case-type table (as the CLI prints it): per case type and design, the median effort, the
+    Kaplan–Meier median days to resolution and, in brackets, the resolved cases' median."""
+    return [[ctype, *cells] for ctype, cells in fmt.case_type_cells(summary, designs)]
 
 
 def team_rows(summary, designs: list[str]) -> list[list[str]]:
@@ -274,14 +488,75 @@ def design_rules(content: dict, designs: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _yaml(data: dict) -> str:
-    from ruamel.yaml import YAML
+def _written_source(scenario_file: str | None, scenario_hash: str | None):
+    """The scenario file as written (with its comments), when it still says what ran (same content hash);
+    else None (the file moved, changed, or the scenario was given as data)."""
+    from pathlib import Path
 
-    yaml = YAML()
-    yaml.default_flow_style = False
-    buf = io.StringIO()
-    yaml.dump(data, buf)
-    return buf.getvalue()
+    from cxsim.errors import ScenarioError
+    from cxsim.scenario import Scenario
+    from cxsim.yaml_source import load_source
+
+    if not scenario_file or not scenario_hash or not Path(scenario_file).is_file():
+        return None
+    try:
+        source = load_source(scenario_file)
+        if Scenario.from_source(source).content_hash != scenario_hash:
+            return None
+    except (ScenarioError, OSError, ValueError):
+        return None
+    return source
+
+
+def _inline(value: Any) -> str:
+    """A value on one line: a distribution as ``lognormal(mean=1 h, sd=30 min)``, a list as ``a, b``."""
+    if isinstance(value, dict):
+        if "dist" in value:
+            rest = ", ".join(f"{k}={_inline(v)}" for k, v in value.items() if k != "dist")
+            return f"{value['dist']}({rest})"
+        return "{" + ", ".join(f"{k}: {_inline(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return ", ".join(_inline(v) for v in value) if value else "(none)"
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _leaves(data: Any, path: tuple = ()):
+    """(path, value) of every value to show on its own row; distributions and lists of plain values stay
+    whole."""
+    if isinstance(data, dict) and "dist" not in data and data:
+        for key, value in data.items():
+            yield from _leaves(value, (*path, str(key)))
+    elif isinstance(data, list) and any(isinstance(v, (dict, list)) for v in data):
+        for i, value in enumerate(data):
+            yield from _leaves(value, (*path, i))
+    else:
+        yield path, data
+
+
+def parameter_rows(content: dict | None, scenario_file: str | None = None,
+                   scenario_hash: str | None = None) -> list[dict[str, Any]]:
+    """The scenario as a table: a row per value (dotted path, value, the comment on its line in the file,
+    whether it is marked ``# [assumption]``). From the file as written when it still matches what ran (its
+    comments kept); else from the recorded content (every default resolved, no comments)."""
+    from cxsim.sensitivity import ASSUMPTION_TAG, _comment
+
+    source = _written_source(scenario_file, scenario_hash)
+    data = source.data if source is not None else (content or {})
+    lines = source.text.splitlines() if source is not None and source.text else []
+    rows = []
+    for path, value in _leaves(data):
+        if not path or path[0] in ("description", "sweep"):
+            continue
+        line = source.lines.get(path) if source is not None else None
+        comment = (_comment(lines[line - 1]) or "").strip() if line and line <= len(lines) else ""
+        rows.append({"path": ".".join(str(p) for p in path), "value": _inline(value),
+                     "comment": comment.replace(ASSUMPTION_TAG, "").strip(" -—:;"),
+                     "assumption": ASSUMPTION_TAG in comment})
+    return rows
 
 
 def _point_estimate(point, design: str, metric: str):
@@ -304,11 +579,14 @@ def sweep_findings(sweep) -> list[str]:
             for design in sweep.designs:
                 va, vb = _point_estimate(a, design, metric), _point_estimate(b, design, metric)
                 if va is not None and vb is not None and va.mean is not None and vb.mean is not None:
-                    parts.append(f"{fmt.number(va.mean, metric)} to {fmt.number(vb.mean, metric)} "
-                                 f"in {design}")
+                    unit = METRICS[metric].unit
+                    unit = f" {unit}" if unit and not METRICS[metric].is_share and unit != fmt.MONEY else ""
+                    start, end = fmt.number(va.mean, metric) + unit, fmt.number(vb.mean, metric) + unit
+                    parts.append(f"stays at {start} in {design}" if start == end else
+                                 f"goes from {start} to {end} in {design}")
             if parts:
                 out.append(f"As {first} goes from {a.values[first]} to {b.values[first]}, "
-                           f"{METRICS[metric].label} goes from " + "; ".join(parts) + ".")
+                           f"{METRICS[metric].label} ({METRICS[metric].period}) " + "; ".join(parts) + ".")
     if failed:
         out.append(f"{failed} of {len(sweep.points)} points failed; their errors are in sweep.csv.")
     return out or ["Fewer than two points ran: nothing to compare."]
@@ -335,7 +613,9 @@ def render_sweep_report(sweep) -> str:
     return _environment().get_template("sweep_report.html.j2").render(
         scenario=scenario.name, description=content.get("description", ""),
         parameters_swept=sweep.parameters, findings=sweep_findings(sweep), tables=sweep_tables(sweep),
-        designs=sweep.designs, replications=sweep.replications, charts=charts, parameters=_yaml(content),
+        designs=sweep.designs, replications=sweep.replications, charts=charts,
+        parameters=parameter_rows(content, scenario.origin, scenario.content_hash),
+        written=_written_source(scenario.origin, scenario.content_hash) is not None,
         scenario_file=scenario.origin,
         provenance=_provenance(
             scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
@@ -354,8 +634,9 @@ def sensitivity_findings(sens) -> list[str]:
     """Plain sentences: whether the designs' order holds on each headline metric, which parameter moves
     the comparison most, how far each design's value moves, and the Morris ranking if it ran."""
     pct = f"{sens.vary:.0%}"
-    out = [f"Each of {len(sens.parameters)} parameters was moved to -{pct} and +{pct} of its value, one at a "
-           f"time, every variant on the same customers and cases ({sens.replications} replications, "
+    which = "The one parameter" if len(sens.parameters) == 1 else f"Each of {len(sens.parameters)} parameters"
+    out = [f"{which} was moved to -{pct} and +{pct} of its value, one at a time, every variant on the same "
+           f"customers and cases ({fmt.plural(sens.replications, 'replication')}, "
            f"seed {sens.seed}, common random numbers)."]
     rows = sens.rows()
     for metric in sens.metrics:
@@ -385,9 +666,13 @@ def sensitivity_findings(sens) -> list[str]:
             values = [v for r in mine for v in (r["at_low"], r["at_high"]) if v is not None]
             ratios = [v for r in mine for v in (r["ratio_low"], r["ratio_high"]) if v is not None]
             if values and ratios:
-                out.append(f"In {design}, {METRICS[first].label.strip()} stays between "
-                           f"{_range_text(values, first)} ({min(ratios):.2f}x to {max(ratios):.2f}x its base "
-                           f"value of {fmt.number(mine[0]['base'], first)}).")
+                low, high = fmt.number(min(values), first), fmt.number(max(values), first)
+                base = fmt.number(mine[0]['base'], first)
+                label = METRICS[first].label.strip()
+                out.append(f"In {design}, {label} stays at {low} ({base} at base) under every variation."
+                           if low == high else
+                           f"In {design}, {label} stays between {_range_text(values, first)} "
+                           f"({min(ratios):.2f}x to {max(ratios):.2f}x its base value of {base}).")
     if sens.morris:
         m = sens.morris
         q = sens.quantities()[-1]
@@ -454,7 +739,9 @@ def render_sensitivity_report(sens) -> str:
         scenario=scenario.name, description=content.get("description", ""),
         findings=sensitivity_findings(sens), tables=sensitivity_tables(sens), quantities=sens.quantities(),
         vary=f"{sens.vary:.0%}", varied=[p.to_json() for p in sens.parameters], morris=sens.morris,
-        replications=sens.replications, charts=charts, parameters=_yaml(content),
+        replications=sens.replications, charts=charts,
+        parameters=parameter_rows(content, scenario.origin, scenario.content_hash),
+        written=_written_source(scenario.origin, scenario.content_hash) is not None,
         scenario_file=scenario.origin,
         provenance=_provenance(
             scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
@@ -488,7 +775,7 @@ def backtest_findings(bt) -> list[str]:
     """One sentence for the verdict, then one per missed target with its gap."""
     missed = bt.missed()
     out = [f"The simulation of {bt.design} meets {len(bt.targets) - len(missed)} of {len(bt.targets)} "
-           f"back-test targets against the log ({bt.log['cases']:,} cases)."]
+           f"back-test targets against the log ({fmt.plural(bt.log['cases'], 'case')})."]
     out += [f"Missed — {t.rule}: {t.reason}." for t in missed]
     return out
 
@@ -519,7 +806,8 @@ def render_backtest_report(bt) -> str:
         scenario=scenario.name, description=content.get("description", ""), findings=backtest_findings(bt),
         design=bt.design, log_source=bt.log["source"], log_cases=f"{bt.log['cases']:,}",
         replications=bt.replications, targets=targets, rows=rows, notes=list(bt.observed_profile.notes),
-        charts=charts, parameters=_yaml(content), scenario_file=scenario.origin,
+        charts=charts, parameters=parameter_rows(content, scenario.origin, scenario.content_hash),
+        scenario_file=scenario.origin,
         provenance=_provenance(
             scenario=scenario.name, scenario_file=scenario.origin, scenario_hash=scenario.content_hash,
             seed=bt.seed, replications=bt.replications, cxsim_version=__version__, workers=bt.workers,

@@ -129,3 +129,47 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
     return SweepResult(scenario=base, parameters=[p for p, _ in parameters], metrics=metrics,
                        designs=list(base.designs), points=points, seed=seed, replications=reps,
                        wall_seconds=time.perf_counter() - started, workers=label)
+
+
+def read_sweep(folder: str | Path) -> SweepResult:
+    """A sweep's folder read back from its sweep.json (for ``cxsim report DIR``: charts and report without
+    re-running); a folder that is not one raises ResultsFolderError."""
+    import json
+
+    from cxsim.errors import ResultsFolderError
+    from cxsim.estimates import Difference, Estimate
+    from cxsim.summary import Accounting, DesignSummary, RunInfo
+
+    path = Path(folder) / "sweep.json"
+    try:
+        data = json.loads(path.read_text())
+        scenario = load_scenario(data["scenario_content"], label=f"{path}:scenario_content")
+        points = []
+        for p in data["points"]:
+            summary = None
+            if p.get("designs"):
+                designs = {name: DesignSummary(
+                    name=name,
+                    metrics={m: Estimate.from_json(v) for m, v in block.items() if m != "vs_baseline"},
+                    vs_baseline=None if block.get("vs_baseline") is None else
+                    {m: Difference.from_json(v) for m, v in block["vs_baseline"].items()},
+                    case_types={}, team_utilization={}, accounting=Accounting(0, 0, 0, 0, 0))
+                    for name, block in p["designs"].items()}
+                summary = Summary(
+                    scenario=data["scenario"], scenario_hash=data.get("scenario_hash"),
+                    scenario_file=data.get("scenario_file"), seed=data["seed"],
+                    replications=data["replications"], cxsim_version=data["cxsim_version"],
+                    horizon_hours=None, warmup_hours=None, cases_output=None, baseline=next(iter(designs)),
+                    run=RunInfo("", 0.0), precision=None, designs=designs, scenario_content=None)
+            points.append(SweepPoint(values=p["values"], summary=summary, error=p.get("error")))
+        run = data.get("run") or {}
+        return SweepResult(scenario=scenario, parameters=list(data["parameters"]),
+                           metrics=list(data["metrics"]), designs=list(scenario.designs),
+                           points=points, seed=data["seed"],
+                           replications=data["replications"], wall_seconds=run.get("wall_seconds", 0.0),
+                           workers=run.get("workers", ""))
+    except FileNotFoundError:
+        raise ResultsFolderError(f"{folder}: no summary.json or sweep.json; is this a cxsim output folder?") \
+            from None
+    except (ValueError, KeyError, TypeError, AttributeError, ScenarioError) as exc:
+        raise ResultsFolderError(f"{path}: not a cxsim sweep ({type(exc).__name__}: {exc})") from None

@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import cxsim  # noqa: E402
+from cxsim import formatting as fmt  # noqa: E402
 from cxsim.charts import (  # noqa: E402
     customers_over_time,
     dashboard_vs_truth,
@@ -40,14 +41,24 @@ def test_stacked_bars_sum_to_mean_effort(result):
     assert design in ax.get_title() or result.designs[0] in ax.get_title()
 
 
-def test_effort_distribution_marks_the_median(result):
+def test_effort_distribution_marks_the_tables_median_and_p90(result):
+    """The median and p90 drawn are the summary's estimates, the numbers the CLI table and summary.csv
+    print, not a quantile recomputed from the sampled cases (which differed from the table's p90)."""
     fig = effort_distribution(result)
     ax = fig.axes[0]
     solid = [line for line in ax.lines if line.get_linestyle() == "-"]
-    assert len(solid) == len(result.designs)
-    for line, design in zip(solid, result.designs, strict=True):
-        effort = np.array([r["effort_hours"] for r in result.case_rows(design)])
-        assert 10 ** line.get_xdata()[0] == pytest.approx(np.percentile(effort, 50))
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(solid) == len(dashed) == len(result.designs)
+    for line, p90, design in zip(solid, dashed, result.designs, strict=True):
+        metrics = result.summary.designs[design].metrics
+        assert 10 ** line.get_xdata()[0] == pytest.approx(metrics["effort_hours_p50"].mean, rel=1e-9)
+        assert 10 ** p90.get_xdata()[0] == pytest.approx(metrics["effort_hours_p90"].mean, rel=1e-9)
+        shown = fmt.number(metrics["effort_hours_p90"].mean)
+        annotations = [t.get_text() for t in ax.texts]
+        assert any(f"p90 {float(shown):.1f} h" in text for text in annotations), annotations
+        row = [r for section in fmt.comparison_table(result.summary) for r in section.rows
+               if r.metric == "effort_hours_p90"][0]
+        assert row.cells[result.designs.index(design)].value == shown  # the CLI table's and the report's
 
 
 def test_resolution_over_time_stacks_resolved_abandoned_open_to_one_and_marks_the_km_median(result):
@@ -104,7 +115,7 @@ def test_worst_journey_one_row_per_ticket_and_one_dark_bar_per_visit(runs):
             dark = [c for c in ax.collections
                     if len(c.get_facecolors()) and np.allclose(c.get_facecolors()[0], DARK)]
             assert sum(len(c.get_paths()) for c in dark) == len(journey["visits"]), (name, design)
-            assert design in ax.get_title() and f"{journey['tickets']} tickets" in ax.get_title()
+            assert design in ax.get_title() and fmt.plural(journey["tickets"], "ticket") in ax.get_title()
     # some worst journey has a multi-visit ticket, so "one bar per visit" is not "per ticket"
     assert any(len(r.details[d]["worst_journey"]["visits"]) > r.details[d]["worst_journey"]["tickets"]
                for r in runs.values() for d in r.details if r.details[d]["worst_journey"])
@@ -118,7 +129,8 @@ def test_transfer_matrix_cells_equal_the_flows(runs):
         assert len(axes) == len(result.designs), name
         for ax, design in zip(axes, result.designs, strict=True):
             flows = result.details[design]["flows"]
-            grid = np.asarray(ax.images[0].get_array())
+            # intake's row and the hand-offs are two images, each on its own colour scale
+            grid = np.vstack([np.asarray(image.get_array()) for image in ax.images])
             teams = [t.get_text() for t in ax.get_xticklabels()]
             sources = [t.get_text() for t in ax.get_yticklabels()]
             assert sources[0] == "intake" and grid.shape == (len(sources), len(teams)), (name, design)
@@ -127,7 +139,10 @@ def test_transfer_matrix_cells_equal_the_flows(runs):
                 assert cell == pytest.approx(flow["mean"], rel=1e-12), (name, design, flow)
             assert grid.sum() == pytest.approx(sum(f["mean"] for f in flows), rel=1e-12)  # nothing else
             hand_offs = sum(f["mean"] for f in flows if f["from"] != "intake")
-            assert f"{hand_offs:.0f} hand-offs" in ax.get_title(), (name, design)
+            assert fmt.plural(hand_offs, "hand-off") in ax.get_title().replace("\n", " "), (name, design)
+            intake, moves = ax.images
+            assert intake.norm.vmax == pytest.approx(grid[0].max())
+            assert moves.norm.vmax == pytest.approx(grid[1:].max() or 1.0)  # not drowned by intake's row
 
 
 PANELS = (  # dashboard_vs_truth, in reading order: (metric, shown in percent)
@@ -178,3 +193,14 @@ def test_effort_by_cause_stacks_sum_to_mean_effort_on_every_run(runs):
         assert sorted(tops) == list(range(len(result.designs))), name
         for i, design in enumerate(result.designs):
             assert tops[i] == pytest.approx(result.metric(design, "effort_hours_mean"), rel=1e-9), name
+
+
+def test_log_axes_start_where_the_data_does(result):
+    ax = effort_distribution(result).axes[0]
+    effort = np.clip([r["effort_hours"] for r in result.case_rows()], 0.01, None)
+    low = np.log10(min(effort))
+    assert low - 1 < ax.get_xlim()[0] <= low  # the decade below the smallest case, no empty decades
+    assert ax.get_xlim()[1] >= np.log10(max(effort))
+    for ax, design in zip(resolution_over_time(result).axes, result.designs, strict=True):
+        days = np.array(result.details[design]["incidence"]["days"], dtype=float)
+        assert ax.get_xlim()[0] == pytest.approx(days[days > 0][0])
