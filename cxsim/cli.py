@@ -613,11 +613,17 @@ def print_teams(result) -> None:
     """After a run: per team, utilisation, offered load (planned and measured, failure demand included),
     the share of its work that was failure demand, and queue waits."""
     summary = result.summary
-    keys = _design_keys(list(result.designs)) if _narrow(result) else {d: d for d in result.designs}
-    table = Table(title="teams: utilisation, offered load (planned → measured), failure demand, queue wait",
-                  title_justify="left")
-    for column in ("design", "team", "utilisation", "load planned", "load measured", "failure demand",
-                   "wait mean (h)", "wait p90 (h)"):
+    narrow = _narrow(result)
+    keys = _design_keys(list(result.designs)) if narrow else {d: d for d in result.designs}
+    title = "teams: utilisation, offered load (planned → measured), failure demand, queue wait"
+    headers = ("design", "team", "utilisation", "load planned", "load measured", "failure demand",
+               "wait mean (h)", "wait p90 (h)")
+    if narrow:  # short headers, the title says what they are, so names are not broken mid-word
+        title = ("teams: util(isation), offered load plan(ned) → meas(ured), fail(ure demand share), "
+                 "queue wait mean / p90 (h)")
+        headers = ("design", "team", "util", "plan", "meas", "fail", "wait", "p90")
+    table = Table(title=title, title_justify="left")
+    for column in headers:
         table.add_column(column, justify="left" if column in ("design", "team") else "right",
                          overflow="fold")  # narrow terminals: wrap, never cut with '…'
     for design in result.designs:

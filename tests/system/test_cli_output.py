@@ -82,6 +82,18 @@ def test_the_comparison_table_fits_80_columns_with_long_design_names(long_three,
     assert effort and "(" in effort[0]  # values with their intervals, whole
 
 
+def test_the_narrow_teams_table_keeps_every_team_name_whole(long_three, monkeypatch):
+    """At 80 columns the teams table's headers are short, so no team name or number breaks mid-word."""
+    console = Console(record=True, width=80, color_system=None)
+    monkeypatch.setattr(cli, "out_console", console)
+    cli.print_teams(long_three)
+    rows = [line for line in console.export_text().splitlines() if line.startswith("│")]
+    teams = {team for d in long_three.summary.designs.values() for team in d.team_utilization}
+    cells = {cell.strip() for row in rows for cell in row.split("│")}
+    assert teams <= cells
+    assert max(len(line) for line in rows) <= 80
+
+
 def test_a_wide_terminal_keeps_a_column_per_design(minimal_short, monkeypatch):
     console = Console(record=True, width=200, color_system=None)
     monkeypatch.setattr(cli, "out_console", console)
