@@ -6,6 +6,7 @@ nothing written.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import sys
@@ -32,8 +33,80 @@ err_console = Console(stderr=True)
 
 
 def _fail(message: str) -> None:
+    if _stopping.signal is not None:  # a worker killed by the same Ctrl-C/SIGTERM: report the stop instead
+        raise KeyboardInterrupt
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+# --- stopping: Ctrl-C (SIGINT) and SIGTERM end a long command within a second, with one line saying what
+# was kept, exit status 128 + the signal (130, 143) and no traceback. SIGTERM takes Ctrl-C's path (a
+# KeyboardInterrupt), so the pool is stopped and partial output removed the same way. ---
+
+class _Stopping:
+    signal: int | None = None  # the first stop signal received, while a command is stoppable
+
+
+_stopping = _Stopping()
+
+
+def _on_stop_signal(signum, _frame) -> None:
+    if _stopping.signal is None:  # the first one stops; more while stopping are ignored
+        _stopping.signal = signum
+        raise KeyboardInterrupt
+
+
+def _again() -> str:
+    """The command line that was run, to run it again."""
+    import shlex
+
+    return shlex.join(["cxsim", *sys.argv[1:]])
+
+
+@contextlib.contextmanager
+def _stoppable(kept):
+    """Run a command's work so that Ctrl-C or SIGTERM ends it with one line: ``kept()`` says what was kept
+    and how to go on; exit status 130 (SIGINT) or 143 (SIGTERM)."""
+    import signal
+    import threading
+
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            handlers[sig] = signal.signal(sig, _on_stop_signal)
+    _stopping.signal = None
+    try:
+        yield
+    except KeyboardInterrupt:
+        received = _stopping.signal or signal.SIGINT
+        name = "Ctrl-C" if received == signal.SIGINT else signal.Signals(received).name
+        err_console.print(f"[bold yellow]stopped[/] ({name}): {escape(kept())}", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(128 + received) from None
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        _stopping.signal = None
+
+
+def _check_out(folder: Path, kind: str, scenario, force: bool) -> None:
+    """Refuse, before anything runs, an output folder that cannot be written or (unless ``--force``) holds
+    other files or another scenario's results (``cxsim.outputs.folder_problem``)."""
+    from cxsim.outputs import folder_problem
+
+    problem = folder_problem(folder, kind, scenario.name, force=force)
+    if problem:
+        _fail(f"--out: {problem}")
+
+
+def _check_out_file(out: Path) -> None:
+    """Refuse, before anything runs, an output file that cannot be written (a folder, under a file, in a
+    folder that cannot be written)."""
+    from cxsim.atomic import writable_file_problem
+
+    problem = writable_file_problem(out)
+    if problem:
+        _fail(f"--out: {problem}")
 
 
 def _version(value: bool) -> None:
@@ -130,8 +203,15 @@ def run(
                               help="Per-case output: all, sample (1,000 per replication) or none."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files or "
+                               "another scenario's results (cxsim's own files there are replaced, others "
+                               "kept)."),
 ) -> None:
-    """Run every design of a scenario, print the comparison table and write results to a folder."""
+    """Run every design of a scenario, print the comparison table and write results to a folder.
+
+    The folder appears only when complete; a folder holding other files or another scenario's results is
+    refused (use --force). Re-running a summary.json writes to results/<name>-rerun/ (never over the
+    record). Ctrl-C or SIGTERM stops at once (exit 130 / 143) and writes nothing."""
     from cxsim.api import run as run_scenario
     from cxsim.catalogue import METRICS as KNOWN
     from cxsim.errors import ExecutorError
@@ -150,17 +230,19 @@ def run(
         _fail(f"--metric: unknown metric {metric!r}; known: {', '.join(KNOWN)}")
     target = _precision(precision) if precision is not None else None
     _check_horizon(horizon, sc)
+    folder = _run_folder(out, sc, scenario if recorded is not None else None)
+    _check_out(folder, "run", sc, force)
     if not quiet:
         print_planned_load(sc)
-    try:
-        result = _with_progress(lambda cb: run_scenario(
-            sc, replications=replications, seed=seed, horizon=horizon, cases=cases, workers=workers,
-            scheduler=scheduler, precision=target, metric=metric, max_replications=max_replications,
-            progress=cb), quiet)
-    except ExecutorError as err:
-        _fail(str(err))
-    folder = out if out is not None else Path("results") / sc.name
-    written = result.write(folder, charts=charts)
+    with _stoppable(lambda: f"nothing was written; run it again with: {_again()}"):
+        try:
+            result = _with_progress(lambda cb: run_scenario(
+                sc, replications=replications, seed=seed, horizon=horizon, cases=cases, workers=workers,
+                scheduler=scheduler, precision=target, metric=metric, max_replications=max_replications,
+                progress=cb), quiet)
+        except ExecutorError as err:
+            _fail(str(err))
+        written = result.write(folder, charts=charts, force=force)
     if not quiet:
         print_table(result)
         print_teams(result)
@@ -178,6 +260,21 @@ def run(
                 "identical results" if same else "results DIFFER from the recorded summary"), highlight=False)
         out_console.print(f"wrote {len(written)} files to {folder}/ ({result.wall_seconds:.1f} s on "
                           f"{result.workers})", highlight=False)
+
+
+def _run_folder(out: Path | None, sc, record: Path | None) -> Path:
+    """Where a run writes: --out, else results/<name>/; a re-run of a recorded summary.json never writes
+    over the record it is compared with (--out naming the record's folder is refused), and by default
+    goes to results/<name>-rerun/ (numbered if that is the record's own folder)."""
+    if record is None:
+        return out if out is not None else Path("results") / sc.name
+    own = record.resolve().parent
+    if out is not None:
+        if out.resolve() == own:
+            _fail(f"--out: {out} holds the record being re-run ({record}); give another folder")
+        return out
+    folder = Path("results") / f"{sc.name}-rerun"
+    return folder if folder.resolve() != own else Path("results") / f"{sc.name}-rerun-2"
 
 
 def _comparable(summary) -> str:
