@@ -158,27 +158,91 @@ def _check_horizon(horizon: str | None, scenario) -> None:
 def _load_for_run(path: Path):
     """A scenario file, or a summary.json whose recorded inputs are re-run."""
     if path.suffix.lower() == ".json":
-        import json
-
         from cxsim.loader import load_scenario as load
         from cxsim.summary import Summary
 
+        recorded, text = _read_record(path, "summary.json", "scenario_content")
+        _check_recorded_inputs(path, recorded, text)
         try:
-            recorded = json.loads(path.read_text())
-            content = recorded["scenario_content"]
             summary = Summary.from_json(recorded)
-        except FileNotFoundError:
-            _fail(f"{path}: file not found")
-        except (ValueError, KeyError, TypeError, AttributeError):
-            _fail(f"{path}: not a cxsim summary.json (it records no scenario_content)")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            _fail(f"{path}: not a cxsim summary.json ({type(exc).__name__}: {exc})")
         try:
-            return load(content, label=f"{path}:scenario_content"), summary
+            return load(recorded["scenario_content"], label=f"{path}:scenario_content"), summary
         except ScenarioError as err:
             _fail(str(err))
     try:
         return load_scenario(path), None
     except ScenarioError as err:
         _fail(str(err))
+
+
+def _read_record(path: Path, what: str, required: str) -> tuple[dict, str]:
+    """A recorded summary.json or sweep.json, read as JSON (with its text, to locate fields); one line and
+    exit 2 when it cannot be read or is not one."""
+    import json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"{path}: file not found")
+    except IsADirectoryError:
+        _fail(f"{path}: is a folder, not a {what}")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc})")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})")
+    except RecursionError:
+        _fail(f"{path}: nested too deeply to be a {what}")
+    if not isinstance(data, dict) or required not in data:
+        _fail(f"{path}: not a cxsim {what} (it records no {required})")
+    return data, text
+
+
+def _json_line(text: str, key: str) -> str:
+    """':line' of the first line where ``"key":`` appears in a JSON text ('' if none)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if f'"{key}":' in line:
+            return f":{number}"
+    return ""
+
+
+def _check_recorded_inputs(path: Path, data: dict, text: str) -> None:
+    """The inputs a re-run reads from a record, checked as the command line checks them: one located line,
+    exit 2 (a seed of 1.5 would otherwise be cut to 1, or fail deep inside the run)."""
+    import math
+
+    def bad(key: str, rule: str) -> None:
+        _fail(f"{path}{_json_line(text, key)}: {key}: {rule} (got {data[key]!r})")
+
+    for key, low in (("seed", 0), ("replications", 1)):
+        value = data.get(key)
+        if key in data and (not isinstance(value, int) or isinstance(value, bool) or value < low):
+            bad(key, f"must be a whole number >= {low}")
+    for key in ("horizon_hours", "warmup_hours"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)
+                                  or not math.isfinite(value) or value < 0):
+            bad(key, "must be a finite number of hours >= 0")
+    if data.get("cases_output") not in (None, "all", "sample", "none"):
+        bad("cases_output", "must be all, sample or none")
+    if data.get("horizon") is not None and not isinstance(data["horizon"], str):
+        bad("horizon", "must be a duration such as '180 days'")
+
+
+def _rerun_folder(out: Path | None, sc, record: Path, suffix: str = "") -> Path:
+    """Where a re-run of a record (summary.json, sweep.json) writes: --out, else
+    results/<name><suffix>-rerun/ (numbered when that is the record's own folder). Never over the record it
+    is compared with: --out naming the record's folder is refused."""
+    own = record.resolve().parent
+    if out is not None:
+        if out.resolve() == own:
+            _fail(f"--out: {out} holds the record being re-run ({record}); give another folder")
+        return out
+    folder = Path("results") / f"{sc.name}{suffix}-rerun"
+    return folder if folder.resolve() != own else Path("results") / f"{sc.name}{suffix}-rerun-2"
 
 
 @app.command()
@@ -263,18 +327,11 @@ def run(
 
 
 def _run_folder(out: Path | None, sc, record: Path | None) -> Path:
-    """Where a run writes: --out, else results/<name>/; a re-run of a recorded summary.json never writes
-    over the record it is compared with (--out naming the record's folder is refused), and by default
-    goes to results/<name>-rerun/ (numbered if that is the record's own folder)."""
+    """Where a run writes: --out, else results/<name>/; a re-run of a recorded summary.json: see
+    ``_rerun_folder``."""
     if record is None:
         return out if out is not None else Path("results") / sc.name
-    own = record.resolve().parent
-    if out is not None:
-        if out.resolve() == own:
-            _fail(f"--out: {out} holds the record being re-run ({record}); give another folder")
-        return out
-    folder = Path("results") / f"{sc.name}-rerun"
-    return folder if folder.resolve() != own else Path("results") / f"{sc.name}-rerun-2"
+    return _rerun_folder(out, sc, record)
 
 
 def _comparable(summary) -> str:
@@ -288,10 +345,14 @@ def _comparable(summary) -> str:
 
 @app.command()
 def sweep(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file (with a sweep block, or use --set)."),
+    scenario: Path | None = typer.Argument(
+        None, help="Scenario YAML file (with a sweep block, or use --set), or a sweep.json to re-run the "
+        "sweep it records."),
     set_: list[str] = typer.Option(
         [], "--set", help="Sweep a parameter: path=v1,v2,... (dotted path in the file, * for every key); "
-        "give it once or twice. Replaces the file's sweep block."),
+        "values are split at ',' or ';' outside braces, brackets and quotes, so a value may be a YAML flow "
+        "mapping: --set 'case_types.bug.fix_time={dist: lognormal, mean: 1 h, sd: 30 min};2 h'. Give it "
+        "once or twice. Replaces the file's sweep block."),
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Output folder [default: results/<name>-sweep/]."),
     replications: int | None = typer.Option(None, "--replications", "-r", min=1,
@@ -305,18 +366,116 @@ def sweep(
                                          help="Dask scheduler address (tcp://HOST:PORT)."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    resume: Path | None = typer.Option(None, "--resume", help="Continue the interrupted sweep in this "
+                                       "folder: its finished points are kept, the others run."),
+    force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files, "
+                               "another scenario's results or an interrupted sweep (cxsim's own files there "
+                               "are replaced, others kept)."),
 ) -> None:
-    """Run a scenario at every point of one or two swept parameters; write sweep.csv and charts."""
-    from cxsim.api import run_sweep
-    from cxsim.changes import parse_set
-    from cxsim.errors import ExecutorError
+    """Run a scenario at every point of one or two swept parameters; write sweep.csv and charts.
 
-    try:
-        sc = load_scenario(scenario)
-    except ScenarioError as err:
-        _fail(str(err))
+    Each point is saved in OUT/points/ as it finishes: after Ctrl-C or SIGTERM (exit 130 / 143),
+    'cxsim sweep --resume OUT' runs only the points left. A sweep whose points all fail exits 1."""
+    from cxsim.api import run_sweep
+    from cxsim.errors import ExecutorError
+    from cxsim.outputs import PLAN, POINTS, folder_problem, save_point, start_points
+
+    if resume is not None:
+        sc, plan, finished = _resume_plan(resume, scenario, set_, replications, seed, horizon, out)
+        folder, record = resume, None
+    else:
+        if scenario is None:
+            _fail("give a scenario file, a recorded sweep.json, or --resume FOLDER")
+        sc, record = _load_for_sweep(scenario)
+        if record is not None:
+            if set_:
+                _fail(f"--set: {scenario} records its sweep's parameters; --set is for a scenario file")
+            seed = record["seed"] if seed is None else seed
+            replications = record["replications"] if replications is None else replications
+            horizon = record.get("horizon") if horizon is None else horizon
+        _check_horizon(horizon, sc)
+        plan = _sweep_plan_or_fail(sc, scenario, set_, replications, seed, horizon, record)
+        finished = {}
+        folder = _rerun_folder(out, sc, scenario, "-sweep") if record is not None else \
+            out if out is not None else Path("results") / f"{sc.name}-sweep"
+        problem = folder_problem(folder, "sweep", sc.name, force=force)
+        if problem:
+            _fail(f"--out: {problem}")
+        if (folder / PLAN).is_file() and not force:
+            _fail(f"--out: {folder} holds an interrupted sweep; continue it with: cxsim sweep --resume "
+                  f"{folder} (or give --force to start again)")
+    total = len(sweep_points_of(plan))
+
+    def kept() -> str:
+        saved = len(list((folder / POINTS).glob("point-*.json")))
+        if saved:
+            return (f"kept {saved} of {total} sweep points in {folder / POINTS}/; continue with: cxsim sweep "
+                    f"--resume {folder}")
+        _drop_points(folder, made)
+        return f"nothing was kept; run it again with: {_again()}"
+
+    made = not folder.exists()
+    with _stoppable(kept):
+        if resume is None:
+            start_points(folder, plan)
+        try:
+            result = _with_progress(lambda cb: run_sweep(
+                sc, parameters=[tuple(g) for g in plan["grid"]], metrics=plan["metrics"],
+                replications=plan["replications"], seed=plan["seed"], horizon=plan["horizon"],
+                workers=workers, scheduler=scheduler, progress=cb, finished=finished,
+                on_point=lambda k, point: save_point(folder, k, point)), quiet)
+        except ExecutorError as err:
+            _fail(str(err))
+        written = result.write(folder, charts=charts, force=force)
+    failed = [p for p in result.points if p.error]
+    if not quiet:
+        print_sweep(result)
+    for point in failed:
+        err_console.print(f"[yellow]point failed:[/] {escape(str(point.labels()))}: {escape(point.error)}",
+                          highlight=False, soft_wrap=True)
+    ran = len(result.points) - len(failed)
+    if not quiet:
+        if record is not None:
+            same = _sweep_comparable(result.to_json()) == _sweep_comparable(record)
+            out_console.print("re-run of the recorded sweep: " + (
+                "identical results" if same else "results DIFFER from the recorded sweep"), highlight=False)
+        out_console.print(f"{ran} of {len(result.points)} points ran; wrote {len(written)} files to "
+                          f"{folder}/ ({result.wall_seconds:.1f} s on {result.workers})", highlight=False)
+    if not ran:
+        err_console.print(f"[bold red]error:[/] every point of the sweep failed (see {folder / 'sweep.csv'})",
+                          highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def sweep_points_of(plan: dict) -> list[dict]:
+    from cxsim.sweep import sweep_points
+
+    return sweep_points([(path, values) for path, values in plan["grid"]])
+
+
+def _drop_points(folder: Path, made: bool) -> None:
+    """Remove an interrupted sweep's points/ folder that holds no finished point (and ``folder`` if this
+    sweep made it and it is left empty)."""
+    import shutil
+
+    from cxsim.outputs import POINTS
+
+    shutil.rmtree(folder / POINTS, ignore_errors=True)
+    if made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _sweep_plan_or_fail(sc, scenario: Path, set_: list[str], replications, seed, horizon, record) -> dict:
+    """The sweep's plan (``cxsim.sweep.sweep_plan``); a --set that cannot be read or names nothing in the
+    scenario is one line, exit 2, before anything runs."""
+    from cxsim.changes import parse_set
+    from cxsim.sweep import sweep_plan
+
     parameters = None
-    if set_:
+    if record is not None:
+        parameters = _recorded_grid(record, scenario)
+    elif set_:
         if len(set_) > 2:
             _fail("--set: a sweep varies one or two parameters")
         try:
@@ -325,24 +484,102 @@ def sweep(
             _fail(str(err))
     elif sc.sweep is None:
         _fail(f"{scenario}: nothing to sweep; add a 'sweep' block or give --set path=v1,v2,...")
-    _check_horizon(horizon, sc)
     try:
-        result = _with_progress(lambda cb: run_sweep(
-            sc, parameters=parameters, replications=replications, seed=seed, horizon=horizon, workers=workers,
-            scheduler=scheduler, progress=cb), quiet)
-    except ExecutorError as err:
+        plan = sweep_plan(sc, parameters=parameters, replications=replications, seed=seed, horizon=horizon)
+    except ScenarioError as err:
+        _fail(f"--set {err.field}: {err.message} ({err.file})" if set_ else str(err))
+    except ValueError as err:
         _fail(str(err))
-    folder = out if out is not None else Path("results") / f"{sc.name}-sweep"
-    written = result.write(folder, charts=charts)
-    if not quiet:
-        print_sweep(result)
-        failed = [p for p in result.points if p.error]
-        for point in failed:
-            err_console.print(f"[yellow]point failed:[/] {escape(str(point.values))}: {escape(point.error)}",
-                              highlight=False, soft_wrap=True)
-        ran = len(result.points) - len(failed)
-        out_console.print(f"{ran} of {len(result.points)} points ran; wrote {len(written)} files to "
-                          f"{folder}/ ({result.wall_seconds:.1f} s on {result.workers})", highlight=False)
+    if record is not None:
+        plan["metrics"] = list(record.get("metrics") or plan["metrics"])
+    return plan
+
+
+def _recorded_grid(record: dict, path: Path) -> list[tuple[str, list]]:
+    """A recorded sweep's parameters and values (its "grid"; for a sweep.json written before grids were
+    recorded, the values in the order its points ran)."""
+    if record.get("grid"):
+        return [(p, list(v)) for p, v in record["grid"]]
+    try:
+        params = list(record["parameters"])
+        grid = [(p, []) for p in params]
+        for point in record["points"]:
+            for p, values in grid:
+                if point["values"][p] not in values:
+                    values.append(point["values"][p])
+    except (KeyError, TypeError) as exc:
+        _fail(f"{path}: not a cxsim sweep.json ({type(exc).__name__}: {exc})")
+    return grid
+
+
+def _sweep_comparable(data: dict) -> str:
+    """A sweep's results without how they were obtained (machine, file path, version)."""
+    import json
+
+    return json.dumps([{"values": p["values"], "error": p["error"], "designs": p["designs"]}
+                       for p in data["points"]], sort_keys=True, default=str)
+
+
+def _load_for_sweep(path: Path):
+    """A scenario file, or a sweep.json whose recorded sweep is re-run (its scenario, grid, seed...)."""
+    if path.suffix.lower() != ".json":
+        try:
+            return load_scenario(path), None
+        except ScenarioError as err:
+            _fail(str(err))
+    recorded, text = _read_record(path, "sweep.json", "scenario_content")
+    _check_recorded_inputs(path, recorded, text)
+    try:
+        return load_scenario(recorded["scenario_content"], label=f"{path}:scenario_content"), recorded
+    except ScenarioError as err:
+        _fail(str(err))
+
+
+def _resume_plan(folder: Path, scenario: Path | None, set_: list[str], replications, seed, horizon,
+                 out: Path | None):
+    """An interrupted sweep's scenario, plan and finished points; anything given on the command line must
+    agree with what it recorded (one line, exit 2, otherwise)."""
+    from cxsim.changes import parse_set
+    from cxsim.errors import ResultsFolderError
+    from cxsim.outputs import PLAN, load_points
+
+    if out is not None and out.resolve() != folder.resolve():
+        _fail(f"--out: --resume writes to the folder it continues ({folder}); leave out --out")
+    try:
+        plan, finished = load_points(folder)
+    except ResultsFolderError as err:
+        _fail(f"--resume: {err}")
+    try:
+        sc = load_scenario(plan["scenario_content"], label=f"{folder / PLAN}:scenario_content")
+        grid = [(p, list(v)) for p, v in plan["grid"]]
+    except ScenarioError as err:
+        _fail(str(err))
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(f"{folder / PLAN}: not a cxsim sweep plan ({type(exc).__name__}: {exc})")
+    differs = []
+    if scenario is not None:
+        try:
+            given = load_scenario(scenario)
+        except ScenarioError as err:
+            _fail(str(err))
+        if given.content_hash != plan.get("scenario_hash"):
+            differs.append(f"{scenario} is not the scenario it ran (its content differs)")
+    if set_:
+        try:
+            asked = [parse_set(option) for option in set_]
+        except ValueError as err:
+            _fail(str(err))
+        if asked != grid:
+            differs.append("--set names other parameters or values than it ran")
+    for flag, value, recorded in (("--replications", replications, plan.get("replications")),
+                                  ("--seed", seed, plan.get("seed")),
+                                  ("--horizon", horizon, plan.get("horizon"))):
+        if value is not None and value != recorded:
+            differs.append(f"{flag} {value} differs from its {recorded}")
+    if differs:
+        _fail(f"--resume {folder}: " + "; ".join(differs) + " (start a new sweep without --resume, or with "
+              "--force to replace it)")
+    return sc, plan, finished
 
 
 def print_sweep(result) -> None:
@@ -354,7 +591,7 @@ def print_sweep(result) -> None:
         for design in result.designs:
             table.add_column(design, justify="right")
         for point in result.points:
-            cells = [str(point.values[p]) for p in result.parameters]
+            cells = [escape(str(point.labels()[p])) for p in result.parameters]
             for design in result.designs:
                 if point.summary is None:
                     cells.append("[red]failed[/]")

@@ -381,3 +381,53 @@ def _backtest_files(bt, folder: Path, charts: bool) -> list[Path]:
     report = folder / REPORT
     report.write_text(render_backtest_report(bt), encoding="utf-8")
     return [*written, report]
+
+
+# ------------------------------------------------------------------ an unfinished sweep's points
+
+
+def start_points(folder: str | Path, plan: dict[str, Any]) -> Path:
+    """Make ``folder/points/`` (removing an earlier one) and record the sweep's ``plan`` there (the inputs
+    ``cxsim sweep --resume`` runs again); points are then saved one by one with ``save_point``."""
+    import shutil
+
+    points = Path(folder) / POINTS
+    if points.is_dir():
+        shutil.rmtree(points)
+    points.mkdir(parents=True)
+    _write_json(Path(folder) / PLAN, json_safe(plan), indent=1)
+    return points
+
+
+def save_point(folder: str | Path, k: int, point) -> Path:
+    """One finished (or failed) sweep point as ``points/point-<k>.json``, written atomically."""
+    data = {"index": k, "values": point.values, "error": point.error,
+            "summary": point.summary.to_json() if point.summary else None}
+    return _write_json(Path(folder) / POINTS / f"point-{k:04d}.json", json_safe(data), indent=None)
+
+
+def load_points(folder: str | Path) -> tuple[dict[str, Any], dict[int, Any]]:
+    """An interrupted sweep's plan and its finished points by index; ``ResultsFolderError`` when ``folder``
+    holds none."""
+    from cxsim.errors import ResultsFolderError
+    from cxsim.summary import Summary
+    from cxsim.sweep import SweepPoint
+
+    folder = Path(folder)
+    try:
+        plan = json.loads((folder / PLAN).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsFolderError(f"{folder}: no {PLAN}; is this the folder of an interrupted cxsim "
+                                 "sweep?") from None
+    except (OSError, ValueError) as exc:
+        raise ResultsFolderError(f"{folder / PLAN}: {exc}") from None
+    finished = {}
+    for path in sorted((folder / POINTS).glob("point-*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            summary = Summary.from_json(data["summary"]) if data["summary"] else None
+            finished[int(data["index"])] = SweepPoint(data["values"], summary, data["error"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ResultsFolderError(f"{path}: not a saved sweep point ({type(exc).__name__}: {exc})") \
+                from None
+    return plan, finished
