@@ -26,6 +26,7 @@ def replacing(path: str | Path) -> Iterator[Path]:
     removed when it raises (``path`` is then untouched). The temporary name keeps the extension, so
     writers that read it (matplotlib's ``savefig``) still know the format."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)
     tmp = Path(name)

@@ -608,6 +608,7 @@ def report(
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Also rewrite the PNG charts."),
 ) -> None:
     """Rebuild the charts and report.html from saved results, without re-running anything."""
+    from cxsim.atomic import writable_folder_problem
     from cxsim.errors import ResultsFolderError
     from cxsim.outputs import write_report
     from cxsim.saved import load_results
@@ -616,7 +617,11 @@ def report(
         saved = load_results(folder)
     except ResultsFolderError as err:
         _fail(str(err))
-    written = write_report(saved, folder, charts=charts)
+    problem = writable_folder_problem(folder)
+    if problem:
+        _fail(problem)
+    with _stoppable(lambda: f"the report and charts in {folder}/ were left as they were"):
+        written = write_report(saved, folder, charts=charts)
     out_console.print(f"wrote {len(written)} files to {folder}/ (report: {folder / 'report.html'})",
                       highlight=False)
 
@@ -731,6 +736,9 @@ def sensitivity(
                                          help="Dask scheduler address (tcp://HOST:PORT)."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write the tornado charts as PNG."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files or "
+                               "another scenario's results (cxsim's own files there are replaced, others "
+                               "kept)."),
 ) -> None:
     """Vary each assumption by ±vary, one at a time, with common random numbers: does the designs' order
     hold? Writes sensitivity.csv/json, a tornado chart per headline metric and report.html."""
@@ -757,16 +765,18 @@ def sensitivity(
     if morris and levels % 2:
         _fail(f"--levels: Morris levels must be even (got {levels})")
     _check_horizon(horizon, sc)
-    try:
-        resolve_parameters(sc, paths, fraction, source)  # every variant checked before anything runs
-        result = _with_progress(lambda cb: run_sensitivity(
-            scenario, parameters=paths, vary=fraction, metrics=names, morris=morris,
-            trajectories=trajectories, levels=levels, replications=replications, seed=seed, horizon=horizon,
-            workers=workers, scheduler=scheduler, progress=cb), quiet)
-    except (ScenarioError, ExecutorError) as err:
-        _fail(str(err))
     folder = out if out is not None else Path("results") / f"{sc.name}-sensitivity"
-    written = result.write(folder, charts=charts)
+    _check_out(folder, "sensitivity analysis", sc, force)
+    with _stoppable(lambda: f"nothing was written; run it again with: {_again()}"):
+        try:
+            resolve_parameters(sc, paths, fraction, source)  # every variant checked before anything runs
+            result = _with_progress(lambda cb: run_sensitivity(
+                scenario, parameters=paths, vary=fraction, metrics=names, morris=morris,
+                trajectories=trajectories, levels=levels, replications=replications, seed=seed,
+                horizon=horizon, workers=workers, scheduler=scheduler, progress=cb), quiet)
+        except (ScenarioError, ExecutorError) as err:
+            _fail(str(err))
+        written = result.write(folder, charts=charts, force=force)
     if not quiet:
         print_sensitivity(result)
         out_console.print(f"{len(result.parameters)} parameters x 2 + base ran; wrote {len(written)} "
@@ -980,14 +990,13 @@ def print_log_profile(event_log, profile) -> None:
 # issue 9's targets), and a finished run's tickets written as a ticket log ---
 
 def _check_out_folder(out: Path) -> None:
-    """Refuse an output folder that cannot be one (a file, or under a file) before anything runs."""
-    if out.exists() and not out.is_dir():
-        _fail(f"--out: {out} exists and is not a folder")
-    parent = out
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        _fail(f"--out: {parent} is not a folder")
+    """Refuse an output folder that cannot be one (a file, under a file, unwritable) before anything runs
+    (``cxsim.atomic.writable_folder_problem``)."""
+    from cxsim.atomic import writable_folder_problem
+
+    problem = writable_folder_problem(out)
+    if problem:
+        _fail(f"--out: {problem}")
 
 
 @app.command()
@@ -1006,6 +1015,9 @@ def backtest(
     workers: int | None = typer.Option(None, "--workers", "-w", min=1,
                                        help="Local worker processes [default: all cores]."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write backtest.png."),
+    force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files or "
+                               "another scenario's results (cxsim's own files there are replaced, others "
+                               "kept)."),
     log_spec: LogSpec | None = None,
 ) -> None:
     """Run a scenario's design and compare it with a ticket log: hand-offs per case, teams, ping-pong and
@@ -1027,14 +1039,16 @@ def backtest(
     if design is not None and design not in sc.designs:
         _fail(f"--design: no design {design!r} in {scenario}; designs: {', '.join(sc.designs)}")
     _check_horizon(horizon, sc)
-    event_log = read_log_or_fail(log, log_spec)
-    try:
-        bt = _with_progress(lambda cb: run_backtest(
-            event_log, sc, design=design, replications=replications, seed=seed, horizon=horizon,
-            workers=workers, progress=cb), False)
-    except ExecutorError as err:
-        _fail(str(err))
-    written = write_backtest(bt, out, charts=charts)
+    _check_out(out, "back-test", sc, force)
+    with _stoppable(lambda: f"nothing was written; run it again with: {_again()}"):
+        event_log = read_log_or_fail(log, log_spec)
+        try:
+            bt = _with_progress(lambda cb: run_backtest(
+                event_log, sc, design=design, replications=replications, seed=seed, horizon=horizon,
+                workers=workers, progress=cb), False)
+        except ExecutorError as err:
+            _fail(str(err))
+        written = write_backtest(bt, out, charts=charts, force=force)
     table = Table(title=f"back-test: {sc.name} ({bt.design}, {bt.replications} replications) against "
                   f"{event_log.source}", title_justify="left")
     for column in ("target", "met", "why"):
@@ -1066,10 +1080,12 @@ def export_log(
 
     if out.is_dir():
         _fail(f"--out: {out} is a folder; give the log's file name, e.g. {out / 'log.csv'}")
-    try:
-        done = write_log(results, out, design=design, replication=replication)
-    except ResultsFolderError as err:
-        _fail(str(err))
+    _check_out_file(out)
+    with _stoppable(lambda: f"nothing was written to {out}"):
+        try:
+            done = write_log(results, out, design=design, replication=replication)
+        except ResultsFolderError as err:
+            _fail(str(err))
     if done.sampled:
         err_console.print("[bold yellow]warning[/] the run kept a sample of its cases (--cases sample): the "
                           "log holds that sample only; run with --cases all for every case",
@@ -1140,6 +1156,7 @@ def calibrate(
     --out servicenow_asis.yaml --case number --time sys_updated_at --team assignment_group
     --activity incident_state --resource assigned_to --opened opened_at --resolved resolved_at
     --closed closed_at --other-below 0.01"""
+    from cxsim.atomic import write_text
     from cxsim.calibrated_scenario import scenario_text
     from cxsim.calibration import CUSTOMER_WAITS, Options
     from cxsim.calibration import calibrate as estimate
@@ -1148,6 +1165,7 @@ def calibrate(
 
     if staffing not in ("no-queue", "people"):
         _fail(f"--staffing is 'no-queue' or 'people' (got {staffing!r})")
+    _check_out_file(out)
     name = name or out.stem
     import re
 
@@ -1169,21 +1187,22 @@ def calibrate(
         extra += ["--agents", value]
     for value in customer_wait:
         extra += ["--customer-wait", value]
-    event_log = read_log_or_fail(log, log_spec)
-    try:
-        cal = estimate(event_log, options)
-    except ValueError as err:
-        _fail(f"{log}: {err}")
-    text = scenario_text(cal, options, name=name, command=_command_line(log, out, log_spec, extra),
-                         horizon=horizon, warmup=warmup, replications=replications)
-    try:
-        Scenario.from_source(source_from_text(text, str(out)))
-    except ScenarioError as err:
-        _fail(f"the calibrated scenario does not validate ({err}); check --horizon, --warmup")
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as err:
-        _fail(f"cannot write {out}: {err.strerror or err}")
+    with _stoppable(lambda: f"nothing was written to {out}"):
+        event_log = read_log_or_fail(log, log_spec)
+        try:
+            cal = estimate(event_log, options)
+        except ValueError as err:
+            _fail(f"{log}: {err}")
+        text = scenario_text(cal, options, name=name, command=_command_line(log, out, log_spec, extra),
+                             horizon=horizon, warmup=warmup, replications=replications)
+        try:
+            Scenario.from_source(source_from_text(text, str(out)))
+        except ScenarioError as err:
+            _fail(f"the calibrated scenario does not validate ({err}); check --horizon, --warmup")
+        try:
+            write_text(out, text)
+        except OSError as err:
+            _fail(f"cannot write {out}: {err.strerror or err}")
     print_calibration(cal, out)
 
 
