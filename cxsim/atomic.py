@@ -49,16 +49,22 @@ def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back in this thread for a few renames; a signal that came meanwhile is acted
-    on when the block ends. (Where signals cannot be masked, the block runs as it is.)"""
-    held = {signal.SIGINT, getattr(signal, "SIGTERM", signal.SIGINT)}
-    can = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held) if can else None
+    """Hold SIGINT and SIGTERM back for a few renames: one that comes meanwhile is re-raised when the block
+    ends (to the handlers in place before it). Python-level handlers, not a signal mask: another thread
+    (numpy's) would take a masked signal. Outside the main thread the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+    previous = {sig: signal.signal(sig, lambda signum, _frame: caught.append(signum)) for sig in held}
     try:
         yield
     finally:
-        if previous is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _alive(pid: int) -> bool:

@@ -63,9 +63,10 @@ def _worker_setup(parent: int) -> None:
 class _Pool(ProcessPoolExecutor):
     """A spawn process pool whose workers ignore Ctrl-C and die with their parent.
 
-    Workers start on demand inside ``submit``; SIGINT is held back meanwhile, so a Ctrl-C to the process
-    group while a worker boots does not interrupt it mid-import (a held signal stays pending in the worker
-    until ``_worker_setup`` ignores it; in this process it is acted on as soon as ``submit`` returns)."""
+    Workers start on demand inside ``submit``, from this thread: SIGINT is masked in it meanwhile, so a
+    worker starts with SIGINT masked and a Ctrl-C to the process group while it boots does not interrupt
+    it mid-import (the signal stays pending until ``_worker_setup`` ignores it). This process still gets
+    its Ctrl-C (through another thread, or when the mask is lifted)."""
 
     def __init__(self, workers: int) -> None:
         super().__init__(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
