@@ -417,6 +417,9 @@ def load_points(folder: str | Path) -> tuple[dict[str, Any], dict[int, Any]]:
     try:
         plan = json.loads((folder / PLAN).read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if (folder / "sweep.json").is_file():
+            raise ResultsFolderError(f"{folder} holds a finished sweep: nothing to resume (to run it again: "
+                                     f"cxsim sweep {folder / 'sweep.json'})") from None
         raise ResultsFolderError(f"{folder}: no {PLAN}; is this the folder of an interrupted cxsim "
                                  "sweep?") from None
     except (OSError, ValueError) as exc:
