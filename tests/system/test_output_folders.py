@@ -95,7 +95,7 @@ def test_ctrl_c_while_writing_is_one_line_and_writes_nothing(tmp_path, monkeypat
     monkeypatch.setattr(outputs, "render_report", interrupted)
     result = cli("run", MINIMAL, *SMALL, "--out", tmp_path / "out")
     line = one_line(result, 130)
-    assert line.startswith("stopped (Ctrl-C): nothing was written; run it again with: cxsim ")
+    assert line.startswith("stopped (Ctrl-C): nothing was written; run it again with: cxsim")  # sys.argv
     assert list(tmp_path.iterdir()) == []
 
 
