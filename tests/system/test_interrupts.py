@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+
 MINIMAL = Path("scenarios/minimal.yaml").resolve()
 LONG = ["--horizon", "3000 days", "-r", "4"]  # minutes of simulation: it can only end by being stopped
 
@@ -29,6 +31,13 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid and fields[0] != "Z":
             found.append(int(stat.parent.name))
     return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # ended meanwhile
+        return b""
 
 
 def _alive(pids: list[int]) -> list[int]:
@@ -52,8 +61,7 @@ def _start(tmp_path: Path, workers: int) -> tuple[subprocess.Popen, list[int]]:
     workers_seen: list[int] = []
     deadline = time.monotonic() + 20
     while workers > 1 and len(workers_seen) < workers and time.monotonic() < deadline:
-        workers_seen = [p for p in _children(proc.pid)
-                        if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        workers_seen = [p for p in _children(proc.pid) if b"spawn_main" in _cmdline(p)]
         time.sleep(0.1)
     time.sleep(1.0)  # well inside a replication (each takes far longer)
     assert proc.poll() is None
