@@ -24,23 +24,25 @@ T = TypeVar("T")
 class Result(_results.Result):
     """A run's results (``cxsim.results.Result``) that can write its output folder."""
 
-    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    def write(self, out_dir: str | Path, *, charts: bool = True, force: bool = False) -> list[Path]:
         """Write summary.json, summary.csv, cases.csv, details.json, the PNG charts (unless
-        ``charts=False``) and report.html; cxsim's files of an earlier run there are removed first."""
+        ``charts=False``) and report.html; the folder appears complete or not at all. cxsim's files of
+        earlier results of the same scenario there are replaced; a folder holding other files or another
+        scenario's results is refused (``OutputFolderError``) unless ``force``."""
         from cxsim.outputs import write_run
 
-        return write_run(self, out_dir, charts=charts)
+        return write_run(self, out_dir, charts=charts, force=force)
 
 
 class SweepResult(_sweep.SweepResult):
     """A sweep's results (``cxsim.sweep.SweepResult``) that can write its output folder."""
 
-    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    def write(self, out_dir: str | Path, *, charts: bool = True, force: bool = False) -> list[Path]:
         """Write sweep.csv, sweep.json, a chart per headline metric (unless ``charts=False``) and
-        report.html; cxsim's files of an earlier run there are removed first."""
+        report.html; as ``Result.write`` for the folder and ``force``."""
         from cxsim.outputs import write_sweep
 
-        return write_sweep(self, out_dir, charts=charts)
+        return write_sweep(self, out_dir, charts=charts, force=force)
 
 
 def _as(cls: type[T], obj: Any) -> T:
@@ -66,12 +68,12 @@ def run_sweep(scenario, **options) -> SweepResult:
 class SensitivityResult(_sensitivity.SensitivityResult):
     """A sensitivity analysis (``cxsim.sensitivity.SensitivityResult``) that can write its output folder."""
 
-    def write(self, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    def write(self, out_dir: str | Path, *, charts: bool = True, force: bool = False) -> list[Path]:
         """Write sensitivity.csv, sensitivity.json, morris.csv (with Morris), a tornado chart per headline
-        metric (unless ``charts=False``) and report.html."""
+        metric (unless ``charts=False``) and report.html; as ``Result.write`` for the folder and ``force``."""
         from cxsim.outputs import write_sensitivity
 
-        return write_sensitivity(self, out_dir, charts=charts)
+        return write_sensitivity(self, out_dir, charts=charts, force=force)
 
 
 @functools.wraps(_sensitivity.run_sensitivity, assigned=_SAME)

@@ -44,20 +44,59 @@ def set_path(data: dict, path: str, value: Any) -> dict:
     return out
 
 
+SET_SYNTAX = ("path=v1,v2,... (values split at ',' or ';' outside braces, brackets and quotes, so a value "
+              "may be a YAML flow mapping: path={dist: lognormal, mean: 10 min, sd: 5 min};20 min)")
+
+
+def split_values(raw: str) -> list[str]:
+    """The values of a ``--set``: split at ',' or ';' that are outside {...}, [...] and quotes."""
+    items, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(raw):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth = max(0, depth - 1)
+        elif ch in ",;" and depth == 0:
+            items.append(raw[start:i])
+            start = i + 1
+    items.append(raw[start:])
+    return [item.strip() for item in items]
+
+
 def parse_set(option: str) -> tuple[str, list[Any]]:
-    """'path=v1,v2,...' from the command line; each value read as a YAML scalar ('0.5' -> 0.5)."""
+    """'path=v1,v2,...' from the command line (``SET_SYNTAX``); each value read as YAML ('0.5' -> 0.5,
+    '{dist: uniform, low: 1 h, high: 2 h}' -> a mapping). ValueError says what is wrong, in one line."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
 
     if "=" not in option:
-        raise ValueError(f"--set {option!r}: write path=value1,value2,...")
+        raise ValueError(f"--set {option!r}: write {SET_SYNTAX}")
     path, _, raw = option.partition("=")
     path = path.strip()
     if not path or not raw.strip():
-        raise ValueError(f"--set {option!r}: write path=value1,value2,...")
+        raise ValueError(f"--set {option!r}: write {SET_SYNTAX}")
     yaml = YAML(typ="safe", pure=True)
     values = []
-    for item in raw.split(","):
-        item = item.strip()
-        parsed = yaml.load(item) if item else None
-        values.append(item if isinstance(parsed, (dict, list)) or parsed is None else parsed)
+    for item in split_values(raw):
+        if not item:
+            raise ValueError(f"--set {option!r}: an empty value (two separators in a row?)")
+        try:
+            parsed = yaml.load(item)
+        except YAMLError as exc:
+            problem = getattr(exc, "problem", None) or type(exc).__name__
+            raise ValueError(f"--set {option!r}: cannot read {item!r} as a YAML value ({problem})") from None
+        values.append(item if parsed is None else parsed)
     return path, values
+
+
+def value_text(value: Any) -> str:
+    """A swept value as it would be written in a scenario file (mappings and lists in YAML flow style)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    return str(value)

@@ -182,7 +182,7 @@ def sweep_chart(sweep, metric: str) -> Figure:
     names = design_labels(sweep.designs)
     first = sweep.parameters[0]
     second = sweep.parameters[1] if len(sweep.parameters) > 1 else None
-    xs_all = list(dict.fromkeys(p.values[first] for p in sweep.points))
+    xs_all = list(dict.fromkeys(p.labels()[first] for p in sweep.points))  # a distribution as its text
     numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs_all)
     position = {x: (x if numeric else i) for i, x in enumerate(xs_all)}
     fig = Figure(figsize=(7.5, 4.5), layout="constrained")
@@ -190,16 +190,16 @@ def sweep_chart(sweep, metric: str) -> Figure:
     styles = ["-", "--", ":", "-."]
     markers = ["o", "s", "^", "D", "v", "P"]
     lines = []
-    groups = list(dict.fromkeys(p.values[second] for p in sweep.points)) if second else [None]
+    groups = list(dict.fromkeys(p.labels()[second] for p in sweep.points)) if second else [None]
     for d_i, design in enumerate(sweep.designs):
         for g_i, group in enumerate(groups):
-            pts = [p for p in sweep.points if second is None or p.values[second] == group]
+            pts = [p for p in sweep.points if second is None or p.labels()[second] == group]
             xs, ys, los, his = [], [], [], []
             for p in pts:
                 block = p.summary.designs.get(design) if p.summary else None
                 value = block.metrics.get(metric) if block else None
                 mean = value.mean if value else None
-                xs.append(position[p.values[first]])
+                xs.append(position[p.labels()[first]])
                 ys.append(np.nan if mean is None else mean * scale)
                 clip = METRICS[metric].clip  # a share's band within 0-100%, others' above 0
                 lo, hi = (clip(value.low), clip(value.high)) if value else (None, None)

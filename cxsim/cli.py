@@ -6,6 +6,7 @@ nothing written.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import math
@@ -43,8 +44,80 @@ def default_folder(name: str, suffix: str = "") -> Path:
 
 
 def _fail(message: str) -> None:
+    if _stopping.signal is not None:  # a worker killed by the same Ctrl-C/SIGTERM: report the stop instead
+        raise KeyboardInterrupt
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+# --- stopping: Ctrl-C (SIGINT) and SIGTERM end a long command within a second, with one line saying what
+# was kept, exit status 128 + the signal (130, 143) and no traceback. SIGTERM takes Ctrl-C's path (a
+# KeyboardInterrupt), so the pool is stopped and partial output removed the same way. ---
+
+class _Stopping:
+    signal: int | None = None  # the first stop signal received, while a command is stoppable
+
+
+_stopping = _Stopping()
+
+
+def _on_stop_signal(signum, _frame) -> None:
+    if _stopping.signal is None:  # the first one stops; more while stopping are ignored
+        _stopping.signal = signum
+        raise KeyboardInterrupt
+
+
+def _again() -> str:
+    """The command line that was run, to run it again."""
+    import shlex
+
+    return shlex.join(["cxsim", *sys.argv[1:]])
+
+
+@contextlib.contextmanager
+def _stoppable(kept):
+    """Run a command's work so that Ctrl-C or SIGTERM ends it with one line: ``kept()`` says what was kept
+    and how to go on; exit status 130 (SIGINT) or 143 (SIGTERM)."""
+    import signal
+    import threading
+
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            handlers[sig] = signal.signal(sig, _on_stop_signal)
+    _stopping.signal = None
+    try:
+        yield
+    except KeyboardInterrupt:
+        received = _stopping.signal or signal.SIGINT
+        name = "Ctrl-C" if received == signal.SIGINT else signal.Signals(received).name
+        err_console.print(f"[bold yellow]stopped[/] ({name}): {escape(kept())}", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(128 + received) from None
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        _stopping.signal = None
+
+
+def _check_out(folder: Path, kind: str, scenario, force: bool) -> None:
+    """Refuse, before anything runs, an output folder that cannot be written or (unless ``--force``) holds
+    other files or another scenario's results (``cxsim.outputs.folder_problem``)."""
+    from cxsim.outputs import folder_problem
+
+    problem = folder_problem(folder, kind, scenario.name, force=force)
+    if problem:
+        _fail(f"--out: {problem}")
+
+
+def _check_out_file(out: Path) -> None:
+    """Refuse, before anything runs, an output file that cannot be written (a folder, under a file, in a
+    folder that cannot be written)."""
+    from cxsim.atomic import writable_file_problem
+
+    problem = writable_file_problem(out)
+    if problem:
+        _fail(f"--out: {problem}")
 
 
 def _version(value: bool) -> None:
@@ -134,27 +207,91 @@ def _records_a_run(path: Path) -> bool:
 def _load_for_run(path: Path):
     """A scenario file, or a summary.json whose recorded inputs are re-run."""
     if _records_a_run(path):
-        import json
-
         from cxsim.loader import load_scenario as load
         from cxsim.summary import Summary
 
+        recorded, text = _read_record(path, "summary.json", "scenario_content")
+        _check_recorded_inputs(path, recorded, text)
         try:
-            recorded = json.loads(path.read_text())
-            content = recorded["scenario_content"]
             summary = Summary.from_json(recorded)
-        except FileNotFoundError:
-            _fail(f"{path}: file not found")
-        except (ValueError, KeyError, TypeError, AttributeError):
-            _fail(f"{path}: not a cxsim summary.json (it records no scenario_content)")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            _fail(f"{path}: not a cxsim summary.json ({type(exc).__name__}: {exc})")
         try:
-            return load(content, label=f"{path}:scenario_content"), summary
+            return load(recorded["scenario_content"], label=f"{path}:scenario_content"), summary
         except ScenarioError as err:
             _fail(str(err))
     try:
         return load_scenario(path), None
     except ScenarioError as err:
         _fail(str(err))
+
+
+def _read_record(path: Path, what: str, required: str) -> tuple[dict, str]:
+    """A recorded summary.json or sweep.json, read as JSON (with its text, to locate fields); one line and
+    exit 2 when it cannot be read or is not one."""
+    import json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"{path}: file not found")
+    except IsADirectoryError:
+        _fail(f"{path}: is a folder, not a {what}")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc})")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})")
+    except RecursionError:
+        _fail(f"{path}: nested too deeply to be a {what}")
+    if not isinstance(data, dict) or required not in data:
+        _fail(f"{path}: not a cxsim {what} (it records no {required})")
+    return data, text
+
+
+def _json_line(text: str, key: str) -> str:
+    """':line' of the first line where ``"key":`` appears in a JSON text ('' if none)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if f'"{key}":' in line:
+            return f":{number}"
+    return ""
+
+
+def _check_recorded_inputs(path: Path, data: dict, text: str) -> None:
+    """The inputs a re-run reads from a record, checked as the command line checks them: one located line,
+    exit 2 (a seed of 1.5 would otherwise be cut to 1, or fail deep inside the run)."""
+    import math
+
+    def bad(key: str, rule: str) -> None:
+        _fail(f"{path}{_json_line(text, key)}: {key}: {rule} (got {data[key]!r})")
+
+    for key, low in (("seed", 0), ("replications", 1)):
+        value = data.get(key)
+        if key in data and (not isinstance(value, int) or isinstance(value, bool) or value < low):
+            bad(key, f"must be a whole number >= {low}")
+    for key in ("horizon_hours", "warmup_hours"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)
+                                  or not math.isfinite(value) or value < 0):
+            bad(key, "must be a finite number of hours >= 0")
+    if data.get("cases_output") not in (None, "all", "sample", "none"):
+        bad("cases_output", "must be all, sample or none")
+    if data.get("horizon") is not None and not isinstance(data["horizon"], str):
+        bad("horizon", "must be a duration such as '180 days'")
+
+
+def _rerun_folder(out: Path | None, sc, record: Path, suffix: str = "") -> Path:
+    """Where a re-run of a record (summary.json, sweep.json) writes: --out, else
+    results/<name><suffix>-rerun/ (numbered when that is the record's own folder). Never over the record it
+    is compared with: --out naming the record's folder is refused."""
+    own = record.resolve().parent
+    if out is not None:
+        if out.resolve() == own:
+            _fail(f"--out: {out} holds the record being re-run ({record}); give another folder")
+        return out
+    folder = default_folder(sc.name, f"{suffix}-rerun")
+    return folder if folder.resolve() != own else default_folder(sc.name, f"{suffix}-rerun-2")
 
 
 @app.command()
@@ -183,8 +320,15 @@ def run(
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
     allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP),
+    force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files or "
+                               "another scenario's results (cxsim's own files there are replaced, others "
+                               "kept)."),
 ) -> None:
-    """Run every design of a scenario, print the comparison table and write results to a folder."""
+    """Run every design of a scenario, print the comparison table and write results to a folder.
+
+    The folder appears only when complete; a folder holding other files or another scenario's results is
+    refused (use --force). Re-running a summary.json writes to results/<name>-rerun/ (never over the
+    record). Ctrl-C or SIGTERM stops at once (exit 130 / 143) and writes nothing."""
     from cxsim.api import run as run_scenario
     from cxsim.catalogue import METRICS as KNOWN
     from cxsim.errors import ExecutorError
@@ -207,17 +351,19 @@ def run(
                     replications=max_replications if target is not None else replications,
                     flag="--max-replications" if target is not None else
                     "--replications" if replications is not None and recorded is None else None)
+    folder = _run_folder(out, sc, scenario if recorded is not None else None)
+    _check_out(folder, "run", sc, force)
     if not quiet:
         print_planned_load(sc)
-    try:
-        result = _with_progress(lambda cb: run_scenario(
-            sc, replications=replications, seed=seed, horizon=horizon, cases=cases, workers=workers,
-            scheduler=scheduler, precision=target, metric=metric, max_replications=max_replications,
-            progress=cb), quiet, designs=len(sc.designs))
-    except ExecutorError as err:
-        _fail(str(err))
-    folder = out if out is not None else default_folder(sc.name)
-    written = result.write(folder, charts=charts)
+    with _stoppable(lambda: f"nothing was written; run it again with: {_again()}"):
+        try:
+            result = _with_progress(lambda cb: run_scenario(
+                sc, replications=replications, seed=seed, horizon=horizon, cases=cases, workers=workers,
+                scheduler=scheduler, precision=target, metric=metric, max_replications=max_replications,
+                progress=cb), quiet, designs=len(sc.designs))
+        except ExecutorError as err:
+            _fail(str(err))
+        written = result.write(folder, charts=charts, force=force)
     if not quiet:
         print_table(result)
         print_teams(result)
@@ -237,6 +383,14 @@ def run(
                           f"{result.workers})", highlight=False)
 
 
+def _run_folder(out: Path | None, sc, record: Path | None) -> Path:
+    """Where a run writes: --out, else results/<name>/; a re-run of a recorded summary.json: see
+    ``_rerun_folder``."""
+    if record is None:
+        return out if out is not None else default_folder(sc.name)
+    return _rerun_folder(out, sc, record)
+
+
 def _comparable(summary) -> str:
     """The results of a summary, without how they were obtained (machine, stopping rule, file path)."""
     import json
@@ -248,10 +402,14 @@ def _comparable(summary) -> str:
 
 @app.command()
 def sweep(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file (with a sweep block, or use --set)."),
+    scenario: Path | None = typer.Argument(
+        None, help="Scenario YAML file (with a sweep block, or use --set), or a sweep.json to re-run the "
+        "sweep it records."),
     set_: list[str] = typer.Option(
         [], "--set", help="Sweep a parameter: path=v1,v2,... (dotted path in the file, * for every key); "
-        "give it once or twice. Replaces the file's sweep block [default: the file's sweep block]."),
+        "values are split at ',' or ';' outside braces, brackets and quotes, so a value may be a YAML flow "
+        "mapping: --set 'case_types.bug.fix_time={dist: lognormal, mean: 1 h, sd: 30 min};2 h'. Give it "
+        "once or twice. Replaces the file's sweep block [default: the file's sweep block]."),
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Output folder [default: results/<name>-sweep/]."),
     replications: int | None = typer.Option(None, "--replications", "-r", min=1,
@@ -268,18 +426,120 @@ def sweep(
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
     allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP),
+    resume: Path | None = typer.Option(None, "--resume", help="Continue the interrupted sweep in this "
+                                       "folder: its finished points are kept, the others run "
+                                       "[default: start a new sweep]."),
+    force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files, "
+                               "another scenario's results or an interrupted sweep (cxsim's own files there "
+                               "are replaced, others kept)."),
 ) -> None:
-    """Run a scenario at every point of one or two swept parameters; write sweep.csv and charts."""
-    from cxsim.api import run_sweep
-    from cxsim.changes import parse_set
-    from cxsim.errors import ExecutorError
+    """Run a scenario at every point of one or two swept parameters; write sweep.csv and charts.
 
-    try:
-        sc = load_scenario(scenario)
-    except ScenarioError as err:
-        _fail(str(err))
+    Each point is saved in OUT/points/ as it finishes: after Ctrl-C or SIGTERM (exit 130 / 143),
+    'cxsim sweep --resume OUT' runs only the points left. A sweep whose points all fail exits 1."""
+    from cxsim.api import run_sweep
+    from cxsim.errors import ExecutorError
+    from cxsim.outputs import PLAN, POINTS, folder_problem, save_point, start_points
+
+    if resume is not None:
+        sc, plan, finished = _resume_plan(resume, scenario, set_, replications, seed, horizon, out)
+        folder, record = resume, None
+    else:
+        if scenario is None:
+            _fail("give a scenario file, a recorded sweep.json, or --resume FOLDER")
+        sc, record = _load_for_sweep(scenario)
+        if record is not None:
+            if set_:
+                _fail(f"--set: {scenario} records its sweep's parameters; --set is for a scenario file")
+            seed = record["seed"] if seed is None else seed
+            replications = record["replications"] if replications is None else replications
+            horizon = record.get("horizon") if horizon is None else horizon
+        _check_horizon(horizon, sc)
+        plan = _sweep_plan_or_fail(sc, scenario, set_, replications, seed, horizon, record)
+        _check_run_size(sc, allow_large=allow_large, horizon=plan["horizon"], workers=workers, quiet=quiet,
+                        points=math.prod(len(v) for _, v in plan["grid"]), replications=plan["replications"],
+                        flag="--replications" if replications else None)
+        finished = {}
+        folder = _rerun_folder(out, sc, scenario, "-sweep") if record is not None else \
+            out if out is not None else default_folder(sc.name, "-sweep")
+        problem = folder_problem(folder, "sweep", sc.name, force=force)
+        if problem:
+            _fail(f"--out: {problem}")
+        if (folder / PLAN).is_file() and not force:
+            _fail(f"--out: {folder} holds an interrupted sweep; continue it with: cxsim sweep --resume "
+                  f"{folder} (or give --force to start again)")
+    total = len(sweep_points_of(plan))
+
+    def kept() -> str:
+        saved = len(list((folder / POINTS).glob("point-*.json")))
+        if saved:
+            return (f"kept {saved} of {total} sweep points in {folder / POINTS}/; continue with: cxsim sweep "
+                    f"--resume {folder}")
+        _drop_points(folder, made)
+        return f"nothing was kept; run it again with: {_again()}"
+
+    made = not folder.exists()
+    with _stoppable(kept):
+        if resume is None:
+            start_points(folder, plan)
+        try:
+            result = _with_progress(lambda cb: run_sweep(
+                sc, parameters=[tuple(g) for g in plan["grid"]], metrics=plan["metrics"],
+                replications=plan["replications"], seed=plan["seed"], horizon=plan["horizon"],
+                workers=workers, scheduler=scheduler, progress=cb, finished=finished,
+                on_point=lambda k, point: save_point(folder, k, point)), quiet, designs=len(sc.designs))
+        except ExecutorError as err:
+            _fail(str(err))
+        written = result.write(folder, charts=charts, force=force)
+    failed = [p for p in result.points if p.error]
+    if not quiet:
+        print_sweep(result)
+    for point in failed:
+        err_console.print(f"[yellow]point failed:[/] {escape(str(point.labels()))}: {escape(point.error)}",
+                          highlight=False, soft_wrap=True)
+    ran = len(result.points) - len(failed)
+    if not quiet:
+        if record is not None:
+            same = _sweep_comparable(result.to_json()) == _sweep_comparable(record)
+            out_console.print("re-run of the recorded sweep: " + (
+                "identical results" if same else "results DIFFER from the recorded sweep"), highlight=False)
+        out_console.print(f"{ran} of {len(result.points)} points ran; wrote {len(written)} files to "
+                          f"{folder}/ ({result.wall_seconds:.1f} s on {result.workers})", highlight=False)
+    if not ran:
+        err_console.print(f"[bold red]error:[/] every point of the sweep failed (see {folder / 'sweep.csv'})",
+                          highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def sweep_points_of(plan: dict) -> list[dict]:
+    from cxsim.sweep import sweep_points
+
+    return sweep_points([(path, values) for path, values in plan["grid"]])
+
+
+def _drop_points(folder: Path, made: bool) -> None:
+    """Remove an interrupted sweep's points/ folder that holds no finished point (and ``folder`` if this
+    sweep made it and it is left empty)."""
+    import shutil
+
+    from cxsim.outputs import POINTS
+
+    shutil.rmtree(folder / POINTS, ignore_errors=True)
+    if made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _sweep_plan_or_fail(sc, scenario: Path, set_: list[str], replications, seed, horizon, record) -> dict:
+    """The sweep's plan (``cxsim.sweep.sweep_plan``); a --set that cannot be read or names nothing in the
+    scenario is one line, exit 2, before anything runs."""
+    from cxsim.changes import parse_set
+    from cxsim.sweep import sweep_plan
+
     parameters = None
-    if set_:
+    if record is not None:
+        parameters = _recorded_grid(record, scenario)
+    elif set_:
         if len(set_) > 2:
             _fail("--set: a sweep varies one or two parameters")
         try:
@@ -288,28 +548,103 @@ def sweep(
             _fail(str(err))
     elif sc.sweep is None:
         _fail(f"{scenario}: nothing to sweep; add a 'sweep' block or give --set path=v1,v2,...")
-    _check_horizon(horizon, sc)
-    values = [v for _, v in parameters] if parameters else [p.values for p in sc.sweep.parameters]
-    _check_run_size(sc, allow_large=allow_large, horizon=horizon, workers=workers, quiet=quiet,
-                    points=math.prod(len(v) for v in values), flag="--replications" if replications else None,
-                    replications=replications or (sc.sweep.replications if sc.sweep else None))
     try:
-        result = _with_progress(lambda cb: run_sweep(
-            sc, parameters=parameters, replications=replications, seed=seed, horizon=horizon, workers=workers,
-            scheduler=scheduler, progress=cb), quiet, designs=len(sc.designs))
-    except ExecutorError as err:
+        plan = sweep_plan(sc, parameters=parameters, replications=replications, seed=seed, horizon=horizon)
+    except ScenarioError as err:
+        _fail(f"--set {err.field}: {err.message} ({err.file})" if set_ else str(err))
+    except ValueError as err:
         _fail(str(err))
-    folder = out if out is not None else default_folder(sc.name, "-sweep")
-    written = result.write(folder, charts=charts)
-    if not quiet:
-        print_sweep(result)
-        failed = [p for p in result.points if p.error]
-        for point in failed:
-            err_console.print(f"[yellow]point failed:[/] {escape(str(point.values))}: {escape(point.error)}",
-                              highlight=False, soft_wrap=True)
-        ran = len(result.points) - len(failed)
-        out_console.print(f"{ran} of {len(result.points)} points ran; wrote {len(written)} files to "
-                          f"{folder}/ ({result.wall_seconds:.1f} s on {result.workers})", highlight=False)
+    if record is not None:
+        plan["metrics"] = list(record.get("metrics") or plan["metrics"])
+    return plan
+
+
+def _recorded_grid(record: dict, path: Path) -> list[tuple[str, list]]:
+    """A recorded sweep's parameters and values (its "grid"; for a sweep.json written before grids were
+    recorded, the values in the order its points ran)."""
+    if record.get("grid"):
+        return [(p, list(v)) for p, v in record["grid"]]
+    try:
+        params = list(record["parameters"])
+        grid = [(p, []) for p in params]
+        for point in record["points"]:
+            for p, values in grid:
+                if point["values"][p] not in values:
+                    values.append(point["values"][p])
+    except (KeyError, TypeError) as exc:
+        _fail(f"{path}: not a cxsim sweep.json ({type(exc).__name__}: {exc})")
+    return grid
+
+
+def _sweep_comparable(data: dict) -> str:
+    """A sweep's results without how they were obtained (machine, file path, version)."""
+    import json
+
+    return json.dumps([{"values": p["values"], "error": p["error"], "designs": p["designs"]}
+                       for p in data["points"]], sort_keys=True, default=str)
+
+
+def _load_for_sweep(path: Path):
+    """A scenario file, or a sweep.json whose recorded sweep is re-run (its scenario, grid, seed...); told
+    apart as ``run`` does (``_records_a_run``)."""
+    if not _records_a_run(path):
+        try:
+            return load_scenario(path), None
+        except ScenarioError as err:
+            _fail(str(err))
+    recorded, text = _read_record(path, "sweep.json", "scenario_content")
+    _check_recorded_inputs(path, recorded, text)
+    try:
+        return load_scenario(recorded["scenario_content"], label=f"{path}:scenario_content"), recorded
+    except ScenarioError as err:
+        _fail(str(err))
+
+
+def _resume_plan(folder: Path, scenario: Path | None, set_: list[str], replications, seed, horizon,
+                 out: Path | None):
+    """An interrupted sweep's scenario, plan and finished points; anything given on the command line must
+    agree with what it recorded (one line, exit 2, otherwise)."""
+    from cxsim.changes import parse_set
+    from cxsim.errors import ResultsFolderError
+    from cxsim.outputs import PLAN, load_points
+
+    if out is not None and out.resolve() != folder.resolve():
+        _fail(f"--out: --resume writes to the folder it continues ({folder}); leave out --out")
+    try:
+        plan, finished = load_points(folder)
+    except ResultsFolderError as err:
+        _fail(f"--resume: {err}")
+    try:
+        sc = load_scenario(plan["scenario_content"], label=f"{folder / PLAN}:scenario_content")
+        grid = [(p, list(v)) for p, v in plan["grid"]]
+    except ScenarioError as err:
+        _fail(str(err))
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(f"{folder / PLAN}: not a cxsim sweep plan ({type(exc).__name__}: {exc})")
+    differs = []
+    if scenario is not None:
+        try:
+            given = load_scenario(scenario)
+        except ScenarioError as err:
+            _fail(str(err))
+        if given.content_hash != plan.get("scenario_hash"):
+            differs.append(f"{scenario} is not the scenario it ran (its content differs)")
+    if set_:
+        try:
+            asked = [parse_set(option) for option in set_]
+        except ValueError as err:
+            _fail(str(err))
+        if asked != grid:
+            differs.append("--set names other parameters or values than it ran")
+    for flag, value, recorded in (("--replications", replications, plan.get("replications")),
+                                  ("--seed", seed, plan.get("seed")),
+                                  ("--horizon", horizon, plan.get("horizon"))):
+        if value is not None and value != recorded:
+            differs.append(f"{flag} {value} differs from its {recorded}")
+    if differs:
+        _fail(f"--resume {folder}: " + "; ".join(differs) + " (start a new sweep without --resume, or with "
+              "--force to replace it)")
+    return sc, plan, finished
 
 
 def print_sweep(result) -> None:
@@ -321,7 +656,7 @@ def print_sweep(result) -> None:
         for design in result.designs:
             table.add_column(design, justify="right")
         for point in result.points:
-            cells = [str(point.values[p]) for p in result.parameters]
+            cells = [escape(str(point.labels()[p])) for p in result.parameters]
             for design in result.designs:
                 if point.summary is None:
                     cells.append("[red]failed[/]")
@@ -339,6 +674,7 @@ def report(
 ) -> None:
     """Rebuild the charts and report.html from saved results (a run's or a sweep's folder), without
     re-running anything."""
+    from cxsim.atomic import writable_folder_problem
     from cxsim.errors import ResultsFolderError
     from cxsim.outputs import write_report, write_sweep_report
     from cxsim.saved import load_results
@@ -350,13 +686,17 @@ def report(
         _fail(f"{folder}: is a file, not a results folder (give the folder cxsim run or cxsim sweep wrote)")
     if not (folder / "summary.json").exists() and not (folder / "sweep.json").exists():
         _fail(f"{folder}: no summary.json or sweep.json; is this a cxsim run's or sweep's output folder?")
+    sweep_folder = not (folder / "summary.json").exists()
     try:
-        if not (folder / "summary.json").exists() and (folder / "sweep.json").exists():
-            written = write_sweep_report(read_sweep(folder), folder, charts=charts)
-        else:
-            written = write_report(load_results(folder), folder, charts=charts)
+        saved = read_sweep(folder) if sweep_folder else load_results(folder)
     except ResultsFolderError as err:
         _fail(str(err))
+    problem = writable_folder_problem(folder)
+    if problem:
+        _fail(problem)
+    with _stoppable(lambda: f"the report and charts in {folder}/ were left as they were"):
+        writer = write_sweep_report if sweep_folder else write_report
+        written = writer(saved, folder, charts=charts)
     out_console.print(f"wrote {len(written)} files to {folder}/ (report: {folder / 'report.html'})",
                       highlight=False)
 
@@ -530,6 +870,9 @@ def sensitivity(
                                          "[default: local worker processes]."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write the tornado charts as PNG."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files or "
+                               "another scenario's results (cxsim's own files there are replaced, others "
+                               "kept)."),
 ) -> None:
     """Vary each assumption by ±vary, one at a time, with common random numbers: does the designs' order
     hold? Writes sensitivity.csv/json, a tornado chart per headline metric and report.html."""
@@ -556,16 +899,18 @@ def sensitivity(
     if morris and levels % 2:
         _fail(f"--levels: Morris levels must be even (got {levels})")
     _check_horizon(horizon, sc)
-    try:
-        resolve_parameters(sc, paths, fraction, source)  # every variant checked before anything runs
-        result = _with_progress(lambda cb: run_sensitivity(
-            scenario, parameters=paths, vary=fraction, metrics=names, morris=morris,
-            trajectories=trajectories, levels=levels, replications=replications, seed=seed, horizon=horizon,
-            workers=workers, scheduler=scheduler, progress=cb), quiet)
-    except (ScenarioError, ExecutorError) as err:
-        _fail(str(err))
     folder = out if out is not None else default_folder(sc.name, "-sensitivity")
-    written = result.write(folder, charts=charts)
+    _check_out(folder, "sensitivity analysis", sc, force)
+    with _stoppable(lambda: f"nothing was written; run it again with: {_again()}"):
+        try:
+            resolve_parameters(sc, paths, fraction, source)  # every variant checked before anything runs
+            result = _with_progress(lambda cb: run_sensitivity(
+                scenario, parameters=paths, vary=fraction, metrics=names, morris=morris,
+                trajectories=trajectories, levels=levels, replications=replications, seed=seed,
+                horizon=horizon, workers=workers, scheduler=scheduler, progress=cb), quiet)
+        except (ScenarioError, ExecutorError) as err:
+            _fail(str(err))
+        written = result.write(folder, charts=charts, force=force)
     if not quiet:
         print_sensitivity(result)
         out_console.print(f"{fmt.plural(len(result.parameters), 'parameter')} x 2 + base ran; wrote "
@@ -794,14 +1139,13 @@ def print_log_profile(event_log, profile) -> None:
 # issue 9's targets), and a finished run's tickets written as a ticket log ---
 
 def _check_out_folder(out: Path) -> None:
-    """Refuse an output folder that cannot be one (a file, or under a file) before anything runs."""
-    if out.exists() and not out.is_dir():
-        _fail(f"--out: {out} exists and is not a folder")
-    parent = out
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        _fail(f"--out: {parent} is not a folder")
+    """Refuse an output folder that cannot be one (a file, under a file, unwritable) before anything runs
+    (``cxsim.atomic.writable_folder_problem``)."""
+    from cxsim.atomic import writable_folder_problem
+
+    problem = writable_folder_problem(out)
+    if problem:
+        _fail(f"--out: {problem}")
 
 
 @app.command()
@@ -820,6 +1164,9 @@ def backtest(
     workers: int | None = typer.Option(None, "--workers", "-w", min=1,
                                        help="Local worker processes [default: all cores]."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Write backtest.png."),
+    force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files or "
+                               "another scenario's results (cxsim's own files there are replaced, others "
+                               "kept)."),
     log_spec: LogSpec | None = None,
 ) -> None:
     """Run a scenario's design and compare it with a ticket log: hand-offs per case, teams, ping-pong and
@@ -841,14 +1188,16 @@ def backtest(
     if design is not None and design not in sc.designs:
         _fail(f"--design: no design {design!r} in {scenario}; designs: {', '.join(sc.designs)}")
     _check_horizon(horizon, sc)
-    event_log = read_log_or_fail(log, log_spec)
-    try:
-        bt = _with_progress(lambda cb: run_backtest(
-            event_log, sc, design=design, replications=replications, seed=seed, horizon=horizon,
-            workers=workers, progress=cb), False)
-    except ExecutorError as err:
-        _fail(str(err))
-    written = write_backtest(bt, out, charts=charts)
+    _check_out(out, "back-test", sc, force)
+    with _stoppable(lambda: f"nothing was written; run it again with: {_again()}"):
+        event_log = read_log_or_fail(log, log_spec)
+        try:
+            bt = _with_progress(lambda cb: run_backtest(
+                event_log, sc, design=design, replications=replications, seed=seed, horizon=horizon,
+                workers=workers, progress=cb), False)
+        except ExecutorError as err:
+            _fail(str(err))
+        written = write_backtest(bt, out, charts=charts, force=force)
     reps = fmt.plural(bt.replications, "replication")
     table = Table(title=f"back-test: {sc.name} ({bt.design}, {reps}) against "
                   f"{event_log.source}", title_justify="left")
@@ -881,10 +1230,12 @@ def export_log(
 
     if out.is_dir():
         _fail(f"--out: {out} is a folder; give the log's file name, e.g. {out / 'log.csv'}")
-    try:
-        done = write_log(results, out, design=design, replication=replication)
-    except ResultsFolderError as err:
-        _fail(str(err))
+    _check_out_file(out)
+    with _stoppable(lambda: f"nothing was written to {out}"):
+        try:
+            done = write_log(results, out, design=design, replication=replication)
+        except ResultsFolderError as err:
+            _fail(str(err))
     if done.sampled:
         err_console.print("[bold yellow]warning[/] the run kept a sample of its cases (--cases sample): the "
                           "log holds that sample only; run with --cases all for every case",
@@ -955,6 +1306,7 @@ def calibrate(
     --out servicenow_asis.yaml --case number --time sys_updated_at --team assignment_group
     --activity incident_state --resource assigned_to --opened opened_at --resolved resolved_at
     --closed closed_at --other-below 0.01"""
+    from cxsim.atomic import write_text
     from cxsim.calibrated_scenario import scenario_text
     from cxsim.calibration import CUSTOMER_WAITS, Options
     from cxsim.calibration import calibrate as estimate
@@ -963,6 +1315,7 @@ def calibrate(
 
     if staffing not in ("no-queue", "people"):
         _fail(f"--staffing is 'no-queue' or 'people' (got {staffing!r})")
+    _check_out_file(out)
     name = name or out.stem
     import re
 
@@ -984,21 +1337,22 @@ def calibrate(
         extra += ["--agents", value]
     for value in customer_wait:
         extra += ["--customer-wait", value]
-    event_log = read_log_or_fail(log, log_spec)
-    try:
-        cal = estimate(event_log, options)
-    except ValueError as err:
-        _fail(f"{log}: {err}")
-    text = scenario_text(cal, options, name=name, command=_command_line(log, out, log_spec, extra),
-                         horizon=horizon, warmup=warmup, replications=replications)
-    try:
-        Scenario.from_source(source_from_text(text, str(out)))
-    except ScenarioError as err:
-        _fail(f"the calibrated scenario does not validate ({err}); check --horizon, --warmup")
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as err:
-        _fail(f"cannot write {out}: {err.strerror or err}")
+    with _stoppable(lambda: f"nothing was written to {out}"):
+        event_log = read_log_or_fail(log, log_spec)
+        try:
+            cal = estimate(event_log, options)
+        except ValueError as err:
+            _fail(f"{log}: {err}")
+        text = scenario_text(cal, options, name=name, command=_command_line(log, out, log_spec, extra),
+                             horizon=horizon, warmup=warmup, replications=replications)
+        try:
+            Scenario.from_source(source_from_text(text, str(out)))
+        except ScenarioError as err:
+            _fail(f"the calibrated scenario does not validate ({err}); check --horizon, --warmup")
+        try:
+            write_text(out, text)
+        except OSError as err:
+            _fail(f"cannot write {out}: {err.strerror or err}")
     print_calibration(cal, out)
 
 

@@ -1,7 +1,8 @@
 """Every error cxsim raises on purpose, in one place: each says in one line what is wrong and where.
 
 ``ScenarioError`` (a scenario: file, line, field), ``ExecutorError`` (where replications should run), and
-``ResultsFolderError`` (a folder that does not hold a run's results), ``EventLogError`` (a ticket event log:
+``ResultsFolderError`` (a folder that does not hold a run's results), ``OutputFolderError`` (an output path
+cxsim will not write to), ``EventLogError`` (a ticket event log:
 file, line, column). The CLI prints them as they are and
 exits with status 2; anything else is a bug.
 """
@@ -93,3 +94,8 @@ class EventLogError(ValueError):
             parts.append(one_line(self.column))
         parts.append(self.message)
         return ": ".join(parts)
+
+
+class OutputFolderError(ValueError):
+    """An output path cxsim will not write to: it cannot be written, or it holds files cxsim did not write or
+    another scenario's results (``--force`` overrides the latter two)."""

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -22,18 +25,76 @@ MAIN_GUARD = (
     "cxsim runs replications in worker processes, and each one imports your script again: put the code "
     "that calls cxsim under 'if __name__ == \"__main__\":' (or pass workers=1 to run in this process)"
 )
+BROKEN = f"a worker process stopped while starting or running a replication. {MAIN_GUARD}"
 
 
 class InlineExecutor(Executor):
-    """Runs each job at once in this process (one worker, no pickling)."""
+    """Runs each job at once in this process (one worker, no pickling). An error is handed to the caller
+    through the future; Ctrl-C (KeyboardInterrupt) and SystemExit are not: they stop the run at once."""
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
             future.set_exception(exc)
         return future
+
+
+WATCHDOG_SECONDS = 0.5  # how often a worker checks that the process that started it is still there
+
+
+def _worker_setup(parent: int) -> None:
+    """In each worker process: leave Ctrl-C to the parent (which stops the pool), and end when the parent
+    has gone (killed, or stopped by SIGTERM) instead of waiting on its pipes forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we were started
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCHDOG_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="cxsim-parent-watchdog", daemon=True).start()
+
+
+class _Pool(ProcessPoolExecutor):
+    """A spawn process pool whose workers ignore Ctrl-C and die with their parent.
+
+    Workers start on demand inside ``submit``, from this thread: SIGINT is masked in it meanwhile, so a
+    worker starts with SIGINT masked and a Ctrl-C to the process group while it boots does not interrupt
+    it mid-import (the signal stays pending until ``_worker_setup`` ignores it). This process still gets
+    its Ctrl-C (through another thread, or when the mask is lifted)."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                         initializer=_worker_setup, initargs=(os.getpid(),))
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+            return super().submit(fn, *args, **kwargs)
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return super().submit(fn, *args, **kwargs)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def stop(self) -> None:
+        """Stop now: cancel the jobs not started and end the worker processes (SIGTERM, then SIGKILL after
+        a second), without waiting for the replications they are running."""
+        processes = list((self._processes or {}).values())
+        self.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        deadline = time.monotonic() + 1.0
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
 
 
 def default_workers() -> int:
@@ -66,12 +127,15 @@ def get_executor(workers: int | None = None, scheduler: str | None = None,
         # We are a worker process importing the caller's script again: its unguarded cxsim.run reached us.
         raise ExecutorError(MAIN_GUARD)
     # spawn: safe with threads (progress bars) and the same on every platform.
+    pool = _Pool(n)
     try:
-        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
-            yield pool, f"{n} local processes"
-    except BrokenProcessPool:
-        stopped = "a worker process stopped while starting or running a replication"
-        raise ExecutorError(f"{stopped}. {MAIN_GUARD}") from None
+        yield pool, f"{n} local processes"
+    except BaseException as exc:  # Ctrl-C, SIGTERM turned into KeyboardInterrupt, or an error: stop now
+        pool.stop()
+        if isinstance(exc, BrokenProcessPool):
+            raise ExecutorError(BROKEN) from None
+        raise
+    pool.shutdown(wait=True)
 
 
 def _probe(address: str) -> None:

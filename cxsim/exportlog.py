@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from cxsim.atomic import replacing
 from cxsim.errors import ResultsFolderError
 from cxsim.saved import load_results, load_steps
 
@@ -100,7 +101,7 @@ def export_log(folder: str | Path, out: str | Path, *, design: str | None = None
     out = Path(out)
     if out.parent != Path(""):
         out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as fh:
+    with replacing(out) as tmp, tmp.open("w", newline="") as fh:  # the whole log or none of it
         writer = csv.writer(fh)
         writer.writerow(LOG_COLUMNS)
         writer.writerows(row for _, row in rows)

@@ -585,7 +585,7 @@ def sweep_findings(sweep) -> list[str]:
                     parts.append(f"stays at {start} in {design}" if start == end else
                                  f"goes from {start} to {end} in {design}")
             if parts:
-                out.append(f"As {first} goes from {a.values[first]} to {b.values[first]}, "
+                out.append(f"As {first} goes from {a.labels()[first]} to {b.labels()[first]}, "
                            f"{METRICS[metric].label} ({METRICS[metric].period}) " + "; ".join(parts) + ".")
     if failed:
         out.append(f"{failed} of {len(sweep.points)} points failed; their errors are in sweep.csv.")
@@ -600,7 +600,7 @@ def sweep_tables(sweep) -> list[dict[str, Any]]:
         for p in sweep.points:
             cells = [fmt.cell(_point_estimate(p, d, metric), metric) if p.summary else fmt.Cell("failed", "")
                      for d in sweep.designs]
-            rows.append({"params": [p.values[k] for k in sweep.parameters], "cells": cells})
+            rows.append({"params": [p.labels()[k] for k in sweep.parameters], "cells": cells})
         tables.append({"title": fmt.label(metric), "rows": rows})
     return tables
 

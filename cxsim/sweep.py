@@ -8,14 +8,17 @@ not sampling noise from different random numbers.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import time
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cxsim.changes import set_path
+from cxsim.changes import set_path, value_text
 from cxsim.errors import ScenarioError
 from cxsim.loader import load_scenario
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
@@ -28,6 +31,10 @@ class SweepPoint:
     values: dict[str, Any]
     summary: Summary | None = None
     error: str | None = None
+
+    def labels(self) -> dict[str, Any]:
+        """The values, with a mapping or list (a distribution) written as in a scenario file."""
+        return {p: value_text(v) if isinstance(v, (dict, list)) else v for p, v in self.values.items()}
 
 
 @dataclass
@@ -42,12 +49,14 @@ class SweepResult:
     wall_seconds: float = 0.0
     workers: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    grid: list[tuple[str, list[Any]]] = field(default_factory=list)  # each parameter and its values
+    horizon: str | None = None  # the horizon asked for (None: the scenario's)
 
     def rows(self):
         """One row per point x design: the parameter values, status, and each metric with its CI."""
         for k, point in enumerate(self.points):
             for design in self.designs:
-                row: dict[str, Any] = {"point": k, **point.values, "design": design}
+                row: dict[str, Any] = {"point": k, **point.labels(), "design": design}
                 if point.summary is None:
                     row |= {"status": "error", "error": point.error}
                     yield row
@@ -64,6 +73,7 @@ class SweepResult:
             "scenario": self.scenario.name, "scenario_hash": self.scenario.content_hash,
             "scenario_file": self.scenario.origin, "seed": self.seed, "replications": self.replications,
             "cxsim_version": __version__, "parameters": self.parameters, "metrics": self.metrics,
+            "grid": [[path, values] for path, values in self.grid], "horizon": self.horizon,
             "run": {"workers": self.workers, "wall_seconds": round(self.wall_seconds, 3)},
             "points": [{"values": p.values, "error": p.error,
                         "designs": p.summary.to_json()["designs"] if p.summary else None}
@@ -72,21 +82,84 @@ class SweepResult:
         })
 
 
+# ------------------------------------------------------------------ checking a swept path before running
+
+
+def _shape(annotation: Any) -> tuple[str, Any] | None:
+    """What a field holds: ('model', class), ('mapping', value type), or None (a value: a number, a
+    duration, a distribution...), looking through Annotated and Optional."""
+    from pydantic import BaseModel
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _shape(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        shapes = [s for s in map(_shape, typing.get_args(annotation)) if s is not None]
+        return shapes[0] if len(shapes) == 1 else None
+    if origin is dict:
+        return ("mapping", typing.get_args(annotation)[1])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation)
+    return None
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    shown = ", ".join(choices[:8]) + (", ..." if len(choices) > 8 else "")
+    return (f"; did you mean {close[0]!r}?" if close else "") + (f" (there: {shown})" if choices else "")
+
+
+def check_parameter(scenario: Scenario, path: str) -> None:
+    """Refuse (``ScenarioError``) a swept path that names nothing in the scenario: a field no model has, or
+    a design, team, case type... that does not exist (the sweep would otherwise fail at every point, or
+    quietly add one). A field the file leaves at its default is fine; values are checked per point."""
+    parts = path.split(".")
+    shape: tuple[str, Any] | None = ("model", type(scenario))
+    nodes: list[Any] = [scenario.content]
+    for i, part in enumerate(parts):
+        where = ".".join(parts[:i]) or "the scenario"
+        if shape is None or not part:
+            if not part:
+                raise ScenarioError(f"no such path in the scenario (an empty name in {path!r})",
+                                    file=scenario.origin, field=path)
+            return  # inside a value (a distribution's fields...): the point's validation judges it
+        nodes = [n for n in nodes if isinstance(n, dict)]
+        kind, inner = shape
+        if kind == "model":
+            fields = {(f.alias or name): f for name, f in inner.model_fields.items()}
+            if part == "*" or part not in fields:
+                raise ScenarioError(f"no such path in the scenario: {where} has no field {part!r}"
+                                    + _suggest(part, list(fields)), file=scenario.origin, field=path)
+            shape = _shape(fields[part].annotation)
+            nodes = [n[part] for n in nodes if n.get(part) is not None]
+            continue
+        keys = list(dict.fromkeys(k for n in nodes for k in n))
+        if part == "*":
+            if not keys:
+                raise ScenarioError(f"no such path in the scenario: {where} is empty, nothing matches '*'",
+                                    field=path)
+            nodes = [v for n in nodes for v in n.values()]
+        elif part in keys:
+            nodes = [n[part] for n in nodes if part in n]
+        elif _shape(inner) is not None or i < len(parts) - 1:
+            # a named thing (design, team, case type, skill) must exist: setting it would add one
+            raise ScenarioError(f"no such path in the scenario: {where} has no {part!r}"
+                                + _suggest(part, [str(k) for k in keys]), file=scenario.origin, field=path)
+        shape = _shape(inner)
+
+
 def sweep_points(parameters: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     paths = [p for p, _ in parameters]
     return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v for _, v in parameters))]
 
 
-def run_sweep(scenario: str | Path | dict | Scenario, *,
-              parameters: list[tuple[str, list[Any]]] | None = None, metrics: list[str] | None = None,
-              replications: int | None = None, seed: int | None = None, horizon: str | None = None,
-              workers: int | None = 1, scheduler: str | None = None,
-              progress: Callable[[int, int], None] | None = None) -> SweepResult:
-    """Run every point of a sweep (the scenario's ``sweep`` block, or ``parameters`` given here)."""
-    from cxsim.executors import get_executor
-    from cxsim.runner import run
-
-    base = load_scenario(scenario)
+def sweep_plan(base: Scenario, *, parameters: list[tuple[str, list[Any]]] | None = None,
+               metrics: list[str] | None = None, replications: int | None = None, seed: int | None = None,
+               horizon: str | None = None) -> dict[str, Any]:
+    """What a sweep of ``base`` will run, every default resolved (the scenario's ``sweep`` block when no
+    ``parameters``): its grid, metrics, replications, seed and horizon, with the scenario's name, hash and
+    content; JSON-ready (an interrupted sweep records it so that ``cxsim sweep --resume`` can go on).
+    Paths that name nothing in the scenario are refused (``check_parameter``)."""
     spec = base.sweep
     if parameters is None:
         if spec is None:
@@ -94,25 +167,57 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
         parameters = [(p.path, list(p.values)) for p in spec.parameters]
     if not 1 <= len(parameters) <= 2:
         raise ValueError("a sweep varies one or two parameters")
-    metrics = metrics or (list(spec.metrics) if spec else list(DEFAULT_SWEEP_METRICS))
-    reps = replications or (spec.replications if spec and spec.replications else base.replications)
-    seed = base.seed if seed is None else seed
-    content = base.content
-    if content is None:
-        raise ValueError("sweeps need a scenario loaded from a file or a dict")
-    content = {k: v for k, v in content.items() if k != "sweep"}
+    for path, _ in parameters:
+        check_parameter(base, path)
+    return {"scenario": base.name, "scenario_hash": base.content_hash, "scenario_file": base.origin,
+            "cxsim_version": __version__, "grid": [[path, list(values)] for path, values in parameters],
+            "metrics": list(metrics or (spec.metrics if spec else DEFAULT_SWEEP_METRICS)),
+            "replications": replications or (spec.replications if spec and spec.replications
+                                             else base.replications),
+            "seed": base.seed if seed is None else seed, "horizon": horizon, "scenario_content": base.content}
+
+
+def run_sweep(scenario: str | Path | dict | Scenario, *,
+              parameters: list[tuple[str, list[Any]]] | None = None, metrics: list[str] | None = None,
+              replications: int | None = None, seed: int | None = None, horizon: str | None = None,
+              workers: int | None = 1, scheduler: str | None = None,
+              progress: Callable[[int, int], None] | None = None,
+              finished: dict[int, SweepPoint] | None = None,
+              on_point: Callable[[int, SweepPoint], None] | None = None) -> SweepResult:
+    """Run every point of a sweep (the scenario's ``sweep`` block, or ``parameters`` given here).
+
+    A path that names nothing in the scenario is refused before anything runs (``check_parameter``).
+    ``finished``: points already run (by their index in the grid), kept as they are, so an interrupted
+    sweep can go on; ``on_point(k, point)`` is called as each point finishes (or fails), e.g. to save it.
+    """
+    from cxsim.executors import get_executor
+    from cxsim.runner import run
+
+    base = load_scenario(scenario)
+    plan = sweep_plan(base, parameters=parameters, metrics=metrics, replications=replications, seed=seed,
+                      horizon=horizon)
+    parameters = [(path, values) for path, values in plan["grid"]]
+    metrics, reps, seed = plan["metrics"], plan["replications"], plan["seed"]
+    content = {k: v for k, v in base.content.items() if k != "sweep"}
     points = [SweepPoint(values) for values in sweep_points(parameters)]
+    finished = finished or {}
+    for k, point in finished.items():
+        if not 0 <= k < len(points) or point.values != points[k].values:
+            raise ValueError(f"finished point {k} ({point.values}) is not a point of this sweep")
+        points[k] = point
     started = time.perf_counter()
-    total = len(points) * reps * len(base.designs)
+    total = (len(points) - len(finished)) * reps * len(base.designs)
     done = 0
     with get_executor(workers, scheduler) as (executor, label):
         for k, point in enumerate(points):
+            if k in finished:
+                continue
             try:
                 data = content
                 for path, value in point.values.items():
                     data = set_path(data, path, value)
                 label_k = f"{base.origin} [sweep point {k}: " + ", ".join(
-                    f"{p}={v}" for p, v in point.values.items()) + "]"
+                    f"{p}={v}" for p, v in point.labels().items()) + "]"
                 scenario_k = load_scenario(data, label=label_k)
                 result = run(scenario_k, replications=reps, seed=seed, horizon=horizon, cases="none",
                              executor=executor,
@@ -124,11 +229,14 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
             except Exception as err:  # noqa: BLE001 - a failed point is recorded and the sweep goes on
                 point.error = f"{type(err).__name__}: {err}"
             done += reps * len(base.designs)
+            if on_point:
+                on_point(k, point)
             if progress:
                 progress(done, total)
     return SweepResult(scenario=base, parameters=[p for p, _ in parameters], metrics=metrics,
                        designs=list(base.designs), points=points, seed=seed, replications=reps,
-                       wall_seconds=time.perf_counter() - started, workers=label)
+                       wall_seconds=time.perf_counter() - started, workers=label,
+                       grid=[(p, list(v)) for p, v in parameters], horizon=horizon)
 
 
 def read_sweep(folder: str | Path) -> SweepResult:

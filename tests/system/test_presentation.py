@@ -15,6 +15,7 @@ from rich.console import Console
 import cxsim
 from cxsim import cli
 from cxsim import formatting as fmt
+from cxsim.errors import OutputFolderError
 from cxsim.outputs import RUN_FILES
 from cxsim.report import render_report
 
@@ -97,7 +98,10 @@ def test_writing_twice_leaves_only_the_second_runs_files(tmp_path):
     (folder / "notes.txt").write_text("mine\n")
     (folder / "my_plot.png").write_bytes(b"not cxsim's")
     first = cxsim.run(MINIMAL, replications=2, seed=1, horizon="20 days")  # per-case rows: a distribution
-    written = first.write(folder)
+    with pytest.raises(OutputFolderError, match="holds no cxsim results"):  # files cxsim did not write
+        first.write(folder)
+    assert _names(folder) == {"notes.txt", "my_plot.png"}
+    written = first.write(folder, force=True)
     assert "effort_distribution.png" in _names(folder)
     assert _names(folder) == {p.name for p in written} | {"notes.txt", "my_plot.png"}
 
@@ -112,7 +116,9 @@ def test_writing_twice_leaves_only_the_second_runs_files(tmp_path):
 
     sweep = cxsim.run_sweep(MINIMAL, parameters=[("designs.lanes.teams.product.agents", [1, 2])],
                             replications=1, seed=1, horizon="20 days")
-    written = sweep.write(folder, charts=False)  # a sweep into a run's folder replaces the run's files
+    with pytest.raises(OutputFolderError, match="holds the run results of scenario 'minimal'"):
+        sweep.write(folder)  # another kind of results: refused unless forced
+    written = sweep.write(folder, charts=False, force=True)  # forced: replaces the run's files
     assert {p.name for p in written} == {"sweep.csv", "sweep.json", "report.html"}
     assert _names(folder) == {"sweep.csv", "sweep.json", "report.html", "notes.txt", "my_plot.png"}
     assert (folder / "notes.txt").read_text() == "mine\n"

@@ -34,7 +34,7 @@ def small():
 def test_writes_table_json_tornado_and_report(small, tmp_path):
     (tmp_path / "summary.json").write_text("{}")  # an earlier run's file: removed, never mixed in
     (tmp_path / "notes.txt").write_text("mine")  # not cxsim's: kept
-    written = small.write(tmp_path)
+    written = small.write(tmp_path, force=True)  # a folder cxsim did not write: only with force
     assert not (tmp_path / "summary.json").exists() and (tmp_path / "notes.txt").exists()
     names = {p.name for p in written}
     assert {"sensitivity.csv", "sensitivity.json", "morris.csv", "report.html"} <= names

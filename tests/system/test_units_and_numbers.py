@@ -20,6 +20,7 @@ from cxsim import cli  # noqa: E402
 from cxsim import formatting as fmt  # noqa: E402
 from cxsim.charts import customers_over_time, dashboard_vs_truth, effort_distribution, sweep_chart  # noqa: E402
 from cxsim.estimates import Estimate  # noqa: E402
+from cxsim.sweep import SweepPoint  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def test_p90_effort_is_the_same_number_in_the_table_the_csv_and_the_violin(resul
 
 
 def _sweep(metric: str, means: list[float], currency: str | None = None, ci: float = 0.05):
-    points = [SimpleNamespace(values={"customers.loyalty": x}, summary=SimpleNamespace(designs={
+    points = [SweepPoint(values={"customers.loyalty": x}, summary=SimpleNamespace(designs={
         "a": SimpleNamespace(metrics={metric: Estimate(m, m - ci, m + ci)})})) for x, m in zip(
         (0.9, 0.95), means, strict=True)]
     return SimpleNamespace(scenario=SimpleNamespace(currency=currency), designs=["a"],

@@ -12,6 +12,7 @@ import cxsim
 from cxsim.estimates import Difference, Estimate
 from cxsim.formatting import plural
 from cxsim.report import findings, parameter_rows, render_report, sensitivity_drivers, sweep_findings, verdict
+from cxsim.sweep import SweepPoint
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +150,7 @@ def test_plural(count, text):
 
 def test_a_sweep_whose_metric_does_not_move_says_it_stays():
     summary = SimpleNamespace(designs={"a": SimpleNamespace(metrics={"effort_hours_mean": Estimate(2.0)})})
-    points = [SimpleNamespace(values={"x": v}, summary=summary) for v in (1, 2)]
+    points = [SweepPoint(values={"x": v}, summary=summary) for v in (1, 2)]
     sweep = SimpleNamespace(parameters=["x"], points=points, metrics=["effort_hours_mean"], designs=["a"])
     text = " ".join(sweep_findings(sweep))
     assert "2.00 to 2.00" not in text

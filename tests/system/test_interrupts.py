@@ -1,0 +1,129 @@
+"""Stopping a run: Ctrl-C (SIGINT, to the process or its whole group) and SIGTERM end ``cxsim run`` within
+a few seconds, inline or on the process pool, with one line on stderr, exit status 130 / 143, no traceback,
+no output folder, no ``*.partial`` folder left and no worker process left behind; workers also end when
+their parent is killed outright. Real subprocesses, since the point is the processes (each ~3 s)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+
+MINIMAL = Path("scenarios/minimal.yaml").resolve()
+LONG = ["--horizon", "3000 days", "-r", "4"]  # minutes of simulation: it can only end by being stopped
+
+
+def _children(pid: int) -> list[int]:
+    """Live (non-zombie) processes whose parent is ``pid`` (a /proc scan: Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # ended meanwhile
+        return b""
+
+
+def _alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
+def _start(tmp_path: Path, workers: int) -> tuple[subprocess.Popen, list[int]]:
+    """``cxsim run`` on a long horizon, once it is simulating; with the pool, its worker processes."""
+    proc = subprocess.Popen([sys.executable, "-m", "cxsim", "run", str(MINIMAL), *LONG, "-w", str(workers),
+                             "--out", str(tmp_path / "out")], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stdout.readline().startswith("offered load")  # printed just before the run starts
+    workers_seen: list[int] = []
+    deadline = time.monotonic() + 20
+    while workers > 1 and len(workers_seen) < workers and time.monotonic() < deadline:
+        workers_seen = [p for p in _children(proc.pid) if b"spawn_main" in _cmdline(p)]
+        time.sleep(0.1)
+    time.sleep(1.0)  # well inside a replication (each takes far longer)
+    assert proc.poll() is None
+    return proc, workers_seen
+
+
+def _stop(proc: subprocess.Popen, sig: int, group: bool) -> tuple[float, str]:
+    children = _children(proc.pid)
+    started = time.monotonic()
+    (os.killpg if group else os.kill)(proc.pid, sig)
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:  # still running, or orphaned workers hold its stderr open
+        _kill(children + [proc.pid])
+        pytest.fail("the run did not stop within 10 s")
+    took = time.monotonic() - started
+    _gone(children)
+    return took, err
+
+
+def _kill(pids: list[int]) -> None:
+    """Clean up after a failed check: kill what this test started, by pid."""
+    for pid in _alive(pids):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _gone(pids: list[int], seconds: float = 3) -> None:
+    deadline = time.monotonic() + seconds
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _alive(pids)
+    _kill(left)
+    assert not left, f"processes left behind: {left}"
+
+
+def _nothing_left(tmp_path: Path) -> None:
+    assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.glob("*.partial")) and not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(("workers", "sig", "group", "status", "name"), [
+    (1, signal.SIGINT, False, 130, "Ctrl-C"),     # inline: the engine stops mid-replication
+    (2, signal.SIGINT, True, 130, "Ctrl-C"),      # Ctrl-C in a terminal: the parent and every worker
+    (2, signal.SIGTERM, False, 143, "SIGTERM"),   # kill PID: the workers must not be orphaned
+], ids=["inline-sigint", "pool-sigint-group", "pool-sigterm"])
+def test_a_signal_stops_the_run_at_once_and_leaves_nothing(tmp_path, workers, sig, group, status, name):
+    proc, seen = _start(tmp_path, workers)
+    assert len(seen) == (workers if workers > 1 else 0)
+    took, err = _stop(proc, sig, group)
+    assert proc.returncode == status
+    assert took < 3, f"took {took:.1f} s to stop"
+    # the estimate's note ("a large run: ...", printed before starting) aside, one line says what happened
+    lines = [line for line in err.strip().splitlines() if not line.startswith("note: a large run")]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith(f"stopped ({name}): nothing was written; run it again with: cxsim run ")
+    _nothing_left(tmp_path)
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    proc, workers = _start(tmp_path, 2)
+    os.kill(proc.pid, signal.SIGKILL)  # nothing can clean up after SIGKILL: the workers must notice
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+    _gone(workers, seconds=5)
