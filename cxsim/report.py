@@ -181,17 +181,23 @@ def verdict(view, assumptions: list[dict[str, Any]] | None = None,
         if diff is not None and diff.mean is not None and not diff.significant:
             question, answer = out[0]
             out[0] = (question, answer[:-1] + f"; but not distinguishable from {other} yet (see How sure).")
-    out.append(("Rests on", _rests_on(assumptions or [], sensitivity)))
+    out.append(("Rests on", _rests_on(assumptions or [], sensitivity, s)))
     return out
 
 
-def _rests_on(assumptions: list[dict[str, Any]], sensitivity: dict[str, Any] | None) -> str:
+def _rests_on(assumptions: list[dict[str, Any]], sensitivity: dict[str, Any] | None, summary=None) -> str:
     from cxsim.sensitivity import RUN_CONTROL  # how a run is measured (horizon, seed...), not the world
 
     marked = [a for a in assumptions if a.get("assumption") and a["path"].split(".")[0] not in RUN_CONTROL]
+    file = getattr(summary, "scenario_file", None)
     if marked:
         text = ("The scenario's assumptions (values marked '# [assumption]'): "
                 + "; ".join(f"{a['path']} = {a['value']}" for a in marked) + ".")
+    elif file and _written_source(file, summary.scenario_hash) is None:
+        # the marks are comments in the file; the recorded content keeps values only
+        text = (f"Not known here: the values {file} marks '# [assumption]' are comments in that file, which "
+                "is not where the run read it or has changed since; rebuild the report where the file is, "
+                "or run it again.")
     else:
         text = ("The scenario marks no value '# [assumption]': every input is taken as known. Mark the "
                 "uncertain ones and run cxsim sensitivity to see which move the result.")

@@ -103,6 +103,12 @@ def test_the_verdict_names_the_files_assumptions_and_the_sensitivity_drivers(tmp
     assert "customers.case_rate (0.70 h), case_types.how_to.fix_time (0.10 h)" in rests
     assert "flips under customers.case_rate" in rests
     assert sensitivity_drivers({"rows": []}) == ""
+    # the marks are comments in the file: once it changes, the verdict says it cannot list them, never
+    # that the scenario marks nothing
+    path.write_text(path.read_text().replace("count: 60", "count: 61"))
+    rows = parameter_rows(run.summary.scenario_content, run.summary.scenario_file, run.summary.scenario_hash)
+    rests = dict(verdict(run, rows))["Rests on"]
+    assert rests.startswith(f"Not known here: the values {path} marks '# [assumption]'")
 
 
 def test_equal_staff_costs_are_said_once(result):
