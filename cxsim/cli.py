@@ -30,8 +30,15 @@ app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=No
                   help="Simulate customer-support org designs and compare what they cost customers.")
 out_console = Console()
 err_console = Console(stderr=True)
-ALLOW_LARGE_HELP = "Run even above the size limits (replications, customers, agents, expected cases)."
+ALLOW_LARGE_HELP = ("Run even above the size limits (replications, customers, agents, expected cases, "
+                    "scenario file size).")
 
+
+def _file_limit(allow_large: bool):
+    """Scenario files over ``MAX_SOURCE_BYTES`` are read only with --allow-large (for this command)."""
+    from cxsim.yaml_source import MAX_SOURCE_BYTES, file_size_limit
+
+    return file_size_limit(None if allow_large else MAX_SOURCE_BYTES)
 
 
 def default_folder(name: str, suffix: str = "") -> Path:
@@ -136,7 +143,8 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 def validate(scenario: Path = typer.Argument(..., help="Scenario YAML (or JSON) file, or a summary.json."),
              allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP)) -> None:
     """Check a scenario file without running it."""
-    sc, _ = _load_for_run(scenario)  # as run reads it: a .json recording a run checks its scenario
+    with _file_limit(allow_large):
+        sc, _ = _load_for_run(scenario)  # as run reads it: a .json recording a run checks its scenario
     _check_run_size(sc, allow_large=allow_large)
     out_console.print(f"{scenario}: ok — scenario {sc.name!r}, {len(sc.case_types)} case types, "
                       f"designs: {', '.join(sc.designs)}", highlight=False)
@@ -333,7 +341,8 @@ def run(
     from cxsim.catalogue import METRICS as KNOWN
     from cxsim.errors import ExecutorError
 
-    sc, recorded = _load_for_run(scenario)
+    with _file_limit(allow_large):
+        sc, recorded = _load_for_run(scenario)
     if recorded is not None:  # re-run: the recorded inputs unless overridden
         seed = recorded.seed if seed is None else seed
         replications = recorded.replications if replications is None else replications
@@ -447,7 +456,8 @@ def sweep(
     else:
         if scenario is None:
             _fail("give a scenario file, a recorded sweep.json, or --resume FOLDER")
-        sc, record = _load_for_sweep(scenario)
+        with _file_limit(allow_large):
+            sc, record = _load_for_sweep(scenario)
         if record is not None:
             if set_:
                 _fail(f"--set: {scenario} records its sweep's parameters; --set is for a scenario file")

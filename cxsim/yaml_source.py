@@ -18,6 +18,8 @@ can print it and exit with status 2 without a traceback.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime as _dt
 import difflib
@@ -61,6 +63,9 @@ MAPPING_REQUIRED = "a scenario file must be a mapping of keys such as name, cust
 #: bytes of one scenario file (ruamel's round-trip parser reads 70 to 130 KB a second, so this takes up to
 #: about 4 s; the largest shipped scenario is 34 KB)
 MAX_SOURCE_BYTES = 256_000
+#: the cap in force (``file_size_limit``: ``--allow-large`` lifts it for one command)
+_max_source_bytes: contextvars.ContextVar[int | None] = contextvars.ContextVar("cxsim_max_source_bytes",
+                                                                              default=MAX_SOURCE_BYTES)
 #: values (mappings, lists and scalars) in the document once aliases are expanded ("billion laughs")
 MAX_VALUES = 200_000
 #: levels of nesting (a scenario needs about 6)
@@ -137,10 +142,11 @@ def load_source(path: str | Path, *, label: str | None = None) -> Source:
     ``label`` is the file name used in messages (default: ``str(path)`` as given).
     """
     label = str(path) if label is None else label
+    limit = _max_source_bytes.get()
     try:
         size = Path(path).stat().st_size
-        if size > MAX_SOURCE_BYTES and Path(path).is_file():
-            raise ScenarioError(_too_big(size), file=label)
+        if limit is not None and size > limit and Path(path).is_file():
+            raise ScenarioError(_too_big(size, limit), file=label)
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise ScenarioError("file not found", file=label) from None
@@ -161,15 +167,28 @@ def load_source(path: str | Path, *, label: str | None = None) -> Source:
     return source_from_text(text, label)
 
 
-def _too_big(size: int) -> str:
-    return (f"the file is {size:,} bytes; a scenario file may hold at most {MAX_SOURCE_BYTES:,} "
-            "(cxsim.yaml_source.MAX_SOURCE_BYTES)")
+def _too_big(size: int, limit: int) -> str:
+    return (f"the file is {size:,} bytes; a scenario file may hold at most {limit:,} "
+            "(cxsim.yaml_source.MAX_SOURCE_BYTES): give --allow-large to read it anyway (parsing takes about "
+            "1 s per 100 KB)")
+
+
+@contextlib.contextmanager
+def file_size_limit(limit: int | None):
+    """Within this block, scenario files of up to ``limit`` bytes are read (None: any size; the CLI's
+    ``--allow-large``); the default is ``MAX_SOURCE_BYTES``."""
+    token = _max_source_bytes.set(limit)
+    try:
+        yield
+    finally:
+        _max_source_bytes.reset(token)
 
 
 def source_from_text(text: str, label: str = "<string>") -> Source:
     """Parse YAML text (see :func:`load_source`); ``label`` names it in messages."""
-    if len(text) > MAX_SOURCE_BYTES:
-        raise ScenarioError(_too_big(len(text.encode("utf-8", "replace"))), file=label)
+    limit = _max_source_bytes.get()
+    if limit is not None and len(text) > limit:
+        raise ScenarioError(_too_big(len(text.encode("utf-8", "replace")), limit), file=label)
     _check_characters(text, label)
     _check_nesting(text, label)
     yaml = YAML(typ="rt")

@@ -33,23 +33,20 @@ T = TypeVar("T")
 #: The files that take longest (``pytest --durations``), started first so that the workers end together
 #: instead of one finishing a long file while the other idles.
 LONGEST_FIRST = (
-    "system/test_shipped_scenarios.py", "model/test_queueing_validation.py", "system/test_cli.py",
-    "model/test_mechanisms.py", "model/test_queueing_theory.py", "system/test_calibrate_real.py",
+    "system/test_shipped_scenarios.py", "model/test_queueing_validation.py", "model/test_mechanisms.py",
+    "system/test_cli.py", "model/test_queueing_theory.py", "system/test_calibrate_real.py",
     "system/test_report.py", "model/test_determinism_and_accounting.py", "model/test_experiments.py",
     "model/test_erlang_a.py", "system/test_readme.py", "model/test_asis_engine.py",
     "system/test_presentation.py", "system/test_distributed.py", "model/test_operations.py",
 )
 
-#: The model level runs untraced under ``--cov`` (pytest-cov's ``no_cover`` for each test, and the same
-#: pause while its fixtures build runs: ``pytest_runtest_setup``), except the golden guard: these are long
-#: simulations checked against theory and invariants, and coverage's tracer makes them ~2.5x slower
-#: (test_erlang_a: 45 s -> 21 s of CPU). Coverage then counts the engine lines that the golden runs, the unit
-#: tests and the system tests reach, which is what it is for: code no test runs at all.
-TRACED_MODEL_FILES = ("model/test_golden.py",)
-
-
-def _untraced(relative: str) -> bool:
-    return relative.startswith("model/") and relative not in TRACED_MODEL_FILES
+#: The longest simulations of the model level (statistical checks against queueing theory, the mechanisms'
+#: paired comparisons, the experiment runners) run untraced under ``--cov``: pytest-cov's ``no_cover`` for
+#: each test, and the same pause while its fixtures build runs (``pytest_runtest_setup``). Coverage's tracer
+#: makes them ~2.5x slower (test_erlang_a: 45 s -> 21 s of CPU) for engine lines that the golden runs and
+#: the other tests reach too; coverage is for finding code no test runs at all.
+UNTRACED = ("model/test_queueing_validation.py", "model/test_queueing_theory.py", "model/test_erlang_a.py",
+            "model/test_mechanisms.py", "model/test_experiments.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -65,7 +62,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: move it to its level, tests/unit/, tests/model/ or "
                                     "tests/system/ (see tests/conftest.py)")
         item.add_marker(getattr(pytest.mark, level))
-        if _untraced(relative.as_posix()):
+        if relative.as_posix() in UNTRACED:
             item.add_marker(pytest.mark.no_cover)
 
 

@@ -4,8 +4,10 @@ The rule under test: bad input gets ONE line on stderr, ``path/to/file.yaml:LINE
 exit status 2, no traceback and nothing written. Each malformed scenario is ``BASE`` below with one line
 replaced, so the line the error must be reported on is known.
 
-Every subprocess pays ~1 s of imports, so the error-path invocations are started together (in a thread
-pool, once per module) and each parametrized test only checks its own result.
+Every subprocess pays ~1 s of imports (several under coverage), so the error-path invocations run in this
+process (typer's CliRunner: the same exit status, streams and exceptions; tests/system/test_bad_input_cli.py
+runs bad files as real processes), once per module, and each parametrized test only checks its own result;
+the runs are real subprocesses, started together.
 """
 
 from __future__ import annotations
@@ -156,6 +158,22 @@ def run_parallel(jobs: dict[str, tuple[tuple, Path]]) -> dict[str, subprocess.Co
         return {name: future.result() for name, future in futures.items()}
 
 
+def cli_in_process(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    """``cxsim ARGS`` run in this process (paths are absolute; ``cwd`` only names the job's folder); an
+    exception that escaped the CLI is written to stderr as the traceback a user would see."""
+    import traceback
+
+    from typer.testing import CliRunner
+
+    from cxsim.cli import app
+
+    result = CliRunner().invoke(app, list(map(str, args)), env={"COLUMNS": "200"})
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, stderr)
+
+
 def mutate(line: int, new: str) -> str:
     lines = BASE.splitlines()
     assert 1 <= line <= len(lines) and lines[line - 1].strip(), f"line {line} of BASE is not a field"
@@ -206,8 +224,7 @@ def bad_runs(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProc
     folder = tmp_path_factory.mktemp("validate-bad")
     (folder / "scenario.yaml").write_text(mutate(4, "horizon: 30 days"), encoding="utf-8")
     jobs["validate-bad"] = (("validate", folder / "scenario.yaml"), folder)
-    results = run_parallel(jobs)
-    return {name: (jobs[name][1], proc) for name, proc in results.items()}
+    return {name: (cwd, cli_in_process(*args, cwd=cwd)) for name, (args, cwd) in jobs.items()}
 
 
 def test_base_scenario_is_valid(tmp_path):

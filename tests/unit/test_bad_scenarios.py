@@ -141,7 +141,22 @@ def test_a_file_too_big_to_parse_quickly_is_refused_at_once(tmp_path):
     err = refusal(path)
     assert time.perf_counter() - started < 1
     assert str(err) == (f"{path}: the file is {path.stat().st_size:,} bytes; a scenario file may hold at "
-                        "most 256,000 (cxsim.yaml_source.MAX_SOURCE_BYTES)")
+                        "most 256,000 (cxsim.yaml_source.MAX_SOURCE_BYTES): give --allow-large to read it "
+                        "anyway (parsing takes about 1 s per 100 KB)")
+
+
+def test_allow_large_reads_a_scenario_file_over_the_size_cap(tmp_path):
+    """A big scenario can be legitimate (a calibrated matrix of many teams): --allow-large reads it."""
+    path = tmp_path / "big.yaml"
+    padding = "".join(f"# {'calibration note ' * 6}{i}\n" for i in range(2_600))  # comments: ~300 KB
+    path.write_text(padding + (CATALOGUE.parents[1] / "scenarios" / "minimal.yaml").read_text())
+    assert path.stat().st_size > 256_000
+    refused = CliRunner().invoke(app, ["validate", str(path)])
+    assert refused.exit_code == 2 and "give --allow-large" in refused.output
+    read = CliRunner().invoke(app, ["validate", str(path), "--allow-large"])
+    assert read.exit_code == 0, read.output
+    with pytest.raises(ScenarioError):  # the cap is back once the command is over
+        load_scenario(path)
 
 
 def test_alias_bomb_is_refused_in_well_under_a_second():
