@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -66,18 +67,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.no_cover)
 
 
+#: Set by coverage (``patch = subprocess``) so that every Python process started from here traces itself:
+#: hidden while an untraced test runs, so its worker processes run untraced too.
+COVERAGE_ENV = "COVERAGE_PROCESS_CONFIG"
+
+
+@contextmanager
+def _children_untraced():
+    saved = os.environ.pop(COVERAGE_ENV, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ[COVERAGE_ENV] = saved
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
     """Fixtures of a ``no_cover`` test build untraced too (pytest-cov pauses only the test's call)."""
+    if item.get_closest_marker("no_cover") is None:
+        return (yield)
     controller = getattr(item.config.pluginmanager.getplugin("_cov"), "cov_controller", None)
-    pause = controller is not None and controller.started and item.get_closest_marker("no_cover")
+    pause = controller is not None and controller.started
     if pause:
         controller.pause()
     try:
-        return (yield)
+        with _children_untraced():
+            return (yield)
     finally:
         if pause:
             controller.resume()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """A ``no_cover`` test's worker processes run untraced (pytest-cov pauses this process only)."""
+    if item.get_closest_marker("no_cover") is None:
+        return (yield)
+    with _children_untraced():
+        return (yield)
 
 
 def _relative(item: pytest.Item) -> str:
