@@ -41,13 +41,13 @@ LONGEST_FIRST = (
     "system/test_presentation.py", "system/test_distributed.py", "model/test_operations.py",
 )
 
-#: The longest simulations of the model level (statistical checks against queueing theory, the mechanisms'
-#: paired comparisons, the experiment runners) run untraced under ``--cov``: pytest-cov's ``no_cover`` for
-#: each test, and the same pause while its fixtures build runs (``pytest_runtest_setup``). Coverage's tracer
-#: makes them ~2.5x slower (test_erlang_a: 45 s -> 21 s of CPU) for engine lines that the golden runs and
-#: the other tests reach too; coverage is for finding code no test runs at all.
-UNTRACED = ("model/test_queueing_validation.py", "model/test_queueing_theory.py", "model/test_erlang_a.py",
-            "model/test_mechanisms.py", "model/test_experiments.py")
+#: The model level runs untraced under ``--cov`` (pytest-cov's ``no_cover`` for each test; the same pause,
+#: in this process and the worker processes it starts, while its fixtures build runs): long simulations
+#: checked against queueing theory and the mechanisms' directions, ~2.5x slower under coverage's tracer
+#: (test_erlang_a: 28.6 s -> 18.6 s; 16.0 s without coverage). Coverage is for finding code no test runs;
+#: it counts what the unit and system tests reach (including one_lane_tech's shortened story run in
+#: tests/system/conftest.py) and the files below (chasing's rules are reached nowhere else).
+TRACED_MODEL_FILES = ("model/test_golden.py", "model/test_churn_and_chasing.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,7 +63,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: move it to its level, tests/unit/, tests/model/ or "
                                     "tests/system/ (see tests/conftest.py)")
         item.add_marker(getattr(pytest.mark, level))
-        if relative.as_posix() in UNTRACED:
+        if level == "model" and relative.as_posix() not in TRACED_MODEL_FILES:
             item.add_marker(pytest.mark.no_cover)
 
 
@@ -73,11 +73,18 @@ COVERAGE_ENV = "COVERAGE_PROCESS_CONFIG"
 
 
 @contextmanager
-def _children_untraced():
+def untraced(config: pytest.Config):
+    """Run a block without coverage's tracer, here and in the processes it starts (a pool's workers)."""
+    controller = getattr(config.pluginmanager.getplugin("_cov"), "cov_controller", None)
+    pause = controller is not None and controller.started
     saved = os.environ.pop(COVERAGE_ENV, None)
+    if pause:
+        controller.pause()
     try:
         yield
     finally:
+        if pause:
+            controller.resume()
         if saved is not None:
             os.environ[COVERAGE_ENV] = saved
 
@@ -87,16 +94,8 @@ def pytest_runtest_setup(item: pytest.Item):
     """Fixtures of a ``no_cover`` test build untraced too (pytest-cov pauses only the test's call)."""
     if item.get_closest_marker("no_cover") is None:
         return (yield)
-    controller = getattr(item.config.pluginmanager.getplugin("_cov"), "cov_controller", None)
-    pause = controller is not None and controller.started
-    if pause:
-        controller.pause()
-    try:
-        with _children_untraced():
-            return (yield)
-    finally:
-        if pause:
-            controller.resume()
+    with untraced(item.config):
+        return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -104,8 +103,12 @@ def pytest_runtest_call(item: pytest.Item):
     """A ``no_cover`` test's worker processes run untraced (pytest-cov pauses this process only)."""
     if item.get_closest_marker("no_cover") is None:
         return (yield)
-    with _children_untraced():
+    saved = os.environ.pop(COVERAGE_ENV, None)
+    try:
         return (yield)
+    finally:
+        if saved is not None:
+            os.environ[COVERAGE_ENV] = saved
 
 
 def _relative(item: pytest.Item) -> str:
@@ -134,16 +137,21 @@ def once_per_session(factory: pytest.TempPathFactory, key: str, make: Callable[[
 
 
 @pytest.fixture(scope="session")
-def shipped_run(tmp_path_factory):
+def shipped_run(tmp_path_factory, pytestconfig):
     """``shipped_run(name)``: the shipped scenario ``name`` run at its own settings (replications, seed,
     horizon; all local cores), once per session. The golden guard (tests/model/test_golden.py) and the
-    story's back-test (tests/system/test_shipped_scenarios.py) read the same run."""
+    story's back-test (tests/system/test_shipped_scenarios.py) read the same run. It runs untraced (the
+    suite's longest run; the shortened story runs of tests/system/conftest.py reach the same engine lines
+    under coverage)."""
     runs = {}
+
+    def make(name: str):
+        with untraced(pytestconfig):
+            return golden.run(name, workers=None)
 
     def get(name: str):
         if name not in runs:
-            runs[name] = once_per_session(tmp_path_factory, f"shipped_{name}",
-                                          lambda: golden.run(name, workers=None))
+            runs[name] = once_per_session(tmp_path_factory, f"shipped_{name}", lambda: make(name))
         return runs[name]
 
     return get
