@@ -78,7 +78,7 @@ def _stop(proc: subprocess.Popen, sig: int, group: bool) -> tuple[float, str]:
         _kill(children + [proc.pid])
         pytest.fail("the run did not stop within 10 s")
     took = time.monotonic() - started
-    _gone(children)
+    _gone(children, seconds=10)
     return took, err
 
 
@@ -112,7 +112,8 @@ def test_a_signal_stops_the_run_at_once_and_leaves_nothing(tmp_path, workers, si
     assert len(seen) == (workers if workers > 1 else 0)
     took, err = _stop(proc, sig, group)
     assert proc.returncode == status
-    assert took < 3, f"took {took:.1f} s to stop"
+    # idle: 0.3-0.4 s; the margin is for a loaded CI machine (the old code ran every replication: minutes)
+    assert took < 6, f"took {took:.1f} s to stop"
     # the estimate's note ("a large run: ...", printed before starting) aside, one line says what happened
     lines = [line for line in err.strip().splitlines() if not line.startswith("note: a large run")]
     assert len(lines) == 1 and "Traceback" not in err, err
