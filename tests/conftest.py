@@ -73,20 +73,29 @@ COVERAGE_ENV = "COVERAGE_PROCESS_CONFIG"
 
 
 @contextmanager
-def untraced(config: pytest.Config):
-    """Run a block without coverage's tracer, here and in the processes it starts (a pool's workers)."""
-    controller = getattr(config.pluginmanager.getplugin("_cov"), "cov_controller", None)
-    pause = controller is not None and controller.started
+def _children_untraced():
+    """Processes started in this block (a pool's workers) run without coverage."""
     saved = os.environ.pop(COVERAGE_ENV, None)
-    if pause:
-        controller.pause()
     try:
         yield
     finally:
-        if pause:
-            controller.resume()
         if saved is not None:
             os.environ[COVERAGE_ENV] = saved
+
+
+@contextmanager
+def untraced(config: pytest.Config):
+    """Run a block without coverage's tracer, here and in the processes it starts."""
+    controller = getattr(config.pluginmanager.getplugin("_cov"), "cov_controller", None)
+    pause = controller is not None and controller.started
+    if pause:
+        controller.pause()
+    try:
+        with _children_untraced():
+            yield
+    finally:
+        if pause:
+            controller.resume()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -103,12 +112,8 @@ def pytest_runtest_call(item: pytest.Item):
     """A ``no_cover`` test's worker processes run untraced (pytest-cov pauses this process only)."""
     if item.get_closest_marker("no_cover") is None:
         return (yield)
-    saved = os.environ.pop(COVERAGE_ENV, None)
-    try:
+    with _children_untraced():
         return (yield)
-    finally:
-        if saved is not None:
-            os.environ[COVERAGE_ENV] = saved
 
 
 def _relative(item: pytest.Item) -> str:
