@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from cxsim.policies import TRANSFER_POLICIES
 from cxsim.scenario import Design, Scenario
@@ -187,6 +186,8 @@ def backlog_trend(series: Sequence[Sequence[float]], last: float = LAST_PART,
     first = n - len(tail)
     z = tail.reshape(batches, size).mean(axis=1)
     days = first + size * (np.arange(batches) + 0.5)
+    from scipy import stats  # here, not at the top: scipy.stats adds ~0.5 s to every CLI start
+
     fit = stats.linregress(days, z)
     if np.isnan(fit.stderr) or fit.stderr == 0:
         p = 0.0 if fit.slope > 0 else 1.0

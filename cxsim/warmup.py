@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 BATCH = 5  # MSER-5: batch means of 5 observations
 SIGNIFICANCE = 0.01  # a longer warm-up is suggested only if what it drops differs from what it keeps
@@ -74,4 +73,6 @@ def improves(series: Any, given: int, suggested: int, batch: int = BATCH,
     if sd == 0:
         return bool(abs(dropped.mean() - kept.mean()) > 0)
     t = (dropped.mean() - kept.mean()) / (sd * math.sqrt(1 / len(dropped) + 1 / len(kept)))
+    from scipy import stats  # here, not at the top: scipy.stats adds ~0.5 s to every CLI start
+
     return bool(2 * stats.t.sf(abs(t), len(kept) - 1) < level)

@@ -34,20 +34,27 @@ T = TypeVar("T")
 #: The files that take longest (``pytest --durations``), started first so that the workers end together
 #: instead of one finishing a long file while the other idles.
 LONGEST_FIRST = (
-    "system/test_shipped_scenarios.py", "model/test_queueing_validation.py", "model/test_mechanisms.py",
-    "system/test_cli.py", "model/test_queueing_theory.py", "system/test_calibrate_real.py",
-    "system/test_report.py", "model/test_determinism_and_accounting.py", "model/test_experiments.py",
-    "model/test_erlang_a.py", "system/test_readme.py", "model/test_asis_engine.py",
-    "system/test_presentation.py", "system/test_distributed.py", "model/test_operations.py",
+    "system/test_shipped_scenarios.py", "system/test_presentation.py", "model/test_queueing_validation.py",
+    "system/test_report.py", "system/test_distributed.py", "system/test_output_folders.py",
+    "system/test_cli.py", "system/test_readme.py", "system/test_calibrate_real.py",
+    "model/test_mechanisms.py", "system/test_sensitivity.py", "model/test_queueing_theory.py",
+    "model/test_churn_and_chasing.py", "model/test_asis_engine.py", "unit/test_bad_scenarios.py",
+    "unit/test_quantiles.py",
 )
 
-#: The model level runs untraced under ``--cov`` (pytest-cov's ``no_cover`` for each test; the same pause,
-#: in this process and the worker processes it starts, while its fixtures build runs): long simulations
-#: checked against queueing theory and the mechanisms' directions, ~2.5x slower under coverage's tracer
-#: (test_erlang_a: 28.6 s -> 18.6 s; 16.0 s without coverage). Coverage is for finding code no test runs;
-#: it counts what the unit and system tests reach (including one_lane_tech's shortened story run in
-#: tests/system/conftest.py) and the files below (chasing's rules are reached nowhere else).
+#: The model level runs untraced under ``--cov`` (this file's ``untraced`` marker: the test's setup and call,
+#: in this process and the worker processes it starts): long simulations checked against queueing theory and
+#: the mechanisms' directions, ~2.5x slower under coverage's tracer (test_queueing_validation's M/M/c at
+#: rho = 0.9: 46 s traced, 20 s untraced). Coverage is for finding code no test runs; it counts what the unit
+#: and system tests reach (including one_lane_tech's shortened story run in tests/system/conftest.py) and the
+#: files below (chasing's rules are reached nowhere else).
 TRACED_MODEL_FILES = ("model/test_golden.py", "model/test_churn_and_chasing.py")
+
+#: Untraced too: the signal tests stop real processes, and coverage's own SIGTERM handler (``sigterm``, so
+#: that a terminated process keeps its data) would run inside the process being stopped: a second SIGTERM
+#: from the pool's clean-up interrupts its save and prints coverage's traceback on the stderr the test reads.
+#: (tests/system/test_process_pool.py measures the pool's stop in this process.)
+UNTRACED_SYSTEM_FILES = ("system/test_interrupts.py",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,8 +70,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: move it to its level, tests/unit/, tests/model/ or "
                                     "tests/system/ (see tests/conftest.py)")
         item.add_marker(getattr(pytest.mark, level))
-        if level == "model" and relative.as_posix() not in TRACED_MODEL_FILES:
-            item.add_marker(pytest.mark.no_cover)
+        name = relative.as_posix()
+        if (level == "model" and name not in TRACED_MODEL_FILES) or name in UNTRACED_SYSTEM_FILES:
+            item.add_marker(pytest.mark.untraced)
 
 
 #: Set by coverage (``patch = subprocess``) so that every Python process started from here traces itself:
@@ -73,35 +81,47 @@ COVERAGE_ENV = "COVERAGE_PROCESS_CONFIG"
 
 
 @contextmanager
-def _children_untraced():
-    """Processes started in this block (a pool's workers) run without coverage."""
+def untraced(config: pytest.Config):
+    """Run a block without coverage's tracer, here and in the processes it starts.
+
+    Two tracers can be running here: pytest-cov's, and, in a pytest-xdist worker, the one coverage starts in
+    every subprocess of a measured process (``patch = subprocess``: the workers are such subprocesses).
+    pytest-cov's own ``no_cover`` pauses only the first, so an xdist worker went on tracing. Both stop here
+    and restart in their order afterwards.
+    """
+    controller = getattr(config.pluginmanager.getplugin("_cov"), "cov_controller", None)
+    pause = controller is not None and controller.started
+    if pause:
+        controller.pause()
+    stopped = []
+    coverage = _coverage_module()
+    while coverage is not None and (current := coverage.Coverage.current()) is not None:
+        current.stop()  # the innermost first: stopping it resumes the one below, stopped next
+        stopped.append(current)
     saved = os.environ.pop(COVERAGE_ENV, None)
     try:
         yield
     finally:
         if saved is not None:
             os.environ[COVERAGE_ENV] = saved
-
-
-@contextmanager
-def untraced(config: pytest.Config):
-    """Run a block without coverage's tracer, here and in the processes it starts."""
-    controller = getattr(config.pluginmanager.getplugin("_cov"), "cov_controller", None)
-    pause = controller is not None and controller.started
-    if pause:
-        controller.pause()
-    try:
-        with _children_untraced():
-            yield
-    finally:
+        for cov in reversed(stopped):
+            cov.start()
         if pause:
             controller.resume()
 
 
+def _coverage_module():
+    try:
+        import coverage
+    except ImportError:  # the suite runs without pytest-cov too
+        return None
+    return coverage
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
-    """Fixtures of a ``no_cover`` test build untraced too (pytest-cov pauses only the test's call)."""
-    if item.get_closest_marker("no_cover") is None:
+    """An ``untraced`` test's fixtures build untraced."""
+    if item.get_closest_marker("untraced") is None:
         return (yield)
     with untraced(item.config):
         return (yield)
@@ -109,10 +129,10 @@ def pytest_runtest_setup(item: pytest.Item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    """A ``no_cover`` test's worker processes run untraced (pytest-cov pauses this process only)."""
-    if item.get_closest_marker("no_cover") is None:
+    """An ``untraced`` test runs untraced."""
+    if item.get_closest_marker("untraced") is None:
         return (yield)
-    with _children_untraced():
+    with untraced(item.config):
         return (yield)
 
 

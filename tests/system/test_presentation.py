@@ -152,6 +152,19 @@ def test_import_cxsim_loads_no_presentation_library():
     assert done.returncode == 0, done.stderr
 
 
+def test_the_cli_starts_without_scipy_stats_or_the_chart_libraries():
+    """``cxsim --help``, ``validate`` and every one-line error start in ~0.5 s: scipy.stats alone would add
+    ~0.5 s, matplotlib more; they are imported by the commands that compute or draw."""
+    done = _python("""
+        import sys
+        import cxsim.cli
+        heavy = {"scipy.stats", "matplotlib", "jinja2", "pandas"}
+        loaded = sorted(m for m in sys.modules if m in heavy)
+        assert not loaded, loaded
+    """)
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.slow
 def test_charts_and_report_leave_matplotlib_as_they_found_it():
     done = _python("""
