@@ -973,17 +973,23 @@ def print_teams(result) -> None:
     title = "teams: utilisation, offered load (planned → measured), failure demand, queue wait"
     headers = ("design", "team", "utilisation", "load planned", "load measured", "failure demand",
                "wait mean (h)", "wait p90 (h)")
-    if narrow:  # short headers, the title says what they are, so names are not broken mid-word
-        title = ("teams: util(isation), offered load plan(ned) → meas(ured), fail(ure demand share), "
-                 "queue wait mean / p90 (h)")
-        headers = ("design", "team", "util", "plan", "meas", "fail", "wait", "p90")
+    if narrow:  # short headers (the title says what they are) and the design as a row above its teams,
+        # so that team names (one_lane_tech's "performance_experts") keep their line at 80 columns
+        title = ("teams under each design: util(isation), offered load plan(ned) → meas(ured), fail(ure "
+                 "demand share), queue wait mean / p90 (h)")
+        headers = ("team", "util", "plan", "meas", "fail", "wait", "p90")
     table = Table(title=title, title_justify="left")
     for column in headers:
-        table.add_column(column, justify="left" if column in ("design", "team") else "right",
-                         overflow="fold")  # narrow terminals: wrap, never cut with '…'
+        if column in ("design", "team"):  # narrow terminals: wrap names, never cut them with '…'
+            table.add_column(column, justify="left", overflow="fold")
+        else:  # numbers keep their line: the names' column gives way first
+            table.add_column(column, justify="right", overflow="fold", no_wrap=True)
     for design in result.designs:
         d = summary.designs[design]
-        for team, util in d.team_utilization.items():
+        if narrow:
+            table.add_row(f"[bold]{escape(keys[design])}[/]", *[""] * (len(headers) - 1))
+        teams = list(d.team_utilization.items())
+        for i, (team, util) in enumerate(teams):
             ops = d.team_service.get(team, {})
             planned = d.planned_load.get(team)
 
@@ -991,10 +997,13 @@ def print_teams(result) -> None:
                 e = ops.get(key)  # noqa: B023 - used at once, inside the loop
                 return fmt.number(e.mean if e else None, metric)
 
-            table.add_row(escape(keys[design]), escape(team), fmt.number(util.mean, "utilization"),
-                          fmt.number(planned, "utilization"), show("offered_load", "utilization"),
-                          show("failure_share", "utilization"), show("wait_hours_mean"),
-                          show("wait_hours_p90"))
+            cells = (fmt.number(util.mean, "utilization"), fmt.number(planned, "utilization"),
+                     show("offered_load", "utilization"), show("failure_share", "utilization"),
+                     show("wait_hours_mean"), show("wait_hours_p90"))
+            if narrow:
+                table.add_row(f"  {escape(team)}", *cells, end_section=i == len(teams) - 1)
+            else:
+                table.add_row(escape(keys[design]), escape(team), *cells)
     out_console.print(table)
     out_console.print("demand faced: " + "; ".join(
         f"{keys[d]}: {fmt.number(summary.designs[d].metrics['cases_per_month'].mean)} cases / month"

@@ -82,15 +82,21 @@ def test_the_comparison_table_fits_80_columns_with_long_design_names(long_three,
     assert effort and "(" in effort[0]  # values with their intervals, whole
 
 
-def test_the_narrow_teams_table_keeps_every_team_name_whole(long_three, monkeypatch):
-    """At 80 columns the teams table's headers are short, so no team name or number breaks mid-word."""
+@pytest.mark.parametrize("run", ["long_three", "story_short"])
+def test_the_narrow_teams_table_keeps_every_team_name_whole(run, request, monkeypatch):
+    """At 80 columns the teams table's headers are short and each design is a row above its teams, so no team
+    name or number breaks mid-word (story_short is the main job's one_lane_tech: "performance_experts")."""
+    result = request.getfixturevalue(run)
     console = Console(record=True, width=80, color_system=None)
     monkeypatch.setattr(cli, "out_console", console)
-    cli.print_teams(long_three)
+    cli.print_teams(result)
     rows = [line for line in console.export_text().splitlines() if line.startswith("│")]
-    teams = {team for d in long_three.summary.designs.values() for team in d.team_utilization}
-    cells = {cell.strip() for row in rows for cell in row.split("│")}
-    assert teams <= cells
+    teams = {team for d in result.summary.designs.values() for team in d.team_utilization}
+    cells = [[cell.strip() for cell in row.split("│")[1:-1]] for row in rows]
+    assert teams <= {row[0] for row in cells}
+    keys = cli._design_keys(list(result.designs))
+    assert [row[0] for row in cells if not any(row[1:])] == [keys[d] for d in result.designs]
+    assert all(all(row[1:]) for row in cells if row[0] in teams)  # every number on its team's line
     assert max(len(line) for line in rows) <= 80
 
 
