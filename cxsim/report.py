@@ -407,6 +407,7 @@ def render_report(view, sensitivity: dict[str, Any] | None = None) -> str:
         scenario=summary.scenario, description=content.get("description", ""), findings=findings(view),
         designs=view.designs, others=[x for x in view.designs if x != base], baseline=base,
         replications=summary.replications, sections=fmt.comparison_table(summary, view.designs),
+        currency=fmt.currency(summary),
         charts=charts, parameters=params, scenario_file=summary.scenario_file,
         written=_written_source(summary.scenario_file, summary.scenario_hash) is not None,
         verdict=verdict(view, params, sensitivity), case_types=case_type_rows(summary, view.designs),

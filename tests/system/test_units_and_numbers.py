@@ -20,6 +20,7 @@ from cxsim import cli  # noqa: E402
 from cxsim import formatting as fmt  # noqa: E402
 from cxsim.charts import customers_over_time, dashboard_vs_truth, effort_distribution, sweep_chart  # noqa: E402
 from cxsim.estimates import Estimate  # noqa: E402
+from cxsim.report import render_report  # noqa: E402
 from cxsim.sweep import SweepPoint  # noqa: E402
 
 
@@ -110,3 +111,16 @@ def test_revenue_lost_is_labelled_per_month_in_the_scenarios_currency(result):
                            designs=result.designs, details=result.details)
     fig = customers_over_time(view)
     assert fig.axes[1].get_ylabel() == "revenue lost per month (EUR)"
+
+
+@pytest.mark.parametrize(("currency", "said"), [
+    ("EUR", "Money is in EUR."),
+    (None, "Money amounts are plain numbers: the scenario names no currency"),
+])
+def test_the_report_says_what_money_is_in(result, currency, said):
+    """A leader reading '222,629 a month' learns its currency, or that the scenario set none."""
+    content = {k: v for k, v in (result.summary.scenario_content or {}).items() if k != "currency"}
+    if currency:
+        content["currency"] = currency
+    view = dataclasses.replace(result, _summary=dataclasses.replace(result.summary, scenario_content=content))
+    assert said in render_report(view)
