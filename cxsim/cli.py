@@ -74,6 +74,23 @@ def _on_stop_signal(signum, _frame) -> None:
         raise KeyboardInterrupt
 
 
+class _StoppedEarly(BaseException):
+    """Ctrl-C or SIGTERM outside a command's stoppable work (while a scenario or a log is read, say). Not a
+    KeyboardInterrupt, which click turns into "Aborted!" and exit status 1."""
+
+
+def _on_early_stop_signal(signum, _frame) -> None:
+    if _stopping.signal is None:
+        _stopping.signal = signum
+        raise _StoppedEarly(signum)
+
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+
 def _again() -> str:
     """The command line that was run, to run it again."""
     import shlex
@@ -97,9 +114,8 @@ def _stoppable(kept):
         yield
     except KeyboardInterrupt:
         received = _stopping.signal or signal.SIGINT
-        name = "Ctrl-C" if received == signal.SIGINT else signal.Signals(received).name
-        err_console.print(f"[bold yellow]stopped[/] ({name}): {escape(kept())}", highlight=False,
-                          soft_wrap=True)
+        err_console.print(f"[bold yellow]stopped[/] ({_signal_name(received)}): {escape(kept())}",
+                          highlight=False, soft_wrap=True)
         raise typer.Exit(128 + received) from None
     finally:
         for sig, handler in handlers.items():
@@ -1406,7 +1422,20 @@ def print_calibration(cal, out: Path) -> None:
 
 
 def main() -> None:
-    app()
+    """The ``cxsim`` command. Ctrl-C or SIGTERM at any moment ends it with one line and exit status 130 / 143
+    (commands' long work says more: see ``_stoppable``); every file is written whole or not at all
+    (cxsim.atomic), so a stop leaves no partial output."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _on_early_stop_signal)
+    try:
+        app()
+    except _StoppedEarly as stop:
+        (signum,) = stop.args
+        err_console.print(f"[bold yellow]stopped[/] ({_signal_name(signum)}): no partial output is left; "
+                          f"run it again with: {escape(_again())}", highlight=False, soft_wrap=True)
+        sys.exit(128 + signum)
 
 
 if __name__ == "__main__":

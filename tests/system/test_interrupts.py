@@ -128,3 +128,34 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
     proc.stdout.close()
     proc.stderr.close()
     _gone(workers, seconds=20)  # a worker still importing (slow under load) starts its watchdog after
+
+
+@pytest.mark.parametrize(("command", "sig", "status", "name"), [
+    ("run", signal.SIGINT, 130, "Ctrl-C"),
+    ("validate", signal.SIGTERM, 143, "SIGTERM"),
+])
+def test_a_signal_while_the_scenario_is_read_is_one_line_too(tmp_path, command, sig, status, name):
+    """Before a command's long work starts (here: reading a scenario from a named pipe nobody writes, as a
+    slow network drive would), a stop is the same one line and exit status, not click's 'Aborted!' and 1."""
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    out = ("--out", str(tmp_path / "out")) if command == "run" else ()
+    proc = subprocess.Popen([sys.executable, "-m", "cxsim", command, str(fifo), *out], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while _wchan(proc.pid) != "wait_for_partner" and time.monotonic() < deadline:  # blocked opening it
+        time.sleep(0.05)
+    assert proc.poll() is None and _wchan(proc.pid) == "wait_for_partner"
+    took, err = _stop(proc, sig, group=False)
+    assert proc.returncode == status and took < 6
+    assert err.strip() == (f"stopped ({name}): no partial output is left; run it again with: cxsim {command} "
+                           f"{fifo}{' --out ' + out[1] if out else ''}")
+    _nothing_left(tmp_path)
+
+
+def _wchan(pid: int) -> str:
+    """The kernel function a process sleeps in (Linux)."""
+    try:
+        return Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return ""
