@@ -299,10 +299,11 @@ class Backtest:
 
 def run_backtest(log, scenario, *, design: str | None = None, replications: int | None = None,
                  seed: int | None = None, horizon: str | None = None, workers: int | None = 1,
-                 progress=None) -> Backtest:
+                 progress=None, allow_large: bool = False) -> Backtest:
     """Run one design of ``scenario`` (default: its first) keeping every case, and compare it with the
     ``EventLog`` ``log`` (``horizon``: the simulated time, e.g. the log's span; default the scenario's).
-    Raises ``ValueError`` for an unknown design."""
+    Raises ``ValueError`` for an unknown design, ``ScenarioError`` for a run above cxsim.run_size's limits
+    (unless ``allow_large``)."""
     from cxsim.handoffs import log_profile
     from cxsim.runner import run
 
@@ -312,7 +313,7 @@ def run_backtest(log, scenario, *, design: str | None = None, replications: int 
                          f"{', '.join(scenario.designs)}")
     observed = log_profile(log)
     result = run(scenario, designs=[name], replications=replications, seed=seed, horizon=horizon,
-                 cases="all", workers=workers, progress=progress)
+                 cases="all", workers=workers, progress=progress, allow_large=allow_large)
     profiles = [simulated_profile(o.cases) for o in result.outputs_for(name)]
     return Backtest(log=log.describe(), scenario=scenario, design=name, seed=result.seed,
                     replications=result.replications, horizon_hours=result.horizon,

@@ -7,6 +7,7 @@ nothing written.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import inspect
 import math
@@ -194,7 +195,8 @@ def _check_horizon(horizon: str | None, scenario) -> None:
 
 
 def _check_run_size(sc, *, allow_large: bool, replications: int | None = None, horizon: str | None = None,
-                    points: int = 1, workers: int | None = None, quiet: bool = True, flag: str | None = None):
+                    points: int = 1, workers: int | None = None, quiet: bool = True, flag: str | None = None,
+                    designs: int | None = None):
     """Refuse a run above the size limits unless --allow-large; say first when a run will take long."""
     import os
 
@@ -205,6 +207,8 @@ def _check_run_size(sc, *, allow_large: bool, replications: int | None = None, h
     if hours is not None and hours > MAX_HORIZON:
         _fail(f"--horizon: at most {duration_text(MAX_HORIZON)} (got {horizon!r})")
     size = run_size.estimate(sc, replications=replications, horizon=hours, points=points)
+    if designs is not None:  # fewer than the scenario's (a back-test runs one)
+        size = dataclasses.replace(size, designs=designs)
     try:
         run_size.check(sc, size, allow_large=allow_large, flag=flag)
     except ScenarioError as err:
@@ -385,7 +389,7 @@ def run(
             result = _with_progress(lambda cb: run_scenario(
                 sc, replications=replications, seed=seed, horizon=horizon, cases=cases, workers=workers,
                 scheduler=scheduler, precision=target, metric=metric, max_replications=max_replications,
-                progress=cb), quiet, designs=len(sc.designs))
+                progress=cb, allow_large=allow_large), quiet, designs=len(sc.designs))
         except ExecutorError as err:
             _fail(str(err))
         written = result.write(folder, charts=charts, force=force)
@@ -513,7 +517,8 @@ def sweep(
                 sc, parameters=[tuple(g) for g in plan["grid"]], metrics=plan["metrics"],
                 replications=plan["replications"], seed=plan["seed"], horizon=plan["horizon"],
                 workers=workers, scheduler=scheduler, progress=cb, finished=finished,
-                on_point=lambda k, point: save_point(folder, k, point)), quiet, designs=len(sc.designs))
+                on_point=lambda k, point: save_point(folder, k, point), allow_large=allow_large), quiet,
+                designs=len(sc.designs))
         except ExecutorError as err:
             _fail(str(err))
         written = result.write(folder, charts=charts, force=force)
@@ -899,6 +904,7 @@ def sensitivity(
     force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files or "
                                "another scenario's results (cxsim's own files there are replaced, others "
                                "kept)."),
+    allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP),
 ) -> None:
     """Vary each assumption by ±vary, one at a time, with common random numbers: does the designs' order
     hold? Writes sensitivity.csv/json, a tornado chart per headline metric and report.html."""
@@ -910,8 +916,9 @@ def sensitivity(
 
     fraction = _fraction(vary, "--vary")
     try:
-        source = load_source(scenario)
-        sc = load_scenario(scenario)
+        with _file_limit(allow_large):
+            source = load_source(scenario)
+            sc = load_scenario(scenario)
     except ScenarioError as err:
         _fail(str(err))
     paths = [p.strip() for p in params.split(",") if p.strip()] if params is not None else \
@@ -925,15 +932,19 @@ def sensitivity(
     if morris and levels % 2:
         _fail(f"--levels: Morris levels must be even (got {levels})")
     _check_horizon(horizon, sc)
+    _check_run_size(sc, allow_large=allow_large, replications=replications, horizon=horizon,
+                    points=1 + 2 * len(paths), workers=workers, quiet=quiet,
+                    flag="--replications" if replications is not None else None)
     folder = out if out is not None else default_folder(sc.name, "-sensitivity")
     _check_out(folder, "sensitivity analysis", sc, force)
-    with _stoppable(lambda: f"nothing was written; run it again with: {_again()}"):
+    with _stoppable(lambda: f"nothing was written; run it again with: {_again()}"), _file_limit(allow_large):
         try:
             resolve_parameters(sc, paths, fraction, source)  # every variant checked before anything runs
             result = _with_progress(lambda cb: run_sensitivity(
                 scenario, parameters=paths, vary=fraction, metrics=names, morris=morris,
                 trajectories=trajectories, levels=levels, replications=replications, seed=seed,
-                horizon=horizon, workers=workers, scheduler=scheduler, progress=cb), quiet)
+                horizon=horizon, workers=workers, scheduler=scheduler, progress=cb, allow_large=allow_large),
+                quiet)
         except (ScenarioError, ExecutorError) as err:
             _fail(str(err))
         written = result.write(folder, charts=charts, force=force)
@@ -1202,6 +1213,7 @@ def backtest(
     force: bool = typer.Option(False, "--force", help="Write into --out even if it holds other files or "
                                "another scenario's results (cxsim's own files there are replaced, others "
                                "kept)."),
+    allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP),
     log_spec: LogSpec | None = None,
 ) -> None:
     """Run a scenario's design and compare it with a ticket log: hand-offs per case, teams, ping-pong and
@@ -1217,19 +1229,23 @@ def backtest(
 
     _check_out_folder(out)
     try:
-        sc = load_scenario(scenario)
+        with _file_limit(allow_large):
+            sc = load_scenario(scenario)
     except ScenarioError as err:
         _fail(str(err))
     if design is not None and design not in sc.designs:
         _fail(f"--design: no design {design!r} in {scenario}; designs: {', '.join(sc.designs)}")
     _check_horizon(horizon, sc)
+    _check_run_size(sc, allow_large=allow_large, replications=replications, horizon=horizon, workers=workers,
+                    quiet=False, flag="--replications" if replications is not None else None,
+                    designs=1)  # a back-test runs one design
     _check_out(out, "back-test", sc, force)
     with _stoppable(lambda: f"nothing was written; run it again with: {_again()}"):
         event_log = read_log_or_fail(log, log_spec)
         try:
             bt = _with_progress(lambda cb: run_backtest(
                 event_log, sc, design=design, replications=replications, seed=seed, horizon=horizon,
-                workers=workers, progress=cb), False)
+                workers=workers, progress=cb, allow_large=allow_large), False)
         except ExecutorError as err:
             _fail(str(err))
         written = write_backtest(bt, out, charts=charts, force=force)

@@ -89,7 +89,7 @@ def check(scenario: Scenario, size: RunSize, *, allow_large: bool = False, flag:
     instead of the file's line)."""
     if allow_large:
         return
-    lift = "give --allow-large to run it anyway"
+    lift = "give --allow-large (allow_large=True in Python) to run it anyway"
     if size.replications > MAX_REPLICATIONS:
         message = (f"{size.replications:,} replications; the limit is {MAX_REPLICATIONS:,} per design "
                    f"(cxsim.run_size.MAX_REPLICATIONS): {lift}")

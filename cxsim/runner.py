@@ -8,6 +8,7 @@ rounds until the headline metric's confidence interval is narrow enough (or a ca
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -16,6 +17,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from cxsim import run_size
 from cxsim.catalogue import METRICS
 from cxsim.engine import Replication
 from cxsim.estimates import mean_ci
@@ -48,7 +50,7 @@ def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int |
         cases: str = "sample", workers: int | None = 1, executor: Executor | None = None,
         scheduler: str | None = None, precision: float | None = None, metric: str = "effort_hours_mean",
         max_replications: int = DEFAULT_MAX_REPLICATIONS,
-        progress: Callable[[int, int], None] | None = None) -> Result:
+        progress: Callable[[int, int], None] | None = None, allow_large: bool = False) -> Result:
     """Run every design of a scenario over ``replications`` replications and summarise them.
 
     ``scenario``: a path, a dict or a loaded ``Scenario``; ``horizon``: a duration such as '90 days' (a bare
@@ -59,6 +61,8 @@ def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int |
     ``precision`` (e.g. 0.05): add replications until the 95% CI half-width of ``metric`` is within that
     fraction of its mean for every design, up to ``max_replications``.
     ``progress(done, total)`` is called after each finished replication.
+    A run above cxsim.run_size's limits (replications, customers, agents, expected cases) raises
+    ``ScenarioError`` naming the limit before anything runs, unless ``allow_large``.
     """
     scenario = load_scenario(scenario)
     reps = scenario.replications if replications is None else int(replications)
@@ -81,6 +85,9 @@ def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int |
     for name in names:
         if name not in scenario.designs:
             raise ValueError(f"unknown design {name!r}; designs are {', '.join(scenario.designs)}")
+    size = run_size.estimate(scenario, replications=max_replications if precision is not None else reps,
+                             horizon=hours)
+    run_size.check(scenario, dataclasses.replace(size, designs=len(names)), allow_large=allow_large)
 
     started = time.perf_counter()
     outputs: dict[tuple[str, int], ReplicationOutput] = {}

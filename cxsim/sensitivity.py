@@ -531,14 +531,16 @@ def run_sensitivity(scenario: str | Path | dict | Scenario, *, parameters: Seque
                     replications: int | None = None, seed: int | None = None, horizon: str | None = None,
                     workers: int | None = 1, scheduler: str | None = None,
                     common_random_numbers: bool = True,
-                    progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
+                    progress: Callable[[int, int], None] | None = None,
+                    allow_large: bool = False) -> SensitivityResult:
     """Vary each parameter to -vary and +vary of its value, one at a time, and run every variant with the
     same seed (common random numbers); with ``morris``, also ``trajectories`` Morris trajectories on
     ``levels`` levels over the same range.
 
     ``parameters``: dotted paths (``*`` for every key at a level); default every value the file marks
     ``# [assumption]``. ``metrics``: default ``headline_metrics()``. ``common_random_numbers=False`` gives
-    each variant its own seed (only to measure what common random numbers save).
+    each variant its own seed (only to measure what common random numbers save). A variant above
+    cxsim.run_size's limits raises ``ScenarioError`` naming the limit, unless ``allow_large``.
     """
     from cxsim.executors import get_executor
     from cxsim.runner import run
@@ -586,7 +588,7 @@ def run_sensitivity(scenario: str | Path | dict | Scenario, *, parameters: Seque
             name = ", ".join(f"{p.path}={p.text(p.at(s))}" for p, s in zip(params, sides, strict=True) if s)
             variant = load_scenario(data, label=f"{base_scenario.origin} [{name or 'base'}]")
             result = run(variant, replications=reps, seed=seed if common_random_numbers else seed + 7919 * n,
-                         horizon=horizon, cases="none", executor=executor,
+                         horizon=horizon, cases="none", executor=executor, allow_large=allow_large,
                          progress=(lambda d, _t, base_done=done: progress(base_done + d, total))
                          if progress else None)
             runs[sides] = Variant(sides, _per_replication(result, designs, metrics))

@@ -183,12 +183,14 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
               workers: int | None = 1, scheduler: str | None = None,
               progress: Callable[[int, int], None] | None = None,
               finished: dict[int, SweepPoint] | None = None,
-              on_point: Callable[[int, SweepPoint], None] | None = None) -> SweepResult:
+              on_point: Callable[[int, SweepPoint], None] | None = None,
+              allow_large: bool = False) -> SweepResult:
     """Run every point of a sweep (the scenario's ``sweep`` block, or ``parameters`` given here).
 
     A path that names nothing in the scenario is refused before anything runs (``check_parameter``).
     ``finished``: points already run (by their index in the grid), kept as they are, so an interrupted
     sweep can go on; ``on_point(k, point)`` is called as each point finishes (or fails), e.g. to save it.
+    A point above cxsim.run_size's limits fails with the limit's message, unless ``allow_large``.
     """
     from cxsim.executors import get_executor
     from cxsim.runner import run
@@ -220,7 +222,7 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
                     f"{p}={v}" for p, v in point.labels().items()) + "]"
                 scenario_k = load_scenario(data, label=label_k)
                 result = run(scenario_k, replications=reps, seed=seed, horizon=horizon, cases="none",
-                             executor=executor,
+                             executor=executor, allow_large=allow_large,
                              progress=(lambda d, _t, base_done=done: progress(base_done + d, total))
                              if progress else None)
                 point.summary = result.summary

@@ -86,8 +86,8 @@ def test_replications_given_on_the_command_line_are_named_as_such(tmp_path):
     result = run_cli("run", str(path), "-r", "20000", "--out", str(tmp_path / "x"))
     assert result.exit_code == 2
     assert result.stderr == (f"error: {path}: --replications: 20,000 replications; the limit is 10,000 "
-                             "per design (cxsim.run_size.MAX_REPLICATIONS): give --allow-large to run it "
-                             "anyway\n")
+                             "per design (cxsim.run_size.MAX_REPLICATIONS): give --allow-large "
+                             "(allow_large=True in Python) to run it anyway\n")
     assert not (tmp_path / "x").exists()
 
 
