@@ -122,6 +122,10 @@ def verdict(view, assumptions: list[dict[str, Any]] | None = None,
     if not ranked:
         return [("Verdict", "No design has a customer effort to compare.")]
     best = ranked[0]
+    unmeasured = [d for d in designs if means[d] is None]
+    left_out = [("Not compared", f"{', '.join(unmeasured)}: counted no case in the measured window (no "
+                 f"customer opened one, or every customer had left), so there is no customer effort to "
+                 f"compare.")] if unmeasured else []
     out = [("Best for customers", (
         f"{best}, on customer effort per case ({_value(s, best, DECIDES)} of the customer's own time, mean "
         f"over counted cases; this metric decides; annual churn {_value(s, best, 'annual_churn_rate')})."
@@ -129,9 +133,10 @@ def verdict(view, assumptions: list[dict[str, Any]] | None = None,
         f"Only one design ({best}): nothing to compare. Customers spend {_value(s, best, DECIDES)} per "
         f"case; annual churn {_value(s, best, 'annual_churn_rate')}."))]
     if len(designs) > 1:
-        other = s.baseline if best != s.baseline else ranked[1] if len(ranked) > 1 else None
+        other = s.baseline if best != s.baseline and means[s.baseline] is not None else \
+            ranked[1] if len(ranked) > 1 else None
         if other is None:
-            return out
+            return out + left_out
         role = "the baseline" if other == s.baseline else "the runner-up"
         diff = _versus(s, best, other, DECIDES)
         a, b = means[best], means[other]
@@ -181,6 +186,7 @@ def verdict(view, assumptions: list[dict[str, Any]] | None = None,
         if diff is not None and diff.mean is not None and not diff.significant:
             question, answer = out[0]
             out[0] = (question, answer[:-1] + f"; but not distinguishable from {other} yet (see How sure).")
+    out += left_out
     out.append(("Rests on", _rests_on(assumptions or [], sensitivity, s)))
     return out
 
@@ -233,6 +239,11 @@ def findings(view) -> list[str]:
     out: list[str] = []
     if counted(s, designs) == 0:
         return [no_cases_note(s, designs)]
+    empty = [d for d in designs if counted(s, [d]) == 0]
+    if empty:  # a design without cases has no effort, churn or tickets to set against the others
+        designs = [d for d in designs if d not in empty]
+        out.append(f"{', '.join(empty)} counted no case in the measured window (no customer opened one, or "
+                   f"every customer had left): the findings below are about {', '.join(designs)} only.")
 
     def est(design: str, metric: str):
         return s.designs[design].metrics[metric]
@@ -245,8 +256,8 @@ def findings(view) -> list[str]:
 
     if len(designs) == 1:
         only = designs[0]
-        return [f"Customers spent a mean of {num(mean(only, 'effort_hours_mean'))} h per case "
-                f"{_ci(est(only, 'effort_hours_mean'), 'effort_hours_mean')} in {only}."]
+        return out + [f"Customers spent a mean of {num(mean(only, 'effort_hours_mean'))} h per case "
+                      f"{_ci(est(only, 'effort_hours_mean'), 'effort_hours_mean')} in {only}."]
     worst = max(designs, key=lambda x: mean(x, "effort_hours_mean"))
     best = min(designs, key=lambda x: mean(x, "effort_hours_mean"))
     if num(mean(worst, "effort_hours_mean")) == num(mean(best, "effort_hours_mean")):
@@ -323,6 +334,8 @@ def findings(view) -> list[str]:
         out.append(f"Staffing costs the same in every design ({low} a month)." if low == high else
                    f"Staffing costs about the same in every design ({low} to {high} a month).")
     base = s.baseline
+    if base not in designs:  # the baseline counted no case: no paired difference to speak of
+        return out
     unclear = [x for x in designs if x != base
                and not s.designs[x].vs_baseline["effort_hours_mean"].significant]
     if unclear:

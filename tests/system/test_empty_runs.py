@@ -85,3 +85,28 @@ def test_cxsim_run_on_an_empty_scenario_exits_0_with_a_note_even_when_quiet(tmp_
     assert "No case was counted" in cli.err_console.export_text()
     assert (tmp_path / "out" / "report.html").exists()
     assert not list((tmp_path / "out").glob("transfer_matrix.png"))  # no empty per-case charts
+
+
+ONE_EMPTY = {  # 'bad' loses every customer during the warm-up (a day's contract, loyalty 0.16, a day's
+    # chasing at 4 h per case pushes their effort past disloyal_high); 'good' keeps counting cases
+    "name": "one design empty", "horizon": "40 days", "warmup": "30 days", "replications": 2,
+    "customers": {"count": 20, "case_rate": "1 per day", "loyalty": 0.16, "acquisition": "0 per month",
+                  "contract": {"term": "1 day"}},
+    "churn": {"disloyal_low": 0.01, "disloyal_high": 1},
+    "case_types": {"how_to": {"share": 1, "skills": ["product"], "fix_time": "4 h"}},
+    "effort": {"chasing": "4 h per day"},
+    "designs": {"bad": {"teams": {"product": {"agents": 1, "skills": ["product"]}}},
+                "good": {"teams": {"product": {"agents": 30, "skills": ["product"]}}}},
+}
+
+
+def test_one_design_without_cases_is_left_out_of_the_comparison_not_a_crash(tmp_path):
+    result = cxsim.run(ONE_EMPTY, seed=1)
+    accounting = {d: result.summary.designs[d].accounting.counted for d in result.designs}
+    assert accounting["bad"] == 0 and accounting["good"] > 0
+    written = result.write(tmp_path / "out")  # the verdict subtracted the empty baseline's effort: TypeError
+    assert {p.name for p in written} >= set(RUN_FILES) | {"report.html"}
+    html = render_report(result)
+    assert "Not compared" in html and "bad: counted no case in the measured window" in html
+    assert "bad counted no case in the measured window" in html  # the findings say it too
+    assert "against 0.00 h in bad" not in html and "bad loses" not in html  # no comparison with nothing
