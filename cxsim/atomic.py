@@ -9,15 +9,28 @@ with SIGINT and SIGTERM held back, so Ctrl-C cannot land between them (the signa
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 PARTIAL = ".partial"  # suffix of a folder being built: DIR.<pid>.partial
+
+#: Called just before a file or folder is put in place; it may raise to abandon it. The CLI sets it to take
+#: up a Ctrl-C whose KeyboardInterrupt Python dropped (raised inside a garbage collector's callback while
+#: charts were drawn), so that the stop still leaves nothing written.
+before_publishing: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "before_publishing", default=None)
+
+
+def _before_publishing() -> None:
+    check = before_publishing.get()
+    if check is not None:
+        check()
 
 
 @contextlib.contextmanager
@@ -32,6 +45,7 @@ def replacing(path: str | Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        _before_publishing()
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -115,6 +129,7 @@ def staged_folder(final: str | Path, replaces: Iterable[str] = ()) -> Iterator[P
     try:
         partial.mkdir()
         yield partial
+        _before_publishing()
         with signals_held():
             if not final.exists():
                 os.rename(partial, final)
@@ -147,6 +162,8 @@ def writable_folder_problem(folder: str | Path) -> str | None:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         return f"{folder} exists and is not a folder"
+    if folder.is_dir():  # its files are replaced in it, and its new version is built beside it
+        return _cannot_write_in(folder) or _cannot_write_in(folder.resolve().parent)
     parent = folder
     while not parent.exists() and parent != parent.parent:
         if parent.is_symlink():
@@ -154,10 +171,14 @@ def writable_folder_problem(folder: str | Path) -> str | None:
         parent = parent.parent
     if not parent.is_dir():
         return f"{parent} is not a folder"
+    return _cannot_write_in(parent)
+
+
+def _cannot_write_in(folder: Path) -> str | None:
     try:
-        probe = tempfile.mkdtemp(prefix=".cxsim-probe-", dir=parent)
+        probe = tempfile.mkdtemp(prefix=".cxsim-probe-", dir=folder)
     except OSError as exc:
-        return f"cannot write in {parent}: {exc.strerror or exc}"
+        return f"cannot write in {folder}: {exc.strerror or exc}"
     os.rmdir(probe)
     return None
 

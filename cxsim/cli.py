@@ -75,6 +75,16 @@ def _on_stop_signal(signum, _frame) -> None:
         raise KeyboardInterrupt
 
 
+def _stop_if_signalled() -> None:
+    """Stop now if a stop signal came and its KeyboardInterrupt was lost. Python runs a signal handler between
+    any two bytecodes of the main thread, also inside a garbage collector's callback (matplotlib's
+    transforms, weak references), where an exception is printed as "ignored" and dropped: the stop is kept
+    in ``_stopping`` and taken up here, at the next safe point (a finished replication, the end of the
+    work)."""
+    if _stopping.signal is not None:
+        raise KeyboardInterrupt
+
+
 class _StoppedEarly(BaseException):
     """Ctrl-C or SIGTERM outside a command's stoppable work (while a scenario or a log is read, say). Not a
     KeyboardInterrupt, which click turns into "Aborted!" and exit status 1."""
@@ -99,6 +109,17 @@ def _again() -> str:
     return shlex.join(["cxsim", *sys.argv[1:]])
 
 
+def _quiet_lost_stop(hook):
+    """``sys.unraisablehook`` that says nothing of a stop's KeyboardInterrupt dropped in a garbage collector's
+    callback ("Exception ignored in ...": the stop is taken up at the next safe point) and passes anything
+    else to ``hook``."""
+    def quiet(unraisable) -> None:
+        if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and _stopping.signal is not None):
+            hook(unraisable)
+
+    return quiet
+
+
 @contextlib.contextmanager
 def _stoppable(kept):
     """Run a command's work so that Ctrl-C or SIGTERM ends it with one line: ``kept()`` says what was kept
@@ -106,11 +127,17 @@ def _stoppable(kept):
     import signal
     import threading
 
+    if _stopping.signal is not None:  # a stop before the work, lost where it landed
+        raise _StoppedEarly(_stopping.signal)
+    from cxsim.atomic import before_publishing
+
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             handlers[sig] = signal.signal(sig, _on_stop_signal)
-    _stopping.signal = None
+    checked = before_publishing.set(_stop_if_signalled)  # nothing is put in place after a (lost) stop
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = _quiet_lost_stop(unraisable)
     try:
         yield
     except KeyboardInterrupt:
@@ -119,6 +146,8 @@ def _stoppable(kept):
                           highlight=False, soft_wrap=True)
         raise typer.Exit(128 + received) from None
     finally:
+        sys.unraisablehook = unraisable
+        before_publishing.reset(checked)
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
         _stopping.signal = None
@@ -392,6 +421,7 @@ def run(
                 progress=cb, allow_large=allow_large), quiet, designs=len(sc.designs))
         except ExecutorError as err:
             _fail(str(err))
+        _stop_if_signalled()  # before writing: a stop lost while it ran
         written = result.write(folder, charts=charts, force=force)
     if not quiet:
         print_table(result)
@@ -521,6 +551,7 @@ def sweep(
                 designs=len(sc.designs))
         except ExecutorError as err:
             _fail(str(err))
+        _stop_if_signalled()  # before writing: a stop lost while it ran
         written = result.write(folder, charts=charts, force=force)
     failed = [p for p in result.points if p.error]
     if not quiet:
@@ -585,6 +616,10 @@ def _sweep_plan_or_fail(sc, scenario: Path, set_: list[str], replications, seed,
         _fail(f"--set {err.field}: {err.message} ({err.file})" if set_ else str(err))
     except ValueError as err:
         _fail(str(err))
+    if horizon is not None and any(path == "horizon" for path, _ in plan["grid"]):
+        # --horizon would replace every swept horizon: points labelled 30 and 90 days, both run for 20
+        swept = ", ".join(map(str, dict(plan["grid"])["horizon"]))
+        _fail(f"--horizon: the sweep varies horizon itself ({swept}); drop --horizon")
     if record is not None:
         plan["metrics"] = list(record.get("metrics") or plan["metrics"])
     return plan
@@ -751,15 +786,19 @@ def _with_progress(job, quiet: bool, designs: int = 1):
     design; with ``designs`` given, the bar counts replications per design (3/5 means three replications
     of each design done, not three runs of ten)."""
     if quiet or not sys.stderr.isatty():
-        return job(None)
+        return job(lambda _done, _total: _stop_if_signalled())
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     label = "replications per design" if designs > 1 else "replications"
     with Progress(label, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task("run", total=None)
-        return job(lambda done, total: bar.update(task, completed=done // designs,
-                                                  total=-(-total // designs)))
+
+        def progress(done: int, total: int) -> None:
+            _stop_if_signalled()
+            bar.update(task, completed=done // designs, total=-(-total // designs))
+
+        return job(progress)
 
 
 def _cell(cell: fmt.Cell) -> str:
@@ -947,6 +986,7 @@ def sensitivity(
                 quiet)
         except (ScenarioError, ExecutorError) as err:
             _fail(str(err))
+        _stop_if_signalled()  # before writing: a stop lost while it ran
         written = result.write(folder, charts=charts, force=force)
     if not quiet:
         print_sensitivity(result)
@@ -1248,6 +1288,7 @@ def backtest(
                 workers=workers, progress=cb, allow_large=allow_large), False)
         except ExecutorError as err:
             _fail(str(err))
+        _stop_if_signalled()
         written = write_backtest(bt, out, charts=charts, force=force)
     reps = fmt.plural(bt.replications, "replication")
     table = Table(title=f"back-test: {sc.name} ({bt.design}, {reps}) against "

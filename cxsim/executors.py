@@ -85,6 +85,7 @@ class _Pool(ProcessPoolExecutor):
         """Stop now: cancel the jobs not started and end the worker processes (SIGTERM, then SIGKILL after
         a second), without waiting for the replications they are running."""
         processes = list((self._processes or {}).values())
+        results, manager = self._result_queue, self._executor_manager_thread  # shutdown() drops them
         self.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
@@ -95,6 +96,14 @@ class _Pool(ProcessPoolExecutor):
             if process.is_alive():
                 process.kill()
                 process.join(1.0)
+        # The pool's manager thread may be reading a result a worker was terminated in the middle of sending:
+        # it would wait for the rest for ever, and so would this process at exit (Python joins that thread).
+        # This process's copy of the pipe's sending end is the last one: closing it ends that read (EOF), the
+        # thread sees a broken pool and ends.
+        if results is not None:
+            results._writer.close()
+        if manager is not None:
+            manager.join(5.0)
 
 
 def default_workers() -> int:

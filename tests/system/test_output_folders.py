@@ -212,3 +212,47 @@ def test_a_json_path_that_is_a_folder_is_one_line(tmp_path, no_simulation):
     yaml_folder.mkdir()  # refused before the (missing) log is read
     assert one_line(cli("calibrate", tmp_path / "no-such-log.csv", "--out", yaml_folder, "--case", "c",
                         "--time", "t", "--team", "g")) == f"error: --out: {yaml_folder} is a folder"
+
+
+def test_a_stop_python_dropped_while_charts_were_drawn_still_writes_nothing(tmp_path, monkeypatch):
+    """Python runs the Ctrl-C handler wherever the main thread is, also inside a garbage collector's
+    callback, where the KeyboardInterrupt is printed as "ignored" and dropped (seen in matplotlib's
+    transforms). The stop is kept and taken up before anything is put in place: exit 130, one line."""
+    import signal
+
+    from cxsim import cli as cli_module
+
+    render = outputs.render_report
+
+    def dropped_interrupt(*args):
+        cli_module._stopping.signal = signal.SIGINT  # what the handler records before raising...
+        return render(*args)  # ...and the raise, dropped: the work goes on
+
+    monkeypatch.setattr(outputs, "render_report", dropped_interrupt)
+    line = one_line(cli("run", MINIMAL, *SMALL, "--out", tmp_path / "out"), 130)
+    assert line.startswith("stopped (Ctrl-C): nothing was written; run it again with: cxsim")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_out_folder_whose_parent_cannot_be_written_is_refused_before_running(tmp_path, monkeypatch):
+    """The new version of a folder is built beside it (DIR.<pid>.partial): a writable folder in a parent that
+    is not (a shared folder) was found only after simulating, with a PermissionError traceback."""
+    import tempfile
+
+    from cxsim import atomic
+
+    shared, out = tmp_path / "shared", tmp_path / "shared" / "mine"
+    out.mkdir(parents=True)
+    probe = tempfile.mkdtemp
+
+    def read_only_shared(*args, dir=None, **kwargs):  # noqa: A002 - tempfile's own name
+        if Path(dir).resolve() == shared.resolve():
+            raise PermissionError(1, "Operation not permitted")
+        return probe(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(atomic.tempfile, "mkdtemp", read_only_shared)
+    refused = "Operation not permitted"
+    assert atomic.writable_folder_problem(out) == f"cannot write in {shared.resolve()}: {refused}"
+    assert atomic.writable_folder_problem(shared / "new") == f"cannot write in {shared}: {refused}"
+    line = one_line(cli("run", MINIMAL, *SMALL, "--out", out))
+    assert line == f"error: --out: cannot write in {shared.resolve()}: {refused}"

@@ -63,6 +63,14 @@ def test_a_set_path_that_names_nothing_is_refused_before_running(path, says, tmp
     assert not (tmp_path / "sw").exists()
 
 
+def test_a_swept_horizon_and_horizon_together_are_refused(tmp_path, no_simulation):
+    """--horizon replaced every swept horizon: points labelled 30 and 40 days, each run for 15."""
+    line = error_line(cli("sweep", MINIMAL, "--set", "horizon=30 days,40 days", *SMALL,
+                          "--out", tmp_path / "sw"))
+    assert line == "error: --horizon: the sweep varies horizon itself (30 days, 40 days); drop --horizon"
+    assert not (tmp_path / "sw").exists()
+
+
 def test_a_sweep_whose_points_all_fail_exits_1(tmp_path):
     result = cli("sweep", MINIMAL, "--set", f"{AGENTS}=oops,nope", *SMALL, "--out", tmp_path / "sw")
     csv = tmp_path / "sw" / "sweep.csv"
