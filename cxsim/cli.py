@@ -256,7 +256,7 @@ def _records_a_run(path: Path) -> bool:
 
     try:
         recorded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # the scenario reader then says what is wrong, with a line
         return False
     return isinstance(recorded, dict) and "scenario_content" in recorded
 

@@ -86,7 +86,12 @@ def check(scenario: Scenario, size: RunSize, *, allow_large: bool = False, flag:
     """Refuse a run above a limit: one ``ScenarioError`` line naming the limit (``allow_large`` lifts them).
 
     ``flag`` names the command-line option that set the replications, if one did (the error then names it
-    instead of the file's line)."""
+    instead of the file's line). A run of infinitely many cases or renewals (a contract term of 1e-300 s)
+    is refused even with ``allow_large``: it would never end."""
+    if not math.isfinite(size.events):
+        where = ("customers", "contract", "term") if not math.isfinite(size.renewals) else ()
+        raise _error(scenario, where, f"this run would simulate {describe(size)}: it would never end; "
+                     "lengthen the contract term or lower the rates")
     if allow_large:
         return
     lift = "give --allow-large (allow_large=True in Python) to run it anyway"

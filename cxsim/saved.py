@@ -50,6 +50,9 @@ def load_results(folder: str | Path) -> SavedResult:
                                  "folder?") from None
     except json.JSONDecodeError as exc:
         raise ResultsFolderError(f"{folder}: {exc}") from None
+    except (OSError, UnicodeDecodeError, RecursionError) as exc:  # a folder, not text, nested too deeply
+        raise ResultsFolderError(f"{folder}: cannot read its summary.json or details.json "
+                                 f"({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
     try:
         summary = Summary.from_json(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -92,12 +92,23 @@ MAX_HORIZON = 1000 * 8766.0  # 1000 years: beyond it simulated times lose the pr
 
 
 def _refuse_non_finite(data: Any, path: tuple) -> None:
-    """Every number a scenario holds is finite: nan and infinity (``.nan``, ``.inf``, JSON's ``NaN``) are
-    refused wherever they are written, named by their field."""
+    """Every number a scenario holds is finite: nan and infinity (``.nan``, ``.inf``, JSON's ``NaN``) and
+    integers too large for a float (``1`` and 400 zeros) are refused wherever they are written, named by
+    their field; so is text holding an unpaired surrogate (``"\\ud800"``), which no output file can hold."""
     if isinstance(data, float) and not math.isfinite(data):
         raise Problem(path, f"must be a finite number (got {data})")
+    if isinstance(data, int) and not isinstance(data, bool):
+        try:
+            float(data)
+        except OverflowError:
+            digits = int(data.bit_length() * math.log10(2)) + 1  # str() of a huge int is refused too
+            raise Problem(path, f"a number of about {digits} digits is too large") from None
+    if isinstance(data, str) and any("\ud800" <= c <= "\udfff" for c in data):
+        raise Problem(path, "holds an unpaired surrogate escape (\\ud800-\\udfff): write the character "
+                            "itself")
     if isinstance(data, dict):
         for key, value in data.items():
+            _refuse_non_finite(key, path + (key,))
             _refuse_non_finite(value, path + (key,))
     elif isinstance(data, list | tuple):
         for i, value in enumerate(data):
