@@ -230,6 +230,19 @@ class _AsWritten(GenerateJsonSchema):
         return super().default_schema(schema)
 
 
+def _numeric(annotation: Any) -> bool:
+    """Whether a field holds a plain number (int or float, or None), not a bool or a union with text."""
+    import types
+    import typing
+
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return bool(members) and all(a in (int, float) for a in members)
+    return False
+
+
 class Model(BaseModel):
     """Base: unknown keys are errors, values are immutable, docstrings are the documentation."""
 
@@ -237,6 +250,20 @@ class Model(BaseModel):
         extra="forbid", frozen=True, arbitrary_types_allowed=True, use_attribute_docstrings=True,
         allow_inf_nan=False,  # "nan" or "inf" written as text is not a number a scenario can use either
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_truth_values_for_numbers(cls, data: Any) -> Any:
+        """``agents: true`` is not 1 agent, nor ``loyalty: false`` a loyalty of 0: pydantic would read them
+        so, silently; durations and rates already refuse them."""
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                key = field.alias or name
+                value = data.get(key)
+                own_reader = any(isinstance(m, BeforeValidator | PlainValidator) for m in field.metadata)
+                if isinstance(value, bool) and _numeric(field.annotation) and not own_reader:
+                    raise Problem((key,), f"must be a number (got {str(value).lower()})")
+        return data
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Any:
         """A copy with ``update`` applied, validated like any scenario data (pydantic's own copy is not)."""
