@@ -79,8 +79,8 @@ def _stop_if_signalled() -> None:
     """Stop now if a stop signal came and its KeyboardInterrupt was lost. Python runs a signal handler between
     any two bytecodes of the main thread, also inside a garbage collector's callback (matplotlib's
     transforms, weak references), where an exception is printed as "ignored" and dropped: the stop is kept
-    in ``_stopping`` and taken up here, at the next safe point (a finished replication, the end of the
-    work)."""
+    in ``_stopping`` and taken up here, at the next safe point (a finished replication, before the results
+    are written, before any file or folder is put in place)."""
     if _stopping.signal is not None:
         raise KeyboardInterrupt
 
