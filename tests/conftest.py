@@ -119,17 +119,8 @@ def _coverage_module():
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item):
-    """An ``untraced`` test's fixtures build untraced."""
-    if item.get_closest_marker("untraced") is None:
-        return (yield)
-    with untraced(item.config):
-        return (yield)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):
-    """An ``untraced`` test runs untraced."""
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    """An ``untraced`` test runs untraced: its fixtures, its call and its teardown."""
     if item.get_closest_marker("untraced") is None:
         return (yield)
     with untraced(item.config):
