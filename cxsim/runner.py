@@ -29,6 +29,7 @@ from cxsim.records import ReplicationOutput
 from cxsim.results import Result
 from cxsim.scenario import Scenario
 from cxsim.units import duration_text
+from cxsim.yaml_source import large_files
 
 DEFAULT_MAX_REPLICATIONS = 200
 
@@ -64,7 +65,8 @@ def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int |
     A run above cxsim.run_size's limits (replications, customers, agents, expected cases) raises
     ``ScenarioError`` naming the limit before anything runs, unless ``allow_large``.
     """
-    scenario = load_scenario(scenario)
+    with large_files(allow_large):
+        scenario = load_scenario(scenario)
     reps = scenario.replications if replications is None else int(replications)
     if reps < 1:
         raise ValueError("replications must be at least 1")

@@ -47,7 +47,7 @@ from cxsim.units import (
     rate_text,
 )
 from cxsim.version import __version__
-from cxsim.yaml_source import Source, load_source
+from cxsim.yaml_source import Source, large_files, load_source
 
 ASSUMPTION_TAG = "[assumption]"
 # Top-level fields that say how a run is measured, not what the world is: never varied by default (give
@@ -545,8 +545,9 @@ def run_sensitivity(scenario: str | Path | dict | Scenario, *, parameters: Seque
     from cxsim.executors import get_executor
     from cxsim.runner import run
 
-    source = _source_of(scenario)
-    base_scenario = load_scenario(scenario) if source is None else Scenario.from_source(source)
+    with large_files(allow_large):
+        source = _source_of(scenario)
+        base_scenario = load_scenario(scenario) if source is None else Scenario.from_source(source)
     if parameters is None:
         parameters = assumption_paths(source) if source is not None else []
         if not parameters:

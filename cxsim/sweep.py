@@ -24,6 +24,7 @@ from cxsim.loader import load_scenario
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
 from cxsim.summary import Summary, json_safe
 from cxsim.version import __version__
+from cxsim.yaml_source import large_files
 
 
 @dataclass
@@ -195,7 +196,8 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
     from cxsim.executors import get_executor
     from cxsim.runner import run
 
-    base = load_scenario(scenario)
+    with large_files(allow_large):
+        base = load_scenario(scenario)
     plan = sweep_plan(base, parameters=parameters, metrics=metrics, replications=replications, seed=seed,
                       horizon=horizon)
     parameters = [(path, values) for path, values in plan["grid"]]

@@ -169,8 +169,8 @@ def load_source(path: str | Path, *, label: str | None = None) -> Source:
 
 def _too_big(size: int, limit: int) -> str:
     return (f"the file is {size:,} bytes; a scenario file may hold at most {limit:,} "
-            "(cxsim.yaml_source.MAX_SOURCE_BYTES): give --allow-large to read it anyway (parsing takes about "
-            "1 s per 100 KB)")
+            "(cxsim.yaml_source.MAX_SOURCE_BYTES): give --allow-large (allow_large=True in Python) to read "
+            "it anyway (parsing takes about 1 s per 100 KB)")
 
 
 @contextlib.contextmanager
@@ -182,6 +182,11 @@ def file_size_limit(limit: int | None):
         yield
     finally:
         _max_source_bytes.reset(token)
+
+
+def large_files(allowed: bool):
+    """Files of any size when ``allowed`` (an API call's ``allow_large=True``); else the cap in force."""
+    return file_size_limit(None) if allowed else contextlib.nullcontext()
 
 
 def source_from_text(text: str, label: str = "<string>") -> Source:

@@ -12,6 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
+import cxsim
 from cxsim import run_size
 from cxsim.cli import app
 from cxsim.errors import ScenarioError
@@ -141,8 +142,8 @@ def test_a_file_too_big_to_parse_quickly_is_refused_at_once(tmp_path):
     err = refusal(path)
     assert time.perf_counter() - started < 1
     assert str(err) == (f"{path}: the file is {path.stat().st_size:,} bytes; a scenario file may hold at "
-                        "most 256,000 (cxsim.yaml_source.MAX_SOURCE_BYTES): give --allow-large to read it "
-                        "anyway (parsing takes about 1 s per 100 KB)")
+                        "most 256,000 (cxsim.yaml_source.MAX_SOURCE_BYTES): give --allow-large "
+                        "(allow_large=True in Python) to read it anyway (parsing takes about 1 s per 100 KB)")
 
 
 def test_allow_large_reads_a_scenario_file_over_the_size_cap(tmp_path):
@@ -157,6 +158,9 @@ def test_allow_large_reads_a_scenario_file_over_the_size_cap(tmp_path):
     assert read.exit_code == 0, read.output
     with pytest.raises(ScenarioError):  # the cap is back once the command is over
         load_scenario(path)
+    with pytest.raises(ScenarioError, match="allow_large=True in Python"):
+        cxsim.run(path, replications=1, horizon="12 days")
+    assert cxsim.run(path, replications=1, horizon="12 days", allow_large=True).replications == 1
 
 
 def test_alias_bomb_is_refused_in_well_under_a_second():
