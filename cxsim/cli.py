@@ -264,15 +264,19 @@ def _records_a_run(path: Path) -> bool:
 def _load_for_run(path: Path):
     """A scenario file, or a summary.json whose recorded inputs are re-run."""
     if _records_a_run(path):
+        from cxsim.errors import ResultsFolderError
         from cxsim.loader import load_scenario as load
+        from cxsim.saved_files import check_summary
         from cxsim.summary import Summary
 
         recorded, text = _read_record(path, "summary.json", "scenario_content")
         _check_recorded_inputs(path, recorded, text)
         try:
-            summary = Summary.from_json(recorded)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            _fail(f"{path}: not a cxsim summary.json ({type(exc).__name__}: {exc})")
+            check_summary(text, str(path), advice="this file is not as cxsim wrote it; run the scenario "
+                          "file instead")
+        except ResultsFolderError as err:
+            _fail(str(err))
+        summary = Summary.from_json(recorded)
         try:
             return load(recorded["scenario_content"], label=f"{path}:scenario_content"), summary
         except ScenarioError as err:

@@ -40,31 +40,60 @@ class SavedResult:
 
 
 def load_results(folder: str | Path) -> SavedResult:
-    """Read a run's output folder; a folder that is not one raises ResultsFolderError."""
+    """Read a run's output folder; a folder that is not one, or whose files are not as cxsim wrote them,
+    raises ResultsFolderError (one line: file, line, field)."""
+    from cxsim.saved_files import ADVICE, check_details, check_summary
+
     folder = Path(folder)
-    try:
-        data = json.loads((folder / "summary.json").read_text())
-        details = json.loads((folder / "details.json").read_text())
-    except FileNotFoundError as exc:
-        raise ResultsFolderError(f"{folder}: no {Path(exc.filename).name}; is this a cxsim run's output "
-                                 "folder?") from None
-    except json.JSONDecodeError as exc:
-        raise ResultsFolderError(f"{folder}: {exc}") from None
-    except (OSError, UnicodeDecodeError, RecursionError) as exc:  # a folder, not text, nested too deeply
-        raise ResultsFolderError(f"{folder}: cannot read its summary.json or details.json "
-                                 f"({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
-    try:
-        summary = Summary.from_json(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ResultsFolderError(f"{folder}/summary.json: not a cxsim summary ({type(exc).__name__}: "
-                                 f"{exc})") from None
+    texts = {}
+    for name in ("summary.json", "details.json"):
+        try:
+            texts[name] = (folder / name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ResultsFolderError(f"{folder}: no {name}; is this a cxsim run's output folder?") from None
+        except IsADirectoryError:
+            raise ResultsFolderError(f"{folder / name}: is a folder, not cxsim's file; run the scenario "
+                                     "again to rebuild the results folder") from None
+        except UnicodeDecodeError:
+            raise ResultsFolderError(f"{folder / name}: not UTF-8 text; {ADVICE}") from None
+        except OSError as exc:
+            raise ResultsFolderError(f"{folder / name}: cannot read it ({exc.strerror or exc})") from None
+    check_summary(texts["summary.json"], str(folder / "summary.json"))
+    summary = Summary.from_json(json.loads(texts["summary.json"]))
+    check_details(texts["details.json"], str(folder / "details.json"), list(summary.designs))
+    details = json.loads(texts["details.json"])
+    return SavedResult(summary=summary, details=details, rows=_case_rows(folder / "cases.csv"))
+
+
+def _case_rows(path: Path) -> list[dict[str, Any]]:
+    """cases.csv's rows, typed (none when the run kept no cases); a damaged file says where."""
+    from cxsim.saved_files import ADVICE
+
+    if not path.exists():
+        return []
     rows = []
-    cases = folder / "cases.csv"
-    if cases.exists():
-        with cases.open(newline="") as fh:
-            for raw in csv.DictReader(fh):
-                rows.append({k: _value(k, v) for k, v in raw.items()})
-    return SavedResult(summary=summary, details=details, rows=rows)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            for values in reader:
+                if len(values) != len(header):
+                    raise ResultsFolderError(f"{path}:{reader.line_num}: {len(values)} values for the "
+                                             f"header's {len(header)} columns; {ADVICE}")
+                row = {}
+                for column, text in zip(header, values, strict=True):
+                    try:
+                        row[column] = _value(column, text)
+                    except ValueError:
+                        raise ResultsFolderError(f"{path}:{reader.line_num}: {column}: not a number (got "
+                                                 f"{text!r}); {ADVICE}") from None
+                rows.append(row)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ResultsFolderError(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc}); "
+                                 f"{ADVICE}") from None
+    if rows and not {"design", "status"} <= set(rows[0]):
+        raise ResultsFolderError(f"{path}:1: no 'design' or 'status' column; {ADVICE}")
+    return rows
 
 
 def _value(column: str, text: str) -> Any:

@@ -1,0 +1,324 @@
+"""The shape of a run's saved files (summary.json, details.json), checked before they are read back.
+
+A results folder is a record a leader compares against, and people edit records by hand. Each file is
+validated against the layout cxsim writes (types, finite numbers, every metric of the catalogue, designs
+that agree across blocks, accounting that adds up, a version this cxsim can read) so a damaged or
+hand-edited file is refused with one line naming the file, line and field, never a traceback half-way
+through drawing the charts, nor a report of numbers no run could give.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model, model_validator
+
+from cxsim.catalogue import METRICS
+from cxsim.errors import ResultsFolderError, ScenarioError
+from cxsim.scenario import Problem
+from cxsim.version import __version__
+from cxsim.yaml_source import (
+    Source,
+    file_size_limit,
+    source_from_dict,
+    source_from_text,
+    validation_error_to_scenario_error,
+)
+
+Number = Annotated[float, Field(allow_inf_nan=False)]  # JSON null is an undefined value, never NaN
+Count = Annotated[int, Field(ge=0)]
+#: What to do about a file that is not as cxsim wrote it (it is a record: mending it by hand is no fix).
+ADVICE = "this file is not as cxsim wrote it; run the scenario again to rebuild the folder"
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class EstimateFile(_File):
+    mean: Number | None
+    ci95: tuple[Number | None, Number | None]
+    note: Literal[">horizon"] | None = None
+
+
+class DifferenceFile(EstimateFile):
+    significant: bool
+
+
+_ALL = list(METRICS)  # every metric cxsim writes must be there, for each design and difference
+_Differences = create_model("Differences", __base__=_File,
+                            **{m: (DifferenceFile, ...) for m in _ALL})  # type: ignore[call-overload]
+_DesignMetrics = create_model("DesignMetrics", __base__=_File,
+                              vs_baseline=(_Differences | None, None),
+                              **{m: (EstimateFile, ...) for m in _ALL})  # type: ignore[call-overload]
+_CaseTypeMetrics = create_model("CaseTypeMetrics", __base__=_File,
+                                **{m.name: (EstimateFile, ...) for m in METRICS.values()
+                                   if m.per_case_type})  # type: ignore[call-overload]
+
+
+class TeamFile(_File):
+    utilization: EstimateFile
+    offered_load_planned: Annotated[Number, Field(ge=0)] | None = None
+    offered_load: EstimateFile | None = None
+    failure_share: EstimateFile | None = None
+    wait_hours_mean: EstimateFile | None = None
+    wait_hours_p90: EstimateFile | None = None
+
+
+class AccountingFile(_File):
+    resolved: Count
+    abandoned: Count
+    open: Count
+    counted: Count
+    simulated: Count
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> AccountingFile:
+        if self.resolved + self.abandoned + self.open != self.counted:
+            raise Problem(("counted",), f"resolved + abandoned + open = "
+                          f"{self.resolved + self.abandoned + self.open:,}, not {self.counted:,}")
+        if self.counted > self.simulated:
+            raise Problem(("simulated",), f"fewer than the {self.counted:,} counted cases")
+        return self
+
+
+class WarningFile(_File):
+    code: str
+    design: str
+    team: str | None = None
+    value: Number | None = None
+    message: str
+
+
+class RunFile(_File):
+    workers: str
+    wall_seconds: Annotated[Number, Field(ge=0)]
+
+
+class SummaryFile(_File):
+    """summary.json as ``Summary.to_json`` writes it."""
+
+    scenario: str
+    scenario_hash: str | None
+    scenario_file: str | None
+    seed: Count
+    replications: Annotated[int, Field(ge=1)]
+    cxsim_version: str
+    horizon_hours: Annotated[Number, Field(gt=0)] | None
+    warmup_hours: Annotated[Number, Field(ge=0)] | None
+    cases_output: str | None
+    baseline: str
+    run: RunFile
+    precision: dict[str, Any] | None
+    designs: Annotated[dict[str, _DesignMetrics], Field(min_length=1)]  # type: ignore[valid-type]
+    case_types: dict[str, dict[str, _CaseTypeMetrics]]  # type: ignore[valid-type]
+    teams: dict[str, dict[str, TeamFile]]
+    accounting: dict[str, AccountingFile]
+    warnings: list[WarningFile]
+    stability: dict[str, dict[str, Any]]
+    scenario_content: dict[str, Any] | None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SummaryFile:
+        _readable_version(self.cxsim_version)
+        if (self.warmup_hours is not None and self.horizon_hours is not None
+                and self.warmup_hours >= self.horizon_hours):
+            raise Problem(("warmup_hours",), f"a warm-up of {self.warmup_hours:g} h leaves nothing of the "
+                          f"{self.horizon_hours:g}-hour horizon to measure")
+        designs = list(self.designs)
+        if self.baseline not in self.designs:
+            raise Problem(("baseline",), f"names no design of the run (designs: {', '.join(designs)})")
+        for block in ("case_types", "teams", "accounting", "stability"):
+            for name in designs:
+                if name not in getattr(self, block):
+                    raise Problem((block,), f"has no entry for design '{name}'")
+            for name in getattr(self, block):
+                if name not in self.designs:
+                    raise Problem((block, name), "is not a design of the run (not in designs)")
+        for name, block in self.designs.items():
+            if name == self.baseline and block.vs_baseline is not None:
+                raise Problem(("designs", name, "vs_baseline"), "the baseline is not compared with itself")
+            if name != self.baseline and block.vs_baseline is None:
+                raise Problem(("designs", name), "missing required key 'vs_baseline'")
+            _plausible(block, ("designs", name))
+            for case_type, metrics in self.case_types[name].items():
+                _plausible(metrics, ("case_types", name, case_type))
+        return self
+
+
+def _plausible(metrics: BaseModel, path: tuple) -> None:
+    """Means a run can give: no negative count, time or money, no share above 100% (nor below 0)."""
+    for name in type(metrics).model_fields:
+        metric = METRICS.get(name)
+        estimate = getattr(metrics, name)
+        if metric is None or estimate is None or estimate.mean is None:
+            continue
+        if estimate.mean < 0:
+            raise Problem(path + (name, "mean"), f"cannot be negative (got {estimate.mean:g})")
+        # utilisation can pass 100% by a hair when sessions run past the end of a shift
+        if metric.is_share and "utilization" not in name and estimate.mean > 1:
+            raise Problem(path + (name, "mean"), f"a share is at most 1, i.e. 100% (got {estimate.mean:g})")
+
+
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
+
+
+def _readable_version(recorded: str) -> None:
+    if _VERSION.match(recorded) is None:
+        raise Problem(("cxsim_version",), f"not a cxsim version (got {recorded!r})")
+
+
+def _later(recorded: str) -> bool:
+    """Whether a summary was written by a later cxsim than this one (whose layout may differ)."""
+    found, ours = _VERSION.match(recorded), _VERSION.match(__version__)
+    return bool(found and ours) and tuple(map(int, found.groups())) > tuple(map(int, ours.groups()))
+
+
+# --------------------------------------------------------------------------------------- details.json
+
+
+class BacklogDay(_File):
+    day: Count
+    open: EstimateFile
+
+
+class Flow(_File):
+    from_: str = Field(alias="from")
+    to: str
+    mean: Annotated[Number, Field(ge=0)]
+
+
+class TimelinePoint(_File):
+    hours: Annotated[Number, Field(ge=0)]
+    customers: EstimateFile
+    lost_revenue: EstimateFile
+
+
+class Curves(_File):
+    cases: Count
+    km_median_days: Annotated[Number, Field(ge=0)] | None
+    resolved: list[Number]
+    abandoned: list[Number]
+    open: list[Number]
+
+
+class Incidence(_File):
+    days: list[Annotated[Number, Field(ge=0)]]
+    all: Curves
+    case_types: dict[str, Curves]
+
+    @model_validator(mode="after")
+    def _same_days(self) -> Incidence:
+        every = {("all",): self.all, **{("case_types", t): c for t, c in self.case_types.items()}}
+        for where, curves in every.items():
+            for kind in ("resolved", "abandoned", "open"):
+                if len(getattr(curves, kind)) != len(self.days):
+                    raise Problem((*where, kind), f"{len(getattr(curves, kind))} values for "
+                                  f"{len(self.days)} days")
+        return self
+
+
+class Visit(_File):
+    ticket: Annotated[int, Field(ge=1)]
+    team: str
+    queued_at: Number
+    started_at: Number
+    ended_at: Number
+    work_hours: Number
+    outcome: str
+    customer_present: Number
+
+
+class Journey(_File):
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)  # the case's other facts, as kept
+
+    case_type: str
+    status: str
+    opened_at_hours: Number
+    ended_at_hours: Number | None
+    effort_hours: Annotated[Number, Field(ge=0)]
+    tickets: Count
+    transfers: Count
+    reopens: Count
+    visits: list[Visit]
+
+
+class DesignDetails(_File):
+    worst_journey: Journey | None
+    backlog: list[BacklogDay]
+    flows: list[Flow]
+    timeline: list[TimelinePoint]
+    incidence: Incidence | dict[str, Any]
+
+    @model_validator(mode="after")
+    def _incidence(self) -> DesignDetails:
+        if isinstance(self.incidence, dict) and self.incidence:  # {} when no case was counted
+            raise Problem(("incidence",), "must hold days, all and case_types, or be {} (no counted case)")
+        return self
+
+
+# --------------------------------------------------------------------------------------- reading
+
+
+def check_summary(text: str, label: str, advice: str = ADVICE) -> None:
+    """Refuse ``text`` (summary.json's) unless it is a summary as cxsim writes it (ResultsFolderError,
+    ending with ``advice``): a later cxsim's summary first, as its layout may have changed."""
+    try:
+        recorded = json.loads(text).get("cxsim_version")
+    except (ValueError, RecursionError, AttributeError):
+        recorded = None
+    if isinstance(recorded, str) and _later(recorded):
+        where = _source(text, label)
+        raise ResultsFolderError(f"{label}:{where.line_for(('cxsim_version',))}: cxsim_version: written by "
+                                 f"cxsim {recorded}, later than this cxsim ({__version__}); upgrade cxsim "
+                                 "to read it")
+    _check(SummaryFile, text, label, advice)
+
+
+def check_details(text: str, label: str, designs: list[str]) -> None:
+    """Refuse ``text`` (details.json's) unless it holds, for each of ``designs``, what the charts draw."""
+    _check(dict[str, DesignDetails], text, label)
+    data = json.loads(text)
+    for name in designs:
+        if name not in data:
+            raise ResultsFolderError(f"{label}: has no entry for design '{name}' (summary.json has it); "
+                                     f"{ADVICE}")
+
+
+def _check(model: Any, text: str, label: str, advice: str = ADVICE) -> None:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsFolderError(f"{label}:{exc.lineno}: not valid JSON ({exc.msg}); {advice}") from None
+    except RecursionError:
+        raise ResultsFolderError(f"{label}: nested too deeply to be a cxsim file; {advice}") from None
+    try:
+        TypeAdapter(model).validate_json(text, strict=True)
+    except ValidationError as err:
+        raise ResultsFolderError(f"{_located(err, text, label)}; {advice}") from None
+    except RecursionError:
+        raise ResultsFolderError(f"{label}: nested too deeply to be a cxsim file; {advice}") from None
+
+
+def _located(err: ValidationError, text: str, label: str) -> str:
+    """The first problem of ``err`` as 'file:line: field: message' (the line when the text can say it)."""
+    return str(validation_error_to_scenario_error(err, _source(text, label)))
+
+
+def _source(text: str, label: str) -> Source:
+    """The text with the line of each field, for messages (read only when refusing: ruamel is slow)."""
+    data: Any
+    try:
+        with file_size_limit(None):  # JSON is YAML: ruamel gives the lines (only read when refusing)
+            return source_from_text(text, label)
+    except ScenarioError:
+        pass
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        data = {}
+    return source_from_dict(data if isinstance(data, Mapping) else {}, label)
+
