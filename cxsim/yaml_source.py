@@ -68,6 +68,11 @@ _max_source_bytes: contextvars.ContextVar[int | None] = contextvars.ContextVar("
                                                                               default=MAX_SOURCE_BYTES)
 #: values (mappings, lists and scalars) in the document once aliases are expanded ("billion laughs")
 MAX_VALUES = 200_000
+#: characters of text (strings and keys) in the document once aliases are expanded: sixteen full-size
+#: files' worth, so a short file repeating a long string through aliases cannot take GBs and minutes to
+#: expand and validate (the largest shipped scenario holds about 12,000); like MAX_VALUES, --allow-large
+#: does not lift it
+MAX_TEXT_CHARS = 16 * MAX_SOURCE_BYTES
 #: levels of nesting (a scenario needs about 6)
 MAX_DEPTH = 64
 
@@ -332,46 +337,86 @@ def _check_recursive_aliases(text: str, label: str) -> None:
 
 
 def _check_expanded_size(doc: Mapping, label: str) -> bool:
-    """Refuse a document whose aliases expand to more than MAX_VALUES values, before expanding them.
+    """Refuse a document whose aliases expand to more than MAX_VALUES values or MAX_TEXT_CHARS characters
+    of text, before expanding them.
 
     An alias is the same object as its anchor, so sizes are counted once per object: a 342-byte "billion
-    laughs" file is measured in milliseconds. The message names the top-level key holding the most. Returns
-    whether a null was seen (the only trace of a recursive alias).
+    laughs" file is measured in milliseconds. The values message names the top-level key holding the most,
+    the text one the first part that alone holds too much. Returns whether a null was seen (the only trace
+    of a recursive alias).
     """
-    sizes: dict[int, int] = {}
+    sizes: dict[int, tuple[int, int]] = {}
     saw_null = False
 
-    def size(node: Any, active: frozenset[int]) -> int:
+    def text(scalar: Any) -> int:
+        scalar = scalar.value if isinstance(scalar, TaggedScalar) else scalar
+        return len(scalar) if isinstance(scalar, str) else 0
+
+    def size(node: Any, active: frozenset[int]) -> tuple[int, int]:
+        """(values, characters of text) of ``node`` expanded; past either cap, a lower bound."""
         nonlocal saw_null
         if not isinstance(node, (Mapping, list, tuple)):
             saw_null = saw_null or node is None
-            return 1
+            return 1, text(node)
         key = id(node)
         if key in sizes:
             return sizes[key]
         if key in active:  # recursive data: _convert reports it
-            return 1
+            return 1, 0
         inner = active | {key}
-        children = node.values() if isinstance(node, Mapping) else node
-        total = 1
-        for child in children:
-            total += size(child, inner)
-            if total > MAX_VALUES:
+        values, chars = 1, 0
+        pairs = node.items() if isinstance(node, Mapping) else ((None, child) for child in node)
+        for name, child in pairs:
+            child_values, child_chars = size(child, inner)
+            values += child_values
+            chars += child_chars + text(name)
+            if values > MAX_VALUES or chars > MAX_TEXT_CHARS:
                 break
-        sizes[key] = total
-        return total
+        sizes[key] = values, chars
+        return values, chars
 
     try:
-        if size(doc, frozenset()) <= MAX_VALUES:
-            return saw_null
+        values, chars = size(doc, frozenset())
     except RecursionError:  # pragma: no cover - the text was checked for depth
         return saw_null
-    biggest = max(doc, key=lambda k: size(doc[k], frozenset()))
-    pos = _lc_data(doc).get(biggest)
-    raise ScenarioError(
-        f"the document holds more than {MAX_VALUES:,} values once its aliases (*name) are expanded "
-        "(cxsim.yaml_source.MAX_VALUES): is an alias repeating a large anchor?",
-        file=label, line=pos[0] + 1 if pos else 1, field=_key_to_str(biggest))
+    if values > MAX_VALUES:
+        biggest = max(doc, key=lambda k: size(doc[k], frozenset())[0])
+        pos = _lc_data(doc).get(biggest)
+        raise ScenarioError(
+            f"the document holds more than {MAX_VALUES:,} values once its aliases (*name) are expanded "
+            "(cxsim.yaml_source.MAX_VALUES): is an alias repeating a large anchor?",
+            file=label, line=pos[0] + 1 if pos else 1, field=_key_to_str(biggest))
+    if chars > MAX_TEXT_CHARS:
+        path, line = _holding_too_much(doc, lambda node: size(node, frozenset())[1], MAX_TEXT_CHARS)
+        raise ScenarioError(
+            f"the document holds more than {MAX_TEXT_CHARS:,} characters of text once its aliases (*name) "
+            "are expanded (cxsim.yaml_source.MAX_TEXT_CHARS): is an alias repeating a long string?",
+            file=label, line=line or 1, field=format_path(path) or None)
+    return saw_null
+
+
+def _holding_too_much(doc: Mapping, measure: Callable[[Any], int], cap: int) -> tuple[tuple, int | None]:
+    """Path and line of the first part of ``doc`` (in file order) that alone measures more than ``cap``,
+    as deep as one does (the top-level key measuring the most when none does).
+
+    First rather than largest: ``measure`` stops counting just past the cap, so any part over it is as big
+    as another, and the first is the first place an alias repeats too much.
+    """
+    path: tuple = ()
+    line: int | None = None
+    node: Any = doc
+    while isinstance(node, (Mapping, list, tuple)) and len(node):
+        parts = list(node.items()) if isinstance(node, Mapping) else list(enumerate(node))
+        over = [part for part in parts if measure(part[1]) > cap]
+        if not over and path:
+            break
+        name, child = over[0] if over else max(parts, key=lambda part: measure(part[1]))
+        step = _key_to_str(name) if isinstance(node, Mapping) else name
+        if step is None:
+            break
+        pos = _lc_data(node).get(name)
+        path, line, node = path + (step,), pos[0] + 1 if pos else line, child
+    return path, line
 
 
 def _construction_error(exc: Exception, text: str, label: str) -> ScenarioError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 import textwrap
+import time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,10 +25,13 @@ from ruamel.yaml import YAML
 
 from cxsim.yaml_source import (
     MAPPING_REQUIRED,
+    MAX_TEXT_CHARS,
     ScenarioError,
     Source,
     allowed_keys_for_model,
+    file_size_limit,
     format_path,
+    large_files,
     load_source,
     source_from_dict,
     source_from_text,
@@ -184,6 +188,48 @@ def test_anchors_aliases_and_merge_keys(tmp_path: Path) -> None:
     # a merged-in key points to where its value is written (the anchored mapping)
     assert src.lines[("teams", "billing", "shift")] == 3
     assert "<<" not in src.data["teams"]["billing"]
+
+
+def repeated_string(length: int, times: int) -> str:
+    """A scenario-like document whose ``notes`` list repeats one anchored ``length``-character string."""
+    return (f"name: demo\ntext: &t {'x' * length}\ncase_types:\n  how_to:\n"
+            f"    notes: [{', '.join(['*t'] * times)}]\n")
+
+
+def test_aliases_repeating_a_long_string_are_refused_before_expanding(tmp_path: Path) -> None:
+    # 1,000 aliases of a 10,000-character string: a 13 KB file, 10 million characters once expanded
+    err = raises_scenario_error(tmp_path, repeated_string(10_000, 1_000))
+    assert str(err) == (
+        f"{err.file}:5: case_types.how_to.notes: the document holds more than {MAX_TEXT_CHARS:,} characters "
+        "of text once its aliases (*name) are expanded (cxsim.yaml_source.MAX_TEXT_CHARS): is an alias "
+        "repeating a long string?")
+    assert (err.line, err.field) == (5, "case_types.how_to.notes")
+    # just under the cap, the same shape loads exactly as written
+    length = MAX_TEXT_CHARS // 1_000 - 10
+    src = load_text(tmp_path, repeated_string(length, 1_000))
+    assert src.data["case_types"]["how_to"]["notes"] == ["x" * length] * 1_000
+
+
+def test_mapping_keys_count_as_text_and_allow_large_does_not_lift_the_cap(tmp_path: Path) -> None:
+    # a mapping with five 1,000-character keys (YAML's longest plain key), repeated 1,000 times
+    keys = "".join(f"  {letter * 1_000}: 1\n" for letter in "abcde")
+    text = f"row: &row\n{keys}table: [{', '.join(['*row'] * 1_000)}]\n"
+    for lifted in (file_size_limit(None), large_files(True)):  # --allow-large, allow_large=True
+        with lifted:
+            err = raises_scenario_error(tmp_path, text)
+        assert "characters of text" in str(err)
+        assert (err.line, err.field) == (7, "table")
+
+
+def test_aliases_of_a_long_string_in_nested_lists_are_refused_in_milliseconds(tmp_path: Path) -> None:
+    # "billion laughs" with a 2,000-character string: 222 million characters in 111,111 values
+    levels = "".join(f"{b}: &{b} [{', '.join([f'*{a}'] * 10)}]\n"
+                     for a, b in zip("sabcd", "abcde", strict=True))
+    started = time.perf_counter()
+    err = raises_scenario_error(tmp_path, f"s: &s {'x' * 2_000}\n" + levels)
+    assert time.perf_counter() - started < 1
+    assert "characters of text" in str(err)
+    assert (err.line, err.field) == (5, "d")  # the first anchor repeating more than the cap
 
 
 def test_duplicate_key_names_key_and_second_line(tmp_path: Path) -> None:
