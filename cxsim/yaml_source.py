@@ -70,8 +70,8 @@ _max_source_bytes: contextvars.ContextVar[int | None] = contextvars.ContextVar("
 MAX_VALUES = 200_000
 #: characters of text (strings and keys) in the document once aliases are expanded: sixteen full-size
 #: files' worth, so a short file repeating a long string through aliases cannot take GBs and minutes to
-#: expand and validate (the largest shipped scenario holds about 12,000); like MAX_VALUES, --allow-large
-#: does not lift it
+#: expand and validate (the largest shipped scenario holds about 12,000). --allow-large does not lift
+#: either cap, but a longer file (read with it) may expand to as many values and characters as it is long
 MAX_TEXT_CHARS = 16 * MAX_SOURCE_BYTES
 #: levels of nesting (a scenario needs about 6)
 MAX_DEPTH = 64
@@ -224,7 +224,7 @@ def source_from_text(text: str, label: str = "<string>") -> Source:
         line = _node_line(doc) or 1
         raise ScenarioError(f"the top level is {_describe(doc)}; {MAPPING_REQUIRED}", file=label, line=line)
 
-    saw_null = _check_expanded_size(doc, label)
+    saw_null = _check_expanded_size(doc, label, len(text))
     if saw_null and _ANCHOR.search(text) and _ALIAS.search(text):  # ruamel reads a recursive alias as null
         _check_recursive_aliases(text, label)
     lines: dict[tuple, int] = {(): 1}
@@ -336,9 +336,10 @@ def _check_recursive_aliases(text: str, label: str) -> None:
                 stack.append((child, False))
 
 
-def _check_expanded_size(doc: Mapping, label: str) -> bool:
+def _check_expanded_size(doc: Mapping, label: str, length: int) -> bool:
     """Refuse a document whose aliases expand to more than MAX_VALUES values or MAX_TEXT_CHARS characters
-    of text, before expanding them.
+    of text, before expanding them; a file longer than either (read with --allow-large) may expand to its
+    own length, which no file without aliases passes (each value takes a character or more).
 
     An alias is the same object as its anchor, so sizes are counted once per object: a 342-byte "billion
     laughs" file is measured in milliseconds. The values message names the top-level key holding the most,
@@ -347,6 +348,7 @@ def _check_expanded_size(doc: Mapping, label: str) -> bool:
     """
     sizes: dict[int, tuple[int, int]] = {}
     saw_null = False
+    max_values, max_chars = max(MAX_VALUES, length), max(MAX_TEXT_CHARS, length)
 
     def text(scalar: Any) -> int:
         scalar = scalar.value if isinstance(scalar, TaggedScalar) else scalar
@@ -370,7 +372,7 @@ def _check_expanded_size(doc: Mapping, label: str) -> bool:
             child_values, child_chars = size(child, inner)
             values += child_values
             chars += child_chars + text(name)
-            if values > MAX_VALUES or chars > MAX_TEXT_CHARS:
+            if values > max_values or chars > max_chars:
                 break
         sizes[key] = values, chars
         return values, chars
@@ -379,17 +381,17 @@ def _check_expanded_size(doc: Mapping, label: str) -> bool:
         values, chars = size(doc, frozenset())
     except RecursionError:  # pragma: no cover - the text was checked for depth
         return saw_null
-    if values > MAX_VALUES:
+    if values > max_values:
         biggest = max(doc, key=lambda k: size(doc[k], frozenset())[0])
         pos = _lc_data(doc).get(biggest)
         raise ScenarioError(
-            f"the document holds more than {MAX_VALUES:,} values once its aliases (*name) are expanded "
+            f"the document holds more than {max_values:,} values once its aliases (*name) are expanded "
             "(cxsim.yaml_source.MAX_VALUES): is an alias repeating a large anchor?",
             file=label, line=pos[0] + 1 if pos else 1, field=_key_to_str(biggest))
-    if chars > MAX_TEXT_CHARS:
-        path, line = _holding_too_much(doc, lambda node: size(node, frozenset())[1], MAX_TEXT_CHARS)
+    if chars > max_chars:
+        path, line = _holding_too_much(doc, lambda node: size(node, frozenset())[1], max_chars)
         raise ScenarioError(
-            f"the document holds more than {MAX_TEXT_CHARS:,} characters of text once its aliases (*name) "
+            f"the document holds more than {max_chars:,} characters of text once its aliases (*name) "
             "are expanded (cxsim.yaml_source.MAX_TEXT_CHARS): is an alias repeating a long string?",
             file=label, line=line or 1, field=format_path(path) or None)
     return saw_null
