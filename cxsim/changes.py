@@ -9,9 +9,15 @@ thing in YAML, on the command line and in Python.
 from __future__ import annotations
 
 import copy
-from typing import Any
+import difflib
+import types
+import typing
+from typing import TYPE_CHECKING, Any
 
 from cxsim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from cxsim.scenario import Scenario
 
 
 def set_path(data: dict, path: str, value: Any) -> dict:
@@ -99,4 +105,73 @@ def value_text(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(value_text(v) for v in value) + "]"
+    if value is None or isinstance(value, bool):  # as YAML writes them, not Python's None and True
+        return {None: "null", True: "true", False: "false"}[value]
     return str(value)
+
+
+# ------------------------------------------------------------------ checking a path before setting it
+
+
+def _shape(annotation: Any) -> tuple[str, Any] | None:
+    """What a field holds: ('model', class), ('mapping', value type), or None (a value: a number, a
+    duration, a distribution...), looking through Annotated and Optional."""
+    from pydantic import BaseModel
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _shape(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        shapes = [s for s in map(_shape, typing.get_args(annotation)) if s is not None]
+        return shapes[0] if len(shapes) == 1 else None
+    if origin is dict:
+        return ("mapping", typing.get_args(annotation)[1])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation)
+    return None
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    shown = ", ".join(choices[:8]) + (", ..." if len(choices) > 8 else "")
+    return (f"; did you mean {close[0]!r}?" if close else "") + (f" (there: {shown})" if choices else "")
+
+
+def check_parameter(scenario: Scenario, path: str) -> None:
+    """Refuse (``ScenarioError``) a path that names nothing in the scenario: a field no model has, or a
+    design, team, case type... that does not exist (a sweep would otherwise fail at every point, and
+    setting it would quietly add one). A field the file leaves at its default is fine; values are checked
+    by the scenario's validation."""
+    parts = path.split(".")
+    shape: tuple[str, Any] | None = ("model", type(scenario))
+    nodes: list[Any] = [scenario.content]
+    for i, part in enumerate(parts):
+        where = ".".join(parts[:i]) or "the scenario"
+        if shape is None or not part:
+            if not part:
+                raise ScenarioError(f"no such path in the scenario (an empty name in {path!r})",
+                                    file=scenario.origin, field=path)
+            return  # inside a value (a distribution's fields...): the point's validation judges it
+        nodes = [n for n in nodes if isinstance(n, dict)]
+        kind, inner = shape
+        if kind == "model":
+            fields = {(f.alias or name): f for name, f in inner.model_fields.items()}
+            if part == "*" or part not in fields:
+                raise ScenarioError(f"no such path in the scenario: {where} has no field {part!r}"
+                                    + _suggest(part, list(fields)), file=scenario.origin, field=path)
+            shape = _shape(fields[part].annotation)
+            nodes = [n[part] for n in nodes if n.get(part) is not None]
+            continue
+        keys = list(dict.fromkeys(k for n in nodes for k in n))
+        if part == "*":
+            if not keys:
+                raise ScenarioError(f"no such path in the scenario: {where} is empty, nothing matches '*'",
+                                    field=path)
+            nodes = [v for n in nodes for v in n.values()]
+        elif part in keys:
+            nodes = [n[part] for n in nodes if part in n]
+        elif _shape(inner) is not None or i < len(parts) - 1:
+            # a named thing (design, team, case type, skill) must exist: setting it would add one
+            raise ScenarioError(f"no such path in the scenario: {where} has no {part!r}"
+                                + _suggest(part, [str(k) for k in keys]), file=scenario.origin, field=path)
+        shape = _shape(inner)

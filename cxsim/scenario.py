@@ -41,7 +41,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import SchemaSerializer
 
 from cxsim.catalogue import METRICS
-from cxsim.changes import set_path
+from cxsim.changes import check_parameter, set_path, value_text
 from cxsim.distributions import (
     DISTRIBUTION_JSON_SCHEMA,
     Constant,
@@ -132,7 +132,10 @@ def _rate(value: Any) -> float:
 
 
 def _effort_rate(value: Any) -> float:
-    return parse_effort_rate(value, default_unit=_TIME_UNIT.get())
+    ratio = parse_effort_rate(value, default_unit=_TIME_UNIT.get())
+    if ratio > 1:  # customer hours per hour: nobody spends more time than passes
+        raise ValueError(f"more of a customer's time than passes: at most 24 h per day (got {value!r})")
+    return ratio
 
 
 def _duration_dist(value: Any) -> Distribution:
@@ -1163,8 +1166,10 @@ class Scenario(Model):
         level; values written as in the file, e.g. ``"2 h"``)."""
         data = self.content
         for path, value in changes.items():
+            check_parameter(self, path)  # a misspelt design or team is refused, not quietly added
             data = set_path(data, path, value)
-        label = label or f"{self.origin} with " + ", ".join(f"{p}={v}" for p, v in changes.items())
+        label = label or f"{self.origin} with " + ", ".join(f"{p}={value_text(v)}"
+                                                            for p, v in changes.items())
         return Scenario.from_source(source_from_dict(data, label))
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:

@@ -83,6 +83,29 @@ def test_with_changes_uses_the_paths_of_set_and_records_what_ran():
         scenario.model_copy(update={"replications": 0})
 
 
+@pytest.mark.parametrize(("path", "message"), [
+    ("designs.lanez.teams.product.agents", "designs has no 'lanez'; did you mean 'lanes'?"),
+    ("designs.lanes.teams.prodcut.agents", "designs.lanes.teams has no 'prodcut'; did you mean 'product'?"),
+    ("case_types.bugg.fix_time", "case_types has no 'bugg'; did you mean 'bug'?"),
+])
+def test_with_changes_refuses_a_misspelt_name_instead_of_adding_one(path, message):
+    """A typo in a design or team used to add a half-made one (refused for a missing 'skills' that the
+    user never meant to write): now it is named, with the closest existing name."""
+    scenario = cxsim.load_scenario(MINIMAL)
+    with pytest.raises(ScenarioError) as err:
+        scenario.with_changes({path: 3})
+    assert str(err.value).startswith(f"{MINIMAL}: {path}: no such path in the scenario: {message}")
+    assert err.value.field == path
+
+
+def test_with_changes_names_values_as_the_file_writes_them():
+    scenario = cxsim.load_scenario(MINIMAL)
+    with pytest.raises(ScenarioError) as err:
+        scenario.with_changes({"designs.lanes.teams.product.agents": None})
+    assert "with designs.lanes.teams.product.agents=null:" in str(err.value)
+    assert "(got null)" in str(err.value) and "None" not in str(err.value)
+
+
 def test_content_is_what_ran_and_loads_back_to_the_same_scenario():
     for path in ("scenarios/minimal.yaml", "scenarios/one_lane_tech.yaml", "scenarios/lanes_sweep.yaml"):
         scenario = cxsim.load_scenario(path)
