@@ -99,3 +99,12 @@ class EventLogError(ValueError):
 class OutputFolderError(ValueError):
     """An output path cxsim will not write to: it cannot be written, or it holds files cxsim did not write or
     another scenario's results (``--force`` overrides the latter two)."""
+
+
+def whole_number(name: str, value: object, low: int) -> int:
+    """An API argument that counts (replications, a seed) as an int; ValueError naming it otherwise (not
+    Python's "invalid literal for int()", nor a seed of 1.5 quietly cut to 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or \
+            int(value) != value or value < low:
+        raise ValueError(f"{name} must be a whole number of at least {low} (got {value!r})")
+    return int(value)

@@ -20,6 +20,7 @@ from typing import Any
 from cxsim import run_size
 from cxsim.catalogue import METRICS
 from cxsim.engine import Replication
+from cxsim.errors import whole_number
 from cxsim.estimates import mean_ci
 from cxsim.executors import get_executor
 from cxsim.loader import load_scenario
@@ -67,9 +68,7 @@ def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int |
     """
     with large_files(allow_large):
         scenario = load_scenario(scenario)
-    reps = scenario.replications if replications is None else int(replications)
-    if reps < 1:
-        raise ValueError("replications must be at least 1")
+    reps = scenario.replications if replications is None else whole_number("replications", replications, 1)
     if cases not in CASE_MODES:
         raise ValueError(f"cases must be one of {', '.join(CASE_MODES)}, not {cases!r}")
     if precision is not None:
@@ -79,7 +78,7 @@ def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int |
             raise ValueError(f"unknown metric {metric!r}")
         reps = max(reps, 3)
         max_replications = max(max_replications, reps)
-    seed = scenario.seed if seed is None else int(seed)
+    seed = scenario.seed if seed is None else whole_number("seed", seed, 0)
     hours = None if horizon is None else scenario.duration(horizon)
     if hours is not None and hours <= scenario.warmup:
         raise ValueError(f"the horizon must be longer than the warm-up ({duration_text(scenario.warmup)})")

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from cxsim.catalogue import METRICS
-from cxsim.errors import ScenarioError
+from cxsim.errors import ScenarioError, whole_number
 from cxsim.estimates import Difference, Estimate, mean_ci, paired_difference
 from cxsim.loader import load_scenario
 from cxsim.scenario import Scenario
@@ -558,8 +558,9 @@ def run_sensitivity(scenario: str | Path | dict | Scenario, *, parameters: Seque
     for m in metrics:
         if m not in METRICS:
             raise ValueError(f"unknown metric {m!r}")
-    seed = base_scenario.seed if seed is None else int(seed)
-    reps = base_scenario.replications if replications is None else int(replications)
+    seed = base_scenario.seed if seed is None else whole_number("seed", seed, 0)
+    reps = (base_scenario.replications if replications is None
+            else whole_number("replications", replications, 1))
     designs = list(base_scenario.designs)
     baseline = base_scenario.baseline if base_scenario.baseline in designs else designs[0]
     content = {k: v for k, v in base_scenario.content.items() if k != "sweep"}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsim.changes import check_parameter, set_path, value_text
-from cxsim.errors import ScenarioError
+from cxsim.errors import ScenarioError, whole_number
 from cxsim.loader import load_scenario
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
 from cxsim.summary import Summary, json_safe
@@ -99,8 +99,14 @@ def sweep_plan(base: Scenario, *, parameters: list[tuple[str, list[Any]]] | None
         parameters = [(p.path, list(p.values)) for p in spec.parameters]
     if not 1 <= len(parameters) <= 2:
         raise ValueError("a sweep varies one or two parameters")
-    for path, _ in parameters:
+    for path, values in parameters:
         check_parameter(base, path)
+        if not list(values):
+            raise ValueError(f"{path}: no values to sweep")
+    if replications is not None:
+        replications = whole_number("replications", replications, 1)
+    if seed is not None:
+        seed = whole_number("seed", seed, 0)
     return {"scenario": base.name, "scenario_hash": base.content_hash, "scenario_file": base.origin,
             "cxsim_version": __version__, "grid": [[path, list(values)] for path, values in parameters],
             "metrics": list(metrics or (spec.metrics if spec else DEFAULT_SWEEP_METRICS)),
