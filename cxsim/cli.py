@@ -499,6 +499,7 @@ def sweep(
     from cxsim.api import run_sweep
     from cxsim.errors import ExecutorError
     from cxsim.outputs import PLAN, POINTS, folder_problem, save_point, start_points
+    from cxsim.report import sweep_no_cases_note
 
     if resume is not None:
         sc, plan, finished = _resume_plan(resume, scenario, set_, replications, seed, horizon, out)
@@ -559,6 +560,8 @@ def sweep(
     for point in failed:
         err_console.print(f"[yellow]point failed:[/] {escape(str(point.labels()))}: {escape(point.error)}",
                           highlight=False, soft_wrap=True)
+    if note := sweep_no_cases_note(result):  # said even with --quiet, as for a run
+        err_console.print(f"[bold yellow]note[/] {escape(note)}", highlight=False, soft_wrap=True)
     ran = len(result.points) - len(failed)
     if not quiet:
         if record is not None:
@@ -714,7 +717,10 @@ def _resume_plan(folder: Path, scenario: Path | None, set_: list[str], replicati
 
 
 def print_sweep(result) -> None:
-    """One table per headline metric: a row per point, a column per design (mean and 95% CI)."""
+    """One table per headline metric: a row per point, a column per design (mean and 95% CI; 'no cases'
+    where the design counted none)."""
+    from cxsim.report import NO_CASES_CELL
+
     for metric in result.metrics:
         table = Table(title=f"{fmt.label(metric)} by sweep point", title_justify="left")
         for path in result.parameters:
@@ -726,9 +732,10 @@ def print_sweep(result) -> None:
             for design in result.designs:
                 if point.summary is None:
                     cells.append("[red]failed[/]")
+                elif (value := point.estimate(design, metric)) is None and design in point.counted_no_case():
+                    cells.append(f"[yellow]{NO_CASES_CELL}[/]")
                 else:
-                    block = point.summary.designs.get(design)
-                    cells.append(_cell(fmt.cell(block.metrics.get(metric) if block else None, metric)))
+                    cells.append(_cell(fmt.cell(value, metric)))
             table.add_row(*cells)
         out_console.print(table)
 

@@ -18,13 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxsim.catalogue import METRICS
 from cxsim.changes import set_path, value_text
 from cxsim.errors import ScenarioError
+from cxsim.estimates import Estimate
 from cxsim.loader import load_scenario
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
 from cxsim.summary import Summary, json_safe
 from cxsim.version import __version__
 from cxsim.yaml_source import large_files
+
+# Measured on the cases counted after the warm-up (customer truth) or their tickets (the dashboard): where a
+# design counted no case these are not results (churn and tickets closed would read 0), so a sweep's tables
+# and charts leave them out and say why. Operations (staff cost, utilisation, demand) and the count stand.
+ON_CASES = frozenset(name for name, m in METRICS.items()
+                     if m.group in ("customer", "dashboard") and name != "cases")
 
 
 @dataclass
@@ -36,6 +44,34 @@ class SweepPoint:
     def labels(self) -> dict[str, Any]:
         """The values, with a mapping or list (a distribution) written as in a scenario file."""
         return {p: value_text(v) if isinstance(v, (dict, list)) else v for p, v in self.values.items()}
+
+    def name(self) -> str:
+        """The point as written in messages: ``path=value, path=value``."""
+        return ", ".join(f"{p}={v}" for p, v in self.labels().items())
+
+    def counted_no_case(self) -> list[str]:
+        """The designs that counted no case at this point (a ``cases`` mean of 0: none opened after the
+        warm-up in any replication); read from the metrics, so a sweep read back from sweep.json says the
+        same. Empty for a failed point."""
+        if self.summary is None:
+            return []
+        return [d for d, block in self.summary.designs.items()
+                if (cases := block.metrics.get("cases")) is not None and cases.mean == 0]
+
+    def estimate(self, design: str, metric: str) -> Estimate | None:
+        """What the sweep shows for ``design``'s ``metric`` here: None when the point failed, or when the
+        design counted no case here and the metric is measured on cases (``ON_CASES``)."""
+        if self.summary is None or design not in self.summary.designs:
+            return None
+        if metric in ON_CASES and design in self.counted_no_case():
+            return None
+        return self.summary.designs[design].metrics.get(metric)
+
+
+def counted_nothing(points: list[SweepPoint], designs: list[str]) -> bool:
+    """Some point ran, and no point counted a case in any design: a sweep with nothing to compare."""
+    ran = [p for p in points if p.summary is not None]
+    return bool(ran) and all(len(p.counted_no_case()) == len(designs) for p in ran)
 
 
 @dataclass
@@ -62,7 +98,8 @@ class SweepResult:
                     row |= {"status": "error", "error": point.error}
                     yield row
                     continue
-                row |= {"status": "ok", "error": ""}
+                empty = design in point.counted_no_case()
+                row |= {"status": "no counted cases" if empty else "ok", "error": ""}
                 for metric, value in point.summary.designs[design].metrics.items():
                     row |= {metric: value.mean, f"{metric}_ci95_low": value.low,
                             f"{metric}_ci95_high": value.high}
@@ -220,8 +257,7 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
                 data = content
                 for path, value in point.values.items():
                     data = set_path(data, path, value)
-                label_k = f"{base.origin} [sweep point {k}: " + ", ".join(
-                    f"{p}={v}" for p, v in point.labels().items()) + "]"
+                label_k = f"{base.origin} [sweep point {k}: {point.name()}]"
                 scenario_k = load_scenario(data, label=label_k)
                 result = run(scenario_k, replications=reps, seed=seed, horizon=horizon, cases="none",
                              executor=executor, allow_large=allow_large,
