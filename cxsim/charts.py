@@ -214,7 +214,7 @@ def sweep_chart(sweep, metric: str) -> Figure:
     if not numeric:
         ax.set_xticks(range(len(xs_all)), [str(x) for x in xs_all])
     empty = _no_case_points(sweep, metric, names)
-    ax.set_xlabel(first + (f"\n{wrap(empty, 7, 8)}" if empty else ""))
+    ax.set_xlabel(first + (f"\n{wrap(empty, 6.5, 10)}" if empty else ""))
     ax.set_ylim(bottom=0)  # every catalogue metric is >= 0 (a share from 0%)
     ax.set_ylabel(wrap(metric_axis_label(metric, currency), 4, 10))
     ax.grid(color="#dddddd")

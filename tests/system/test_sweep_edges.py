@@ -263,3 +263,15 @@ def test_rerunning_a_sweep_json_with_damaged_points_says_they_differ(finished, t
     done = cli("sweep", record, "-w", "1", "--no-charts", "--out", tmp_path / "again")
     assert done.exit_code == 0, done.output  # was a TypeError traceback, after the whole sweep had run
     assert "re-run of the recorded sweep: results DIFFER from the recorded sweep" in done.stdout
+
+
+def test_the_points_named_under_a_chart_stay_inside_it():
+    from tests.system.test_long_names import layout_problems
+
+    sweep = cxsim.run_sweep(MINIMAL, parameters=[(RATE, ["0 per month", "1 per month"]),
+                                                 ("customers.count", [100, 300])],
+                            replications=1, seed=1, horizon="15 days")
+    fig = sweep_chart(sweep, "annual_churn_rate")
+    assert ("no counted cases, not drawn: case_rate=0 per month, count=100; case_rate=0 per month, "
+            "count=300") in " ".join(texts(fig).split())
+    assert layout_problems(fig) == []
