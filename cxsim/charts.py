@@ -19,6 +19,7 @@ from matplotlib.patches import Rectangle
 from cxsim.catalogue import GROUPS, METRICS
 from cxsim.formatting import plural
 from cxsim.results import Result
+from cxsim.sweep import ON_CASES, counted_nothing
 
 NAME_ROOM = 24  # design names longer than this are shown as letters on axes, with a key below the chart
 CHAR_EM = 0.62  # a wide character of DejaVu Sans as a share of the font size (for wrapping titles)
@@ -174,7 +175,8 @@ def metric_axis_label(metric: str, currency: str | None = None) -> str:
 
 def sweep_chart(sweep, metric: str) -> Figure:
     """One headline metric against the (first) swept parameter: a line per design (and per value of a
-    second parameter), with its 95% confidence band; failed points are left as gaps. Shares are drawn in
+    second parameter), with its 95% confidence band; failed points are left as gaps, and so are points where a
+    design counted no case (for a metric measured on cases), named under the chart. Shares are drawn in
     percent, money in the scenario's currency."""
     label, meaning = METRICS[metric].label, METRICS[metric].meaning
     scale = 100.0 if METRICS[metric].is_share else 1.0
@@ -196,8 +198,7 @@ def sweep_chart(sweep, metric: str) -> Figure:
             pts = [p for p in sweep.points if second is None or p.labels()[second] == group]
             xs, ys, los, his = [], [], [], []
             for p in pts:
-                block = p.summary.designs.get(design) if p.summary else None
-                value = block.metrics.get(metric) if block else None
+                value = p.estimate(design, metric)
                 mean = value.mean if value else None
                 xs.append(position[p.labels()[first]])
                 ys.append(np.nan if mean is None else mean * scale)
@@ -212,11 +213,17 @@ def sweep_chart(sweep, metric: str) -> Figure:
             lines.append((name, ys))
     if not numeric:
         ax.set_xticks(range(len(xs_all)), [str(x) for x in xs_all])
-    ax.set_xlabel(first)
+    empty = _no_case_points(sweep, metric, names)
+    ax.set_xlabel(first + (f"\n{wrap(empty, 6.5, 10)}" if empty else ""))
     ax.set_ylim(bottom=0)  # every catalogue metric is >= 0 (a share from 0%)
     ax.set_ylabel(wrap(metric_axis_label(metric, currency), 4, 10))
     ax.grid(color="#dddddd")
-    ax.legend(fontsize=8)
+    if any(np.isfinite(ys).any() for _, ys in lines):
+        ax.legend(fontsize=8)
+    else:
+        no_data(ax, "No counted cases at any point: nothing to draw"
+                if counted_nothing(sweep.points, sweep.designs)
+                else "No point has a value: nothing to draw")
     finite = [(n, ys) for n, ys in lines if np.isfinite(ys[0]) and np.isfinite(ys[-1])]
     unit = "%" if scale == 100.0 else ""
     if finite:
@@ -229,6 +236,21 @@ def sweep_chart(sweep, metric: str) -> Figure:
         ax.set_title(wrap(f"{label.strip()}: {meaning}", 7, 11), fontsize=11)
     name_key(fig, names)
     return fig
+
+
+def _no_case_points(sweep, metric: str, names: dict[str, str]) -> str:
+    """Which points are not drawn because a design counted no case there ('' when none, or when no point
+    counted a case at all: the chart says so itself)."""
+    points = [p for p in sweep.points if p.counted_no_case()]
+    if metric not in ON_CASES or not points or counted_nothing(sweep.points, sweep.designs):
+        return ""
+    shown = []
+    for p in points:
+        at = ", ".join(f"{path.split('.')[-1]}={v}" for path, v in p.labels().items())
+        empty = p.counted_no_case()
+        which = "" if len(empty) == len(sweep.designs) else f" ({', '.join(names.get(d, d) for d in empty)})"
+        shown.append(at + which)
+    return "no counted cases, not drawn: " + "; ".join(shown)
 
 
 PANELS = {  # dashboard_vs_truth: a row of panels per metric group, (metric, panel title)

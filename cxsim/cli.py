@@ -503,6 +503,7 @@ def sweep(
     from cxsim.api import run_sweep
     from cxsim.errors import ExecutorError
     from cxsim.outputs import PLAN, POINTS, folder_problem, save_point, start_points
+    from cxsim.report import sweep_no_cases_note
 
     if resume is not None:
         sc, plan, finished = _resume_plan(resume, scenario, set_, replications, seed, horizon, out)
@@ -563,6 +564,8 @@ def sweep(
     for point in failed:
         err_console.print(f"[yellow]point failed:[/] {escape(str(point.labels()))}: {escape(point.error)}",
                           highlight=False, soft_wrap=True)
+    if note := sweep_no_cases_note(result):  # said even with --quiet, as for a run
+        err_console.print(f"[bold yellow]note[/] {escape(note)}", highlight=False, soft_wrap=True)
     ran = len(result.points) - len(failed)
     if not quiet:
         if record is not None:
@@ -647,11 +650,15 @@ def _recorded_grid(record: dict, path: Path) -> list[tuple[str, list]]:
 
 
 def _sweep_comparable(data: dict) -> str:
-    """A sweep's results without how they were obtained (machine, file path, version)."""
+    """A sweep's results without how they were obtained (machine, file path, version); a recorded sweep
+    whose points are not as cxsim wrote them gives their text as it is (so it differs)."""
     import json
 
-    return json.dumps([{"values": p["values"], "error": p["error"], "designs": p["designs"]}
-                       for p in data["points"]], sort_keys=True, default=str)
+    try:
+        points = [{key: p[key] for key in ("values", "error", "designs")} for p in data["points"]]
+    except (KeyError, TypeError):
+        points = data.get("points")
+    return json.dumps(points, sort_keys=True, default=str)
 
 
 def _load_for_sweep(path: Path):
@@ -680,6 +687,7 @@ def _resume_plan(folder: Path, scenario: Path | None, set_: list[str], replicati
 
     if out is not None and out.resolve() != folder.resolve():
         _fail(f"--out: --resume writes to the folder it continues ({folder}); leave out --out")
+    _check_saved_sweep(folder)
     try:
         plan, finished = load_points(folder)
     except ResultsFolderError as err:
@@ -717,8 +725,43 @@ def _resume_plan(folder: Path, scenario: Path | None, set_: list[str], replicati
     return sc, plan, finished
 
 
+def _check_saved_sweep(folder: Path) -> None:
+    """An interrupted sweep's plan and each point it saved, checked before anything is kept (a truncated,
+    hand-edited or foreign file would otherwise end in a traceback, or in sweep.json as it is): one line
+    naming the file and the way on, exit 2. A folder without a plan is left to ``load_points`` to explain."""
+    import json
+
+    from cxsim.outputs import PLAN, POINTS
+    from cxsim.sweep import saved_plan_problem, saved_point_problem
+
+    def read(path: Path) -> tuple[object, str | None]:
+        try:
+            return json.loads(path.read_text(encoding="utf-8")), None
+        except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON or bad UTF-8
+            return None, f"cannot be read ({type(exc).__name__}: {exc})"
+
+    if not (folder / PLAN).is_file():
+        return
+    plan, problem = read(folder / PLAN)
+    if problem or (problem := saved_plan_problem(plan)):
+        _fail(f"--resume: {folder / PLAN}: {problem}; start the sweep again (the same cxsim sweep command "
+              f"with --out {folder} --force; the points it kept are lost)")
+    for path in sorted((folder / POINTS).glob("point-*.json")):
+        number = path.stem.removeprefix("point-")
+        data, problem = read(path)
+        if not (number.isascii() and number.isdigit()):
+            problem = "not a name cxsim gives a point file (point-<number>.json)"
+        problem = problem or saved_point_problem(data, int(number), plan)
+        if problem:
+            _fail(f"--resume: {path}: {problem}; delete that file and run cxsim sweep --resume {folder} "
+                  "again to re-run its point")
+
+
 def print_sweep(result) -> None:
-    """One table per headline metric: a row per point, a column per design (mean and 95% CI)."""
+    """One table per headline metric: a row per point, a column per design (mean and 95% CI; 'no cases'
+    where the design counted none)."""
+    from cxsim.report import NO_CASES_CELL
+
     for metric in result.metrics:
         table = Table(title=f"{fmt.label(metric)} by sweep point", title_justify="left")
         for path in result.parameters:
@@ -730,9 +773,10 @@ def print_sweep(result) -> None:
             for design in result.designs:
                 if point.summary is None:
                     cells.append("[red]failed[/]")
+                elif (value := point.estimate(design, metric)) is None and design in point.counted_no_case():
+                    cells.append(f"[yellow]{NO_CASES_CELL}[/]")
                 else:
-                    block = point.summary.designs.get(design)
-                    cells.append(_cell(fmt.cell(block.metrics.get(metric) if block else None, metric)))
+                    cells.append(_cell(fmt.cell(value, metric)))
             table.add_row(*cells)
         out_console.print(table)
 

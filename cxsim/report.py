@@ -579,25 +579,47 @@ def parameter_rows(content: dict | None, scenario_file: str | None = None,
     return rows
 
 
-def _point_estimate(point, design: str, metric: str):
-    """A sweep point's estimate of one metric for one design; None when the point failed."""
-    if point.summary is None or design not in point.summary.designs:
+def sweep_no_cases_note(sweep) -> str | None:
+    """What the CLI and the report say when points counted no case: that no point did (nothing to compare),
+    or which points (and designs) did not, and that their case metrics are left out rather than shown as 0;
+    None when every point that ran counted cases."""
+    from cxsim.sweep import counted_nothing
+
+    if counted_nothing(sweep.points, sweep.designs):
+        return ("No case was counted at any point of the sweep: no case opened in the measured window (after "
+                "the warm-up, before the horizon), so there is no effort, resolution or churn to compare. "
+                "Lengthen the horizon, shorten the warm-up, or raise customers.case_rate or customers.count.")
+    points = [p for p in sweep.points if p.counted_no_case()]
+    if not points:
         return None
-    return point.summary.designs[design].metrics.get(metric)
+    named = []
+    for p in points:
+        empty = p.counted_no_case()
+        named.append(p.name() + ("" if len(empty) == len(sweep.designs) else f" (in {', '.join(empty)})"))
+    return (f"No case was counted at {len(points)} of {len(sweep.points)} points: {'; '.join(named)}. Their "
+            "effort, resolution, churn and ticket figures are left out of the tables and charts (shown as "
+            "'no cases', not as 0).")
 
 
 def sweep_findings(sweep) -> list[str]:
-    """Per headline metric and design: where it starts and ends along the first swept parameter."""
+    """Per headline metric and design: where it starts and ends along the first swept parameter (over the
+    points that counted cases); first, which points counted none."""
+    from cxsim.sweep import counted_nothing
+
+    note = sweep_no_cases_note(sweep)
+    if counted_nothing(sweep.points, sweep.designs):
+        return [note]
     first = sweep.parameters[0]
     ok = [p for p in sweep.points if p.summary]
-    out = []
+    out = [note] if note else []
     failed = len(sweep.points) - len(ok)
-    if len(ok) >= 2:
-        a, b = ok[0], ok[-1]
+    counting = [p for p in ok if len(p.counted_no_case()) < len(sweep.designs)]
+    if len(counting) >= 2:
+        a, b = counting[0], counting[-1]
         for metric in sweep.metrics:
             parts = []
             for design in sweep.designs:
-                va, vb = _point_estimate(a, design, metric), _point_estimate(b, design, metric)
+                va, vb = a.estimate(design, metric), b.estimate(design, metric)
                 if va is not None and vb is not None and va.mean is not None and vb.mean is not None:
                     unit = METRICS[metric].unit
                     unit = f" {unit}" if unit and not METRICS[metric].is_share and unit != fmt.MONEY else ""
@@ -612,14 +634,19 @@ def sweep_findings(sweep) -> list[str]:
     return out or ["Fewer than two points ran: nothing to compare."]
 
 
+NO_CASES_CELL = "no cases"  # a sweep's table cell where the design counted no case (not a 0)
+
+
 def sweep_tables(sweep) -> list[dict[str, Any]]:
-    """A table per headline metric: a row per point, a cell per design (mean and interval, or failed)."""
+    """A table per headline metric: a row per point, a cell per design (mean and interval, failed, or no
+    cases)."""
     tables = []
     for metric in sweep.metrics:
         rows = []
         for p in sweep.points:
-            cells = [fmt.cell(_point_estimate(p, d, metric), metric) if p.summary else fmt.Cell("failed", "")
-                     for d in sweep.designs]
+            cells = [fmt.Cell("failed", "") if not p.summary else
+                     fmt.Cell(NO_CASES_CELL, "") if p.estimate(d, metric) is None and d in p.counted_no_case()
+                     else fmt.cell(p.estimate(d, metric), metric) for d in sweep.designs]
             rows.append({"params": [p.labels()[k] for k in sweep.parameters], "cells": cells})
         tables.append({"title": fmt.label(metric), "rows": rows})
     return tables

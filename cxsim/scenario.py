@@ -638,6 +638,22 @@ def _skills(value: Any) -> Any:
     return value
 
 
+# A cost per agent-hour above this is a typo in any currency; staff cost (agents x open hours x cost) stays
+# far from overflowing to infinity, which the tables would show as a duration that never ended.
+MAX_COST_PER_HOUR = 1e9
+
+
+def _cost(value: float) -> float:
+    if value > MAX_COST_PER_HOUR:
+        got = f"{value:,.0f}" if value < 1e15 else f"{value:.3g}"
+        raise ValueError(f"at most {MAX_COST_PER_HOUR:,.0f} per agent-hour (got {got}); a larger cost is a "
+                         "typo in any currency")
+    return value
+
+
+Cost = Annotated[float, Field(ge=0), AfterValidator(_cost)]
+
+
 class Team(Model):
     """A queue and the agents who work it."""
 
@@ -648,8 +664,9 @@ class Team(Model):
     {proficiency, speed}."""
     hours: Hours = WorkingHours.business()
     """When the team works: queues wait overnight and over weekends outside these hours."""
-    cost_per_hour: float = Field(default=40.0, ge=0)
-    """Staffing cost of one agent per working hour (for ``staff_cost``)."""
+    cost_per_hour: Cost = 40.0
+    """Staffing cost of one agent per working hour (for ``staff_cost``); at most 1e9 (more is a typo in any
+    currency)."""
     work_time: DurationDist | None = None
     """Only under ``transfer.routing: matrix``, and required there for every team: the agent's hands-on time
     of one session at this team (as a ticket log shows it: the time from assignment to hand-off or
@@ -835,8 +852,8 @@ class Lanes(Model):
     """Every lane agent's proficiency in each of the lane's skills."""
     hours: Hours = WorkingHours.business()
     """Working hours of every lane."""
-    cost_per_hour: float = Field(default=40.0, ge=0)
-    """Staffing cost of one agent per working hour."""
+    cost_per_hour: Cost = 40.0
+    """Staffing cost of one agent per working hour; at most 1e9 (more is a typo in any currency)."""
 
 
 class Design(Model):

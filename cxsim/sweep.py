@@ -9,19 +9,28 @@ not sampling noise from different random numbers.
 from __future__ import annotations
 
 import itertools
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxsim.catalogue import METRICS
 from cxsim.changes import check_parameter, set_path, value_text
 from cxsim.errors import ScenarioError, whole_number
+from cxsim.estimates import Estimate
 from cxsim.loader import load_scenario
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
 from cxsim.summary import Summary, json_safe
 from cxsim.version import __version__
 from cxsim.yaml_source import large_files
+
+# Measured on the cases counted after the warm-up (customer truth) or their tickets (the dashboard): where a
+# design counted no case these are not results (churn and tickets closed would read 0), so a sweep's tables
+# and charts leave them out and say why. Operations (staff cost, utilisation, demand) and the count stand.
+ON_CASES = frozenset(name for name, m in METRICS.items()
+                     if m.group in ("customer", "dashboard") and name != "cases")
 
 
 @dataclass
@@ -33,6 +42,34 @@ class SweepPoint:
     def labels(self) -> dict[str, Any]:
         """The values, with a mapping or list (a distribution) written as in a scenario file."""
         return {p: value_text(v) if isinstance(v, (dict, list)) else v for p, v in self.values.items()}
+
+    def name(self) -> str:
+        """The point as written in messages: ``path=value, path=value``."""
+        return ", ".join(f"{p}={v}" for p, v in self.labels().items())
+
+    def counted_no_case(self) -> list[str]:
+        """The designs that counted no case at this point (a ``cases`` mean of 0: none opened after the
+        warm-up in any replication); read from the metrics, so a sweep read back from sweep.json says the
+        same. Empty for a failed point."""
+        if self.summary is None:
+            return []
+        return [d for d, block in self.summary.designs.items()
+                if (cases := block.metrics.get("cases")) is not None and cases.mean == 0]
+
+    def estimate(self, design: str, metric: str) -> Estimate | None:
+        """What the sweep shows for ``design``'s ``metric`` here: None when the point failed, or when the
+        design counted no case here and the metric is measured on cases (``ON_CASES``)."""
+        if self.summary is None or design not in self.summary.designs:
+            return None
+        if metric in ON_CASES and design in self.counted_no_case():
+            return None
+        return self.summary.designs[design].metrics.get(metric)
+
+
+def counted_nothing(points: list[SweepPoint], designs: list[str]) -> bool:
+    """Some point ran, and no point counted a case in any design: a sweep with nothing to compare."""
+    ran = [p for p in points if p.summary is not None]
+    return bool(ran) and all(len(p.counted_no_case()) == len(designs) for p in ran)
 
 
 @dataclass
@@ -59,7 +96,8 @@ class SweepResult:
                     row |= {"status": "error", "error": point.error}
                     yield row
                     continue
-                row |= {"status": "ok", "error": ""}
+                empty = design in point.counted_no_case()
+                row |= {"status": "no counted cases" if empty else "ok", "error": ""}
                 for metric, value in point.summary.designs[design].metrics.items():
                     row |= {metric: value.mean, f"{metric}_ci95_low": value.low,
                             f"{metric}_ci95_high": value.high}
@@ -157,8 +195,7 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
                 data = content
                 for path, value in point.values.items():
                     data = set_path(data, path, value)
-                label_k = f"{base.origin} [sweep point {k}: " + ", ".join(
-                    f"{p}={v}" for p, v in point.labels().items()) + "]"
+                label_k = f"{base.origin} [sweep point {k}: {point.name()}]"
                 scenario_k = load_scenario(data, label=label_k)
                 result = run(scenario_k, replications=reps, seed=seed, horizon=horizon, cases="none",
                              executor=executor, allow_large=allow_large,
@@ -180,6 +217,195 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
                        grid=[(p, list(v)) for p, v in parameters], horizon=horizon)
 
 
+# ------------------------------------------------------------------ saved points read back
+
+
+def _got(value: Any) -> str:
+    """A JSON value as a message shows it: its kind, or a short repr."""
+    kinds = {dict: "a mapping", list: "a list", type(None): "null", bool: "true/false"}
+    if type(value) in kinds:
+        return kinds[type(value)]
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_number(value: Any) -> bool:
+    """A finite JSON number (not true/false, nor an integer too large for a float)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _estimate_problem(value: Any, where: str) -> str | None:
+    """Why ``value`` is not an estimate as summaries record it: {mean, ci95: [low, high]}, numbers or null."""
+    if not isinstance(value, dict) or "mean" not in value or "ci95" not in value:
+        return f"{where} must be a mapping with mean and ci95 (got {_got(value)})"
+    if value["mean"] is not None and not _is_number(value["mean"]):
+        return f"{where}.mean must be a number or null (got {_got(value['mean'])})"
+    ci = value["ci95"]
+    if not isinstance(ci, list) or len(ci) != 2 or not all(v is None or _is_number(v) for v in ci):
+        return f"{where}.ci95 must be [low, high], numbers or null (got {_got(ci)})"
+    if value.get("note") is not None and not isinstance(value["note"], str):
+        return f"{where}.note must be text (got {_got(value['note'])})"
+    return None
+
+
+def _designs_problem(value: Any, designs: list[str], required: Iterable[str], where: str) -> str | None:
+    """Why ``value`` is not a point's results: a block per design, each with the ``required`` metrics and
+    every metric (and difference from the baseline) an estimate."""
+    if not isinstance(value, dict):
+        return f"{where} must be a mapping of designs (got {_got(value)})"
+    if list(value) != designs:
+        return f"{where} names the designs {list(value)}, not this sweep's {designs}"
+    for design, block in value.items():
+        if not isinstance(block, dict):
+            return f"{where}.{design} must be a mapping of metrics (got {_got(block)})"
+        missing = [m for m in required if m not in block]
+        if missing:
+            return f"{where}.{design}: the metric {missing[0]!r} is missing"
+        vs = block.get("vs_baseline")
+        if vs is not None and not isinstance(vs, dict):
+            return f"{where}.{design}.vs_baseline must be a mapping (got {_got(vs)})"
+        for metric, estimate in [*((m, e) for m, e in block.items() if m != "vs_baseline"),
+                                 *((f"vs_baseline.{m}", e) for m, e in (vs or {}).items())]:
+            if problem := _estimate_problem(estimate, f"{where}.{design}.{metric}"):
+                return problem
+    return None
+
+
+def _result_problem(data: dict, key: str) -> str | None:
+    """A point has either results (``key``) or an error, never both or neither."""
+    error = data.get("error")
+    if error is not None and not isinstance(error, str):
+        return f"error must be text or null (got {_got(error)})"
+    if (error is None) == (data.get(key) is None):
+        return f"holds {'both results and an error' if error is not None else 'neither results nor an error'}"
+    return None
+
+
+def saved_plan_problem(plan: Any) -> str | None:
+    """Why ``plan`` (an interrupted sweep's points/plan.json, as ``sweep_plan`` wrote it) cannot be resumed:
+    its grid, scenario (whose content must still have its recorded hash), seed, replications, metrics and
+    horizon; None when it can."""
+    if not isinstance(plan, dict):
+        return f"must be a mapping (got {_got(plan)})"
+    grid = plan.get("grid")
+    if not isinstance(grid, list) or not 1 <= len(grid) <= 2 or not all(
+            isinstance(g, list) and len(g) == 2 and isinstance(g[0], str) and isinstance(g[1], list) and g[1]
+            for g in grid):
+        return f"grid must be a list of one or two [path, [values]] (got {_got(grid)})"
+    for key, low in (("seed", 0), ("replications", 1)):
+        value = plan.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            return f"{key} must be a whole number >= {low} (got {_got(value)})"
+    metrics = plan.get("metrics")
+    if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) and m in METRICS
+                                                               for m in metrics):
+        return f"metrics must be a list of metric names (got {_got(metrics)})"
+    content = plan.get("scenario_content")
+    if not isinstance(content, dict):
+        return f"scenario_content must be a mapping (got {_got(content)})"
+    try:
+        scenario = load_scenario(content)
+        if plan.get("horizon") is not None:
+            scenario.duration(plan["horizon"])
+    except (ScenarioError, ValueError, TypeError) as err:
+        return f"its scenario or horizon is not valid ({err})"
+    if plan.get("scenario_hash") != scenario.content_hash:
+        return "scenario_content has been changed since the sweep started (its hash differs)"
+    return None
+
+
+def saved_point_problem(data: Any, k: int, plan: dict[str, Any]) -> str | None:
+    """Why ``data``, read from the file of point ``k`` of an interrupted sweep, is not what cxsim saved there
+    for the sweep ``plan`` records (None when it is): its index and values, and results of this scenario at
+    those values, seed, replications and horizon, with every metric a number or null. A hand-edited file, or
+    one copied from another sweep, is otherwise kept as it is and written into sweep.json."""
+    if not isinstance(data, dict):
+        return f"must be a mapping of index, values, error and summary (got {_got(data)})"
+    missing = [key for key in ("index", "values", "error", "summary") if key not in data]
+    if missing:
+        return f"{missing[0]!r} is missing"
+    grid = [(path, list(values)) for path, values in plan["grid"]]
+    points = sweep_points(grid)
+    if data["index"] != k or isinstance(data["index"], bool):
+        return f"index {_got(data['index'])} is not the point its file name numbers ({k})"
+    if k >= len(points):
+        return f"this sweep has {len(points)} points, numbered from 0; there is no point {k}"
+    if data["values"] != points[k]:
+        return f"its values are not those of point {k} of this sweep ({points[k]})"
+    if problem := _result_problem(data, "summary"):
+        return problem
+    summary = data["summary"]
+    if summary is None:
+        return None
+    if not isinstance(summary, dict):
+        return f"summary must be a mapping (got {_got(summary)})"
+    content = {key: v for key, v in plan["scenario_content"].items() if key != "sweep"}
+    try:
+        for path, value in points[k].items():
+            content = set_path(content, path, value)
+        scenario = load_scenario(content)
+        horizon = scenario.horizon if plan.get("horizon") is None else scenario.duration(plan["horizon"])
+    except (ScenarioError, ValueError) as err:
+        return f"holds results, but this sweep's point {k} is not a valid scenario ({err})"
+    for key, ran in (("scenario", scenario.name), ("scenario_hash", scenario.content_hash),
+                     ("seed", plan["seed"]), ("replications", plan["replications"]),
+                     ("horizon_hours", horizon), ("warmup_hours", scenario.warmup)):
+        if summary.get(key) != ran:
+            return (f"summary.{key} is {_got(summary.get(key))}, not {ran!r} as this sweep ran it (a point "
+                    "of another sweep?)")
+    required = [name for name, m in METRICS.items() if not m.optional]
+    if problem := _designs_problem(summary.get("designs"), list(scenario.designs), required,
+                                   "summary.designs"):
+        return problem
+    try:
+        Summary.from_json(summary)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return f"its summary cannot be read ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _sweep_json_problem(data: dict[str, Any], designs: list[str]) -> str | None:
+    """Why a sweep.json read back (its scenario already loaded, with these ``designs``) is not as cxsim wrote
+    it: parameters, metrics, seed, replications, and each point's values, error and per-design metrics."""
+    parameters, metrics = data.get("parameters"), data.get("metrics")
+    if not isinstance(parameters, list) or not 1 <= len(parameters) <= 2 or \
+            not all(isinstance(p, str) for p in parameters):
+        return f"parameters must be a list of one or two paths (got {_got(parameters)})"
+    if not isinstance(metrics, list) or not all(isinstance(m, str) and m in METRICS for m in metrics):
+        unknown = [m for m in metrics if m not in METRICS] if isinstance(metrics, list) else []
+        return (f"metrics: unknown metric {unknown[0]!r}" if unknown and isinstance(unknown[0], str) else
+                f"metrics must be a list of metric names (got {_got(metrics)})")
+    for key, low in (("seed", 0), ("replications", 1)):
+        value = data.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            return f"{key} must be a whole number >= {low} (got {_got(value)})"
+    run = data.get("run") or {}
+    if not isinstance(run, dict) or not _is_number(run.get("wall_seconds", 0.0)) or \
+            not isinstance(run.get("workers", ""), str):
+        return f"run must be a mapping of workers (text) and wall_seconds (a number) (got {_got(run)})"
+    points = data.get("points")
+    if not isinstance(points, list) or not points:
+        return f"points must be a non-empty list (got {_got(points)})"
+    for i, point in enumerate(points):
+        where = f"points[{i}]"
+        if not isinstance(point, dict):
+            return f"{where} must be a mapping of values, error and designs (got {_got(point)})"
+        values = point.get("values")
+        if not isinstance(values, dict) or sorted(values) != sorted(parameters):
+            return f"{where}.values must give a value for each of {parameters} (got {_got(values)})"
+        if problem := _result_problem(point, "designs"):
+            return f"{where}: {problem}"
+        if point["designs"] is not None and (problem := _designs_problem(
+                point["designs"], designs, metrics, f"{where}.designs")):
+            return problem
+    return None
+
+
 def read_sweep(folder: str | Path) -> SweepResult:
     """A sweep's folder read back from its sweep.json (for ``cxsim report DIR``: charts and report without
     re-running); a folder that is not one raises ResultsFolderError."""
@@ -190,9 +416,15 @@ def read_sweep(folder: str | Path) -> SweepResult:
     from cxsim.summary import Accounting, DesignSummary, RunInfo
 
     path = Path(folder) / "sweep.json"
+    again = (f"run the sweep again to rewrite it (cxsim sweep {path} re-runs the sweep it records, if its "
+             "inputs are intact)")
     try:
         data = json.loads(path.read_text())
+        if not isinstance(data.get("scenario_content"), dict):  # text would be read as a file's path
+            raise TypeError(f"scenario_content must be a mapping (got {_got(data.get('scenario_content'))})")
         scenario = load_scenario(data["scenario_content"], label=f"{path}:scenario_content")
+        if problem := _sweep_json_problem(data, list(scenario.designs)):
+            raise ResultsFolderError(f"{path}: not as cxsim sweep wrote it: {problem}; {again}")
         points = []
         for p in data["points"]:
             summary = None
@@ -220,5 +452,8 @@ def read_sweep(folder: str | Path) -> SweepResult:
     except FileNotFoundError:
         raise ResultsFolderError(f"{folder}: no summary.json or sweep.json; is this a cxsim output folder?") \
             from None
-    except (ValueError, KeyError, TypeError, AttributeError, ScenarioError) as exc:
-        raise ResultsFolderError(f"{path}: not a cxsim sweep ({type(exc).__name__}: {exc})") from None
+    except ResultsFolderError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ScenarioError, RecursionError) as exc:
+        raise ResultsFolderError(f"{path}: not a cxsim sweep ({type(exc).__name__}: {exc}); {again}") \
+            from None
