@@ -287,6 +287,19 @@ def _positive_term(hours: float) -> float:
     return hours
 
 
+# Revenue per customer-month above this is a typo in any currency (and lost revenue summed over customers and
+# months would overflow to infinity, which the charts cannot draw).
+MAX_MONTHLY_VALUE = 1e9
+
+
+def _monthly_value(dist: Distribution) -> Distribution:
+    if not dist.mean <= MAX_MONTHLY_VALUE:
+        got = f"{dist.mean:,.0f}" if dist.mean < 1e15 else f"{dist.mean:.3g}"
+        raise ValueError(f"at most {MAX_MONTHLY_VALUE:,.0f} per customer-month on average (got a mean of "
+                         f"{got}); a larger value is a typo in any currency")
+    return dist
+
+
 class Contract(Model):
     """A customer's contract: customers who decide to leave can only do so when it renews."""
 
@@ -294,8 +307,9 @@ class Contract(Model):
     """Contract length (longer than zero); renewals happen every term, starting at a uniformly random point of
     the first one (contracts were signed at different times). Customers are locked in until renewal, so churn
     shows late."""
-    monthly_value: NumberDist = Constant(1000.0)
-    """Revenue per month of one customer (a number or a distribution of numbers): what churn loses."""
+    monthly_value: Annotated[NumberDist, AfterValidator(_monthly_value)] = Constant(1000.0)
+    """Revenue per month of one customer (a number or a distribution of numbers, mean at most 1e9): what
+    churn loses."""
 
 
 def _acquisition(value: Any) -> Any:
