@@ -159,3 +159,45 @@ def _wchan(pid: int) -> str:
         return Path(f"/proc/{pid}/wchan").read_text()
     except OSError:
         return ""
+
+
+# The command imports typer, numpy, pydantic and SimPy (in that order) in its first half second, before its
+# own work: each is a moment to stop it at, on either entry point (the console script, python -m cxsim).
+@pytest.mark.parametrize(("entry", "command", "sig", "status", "name", "module"), [
+    ("cxsim", "validate", signal.SIGINT, 130, "Ctrl-C", "typer"),
+    ("cxsim", "run", signal.SIGTERM, 143, "SIGTERM", "numpy"),
+    ("cxsim", "validate", signal.SIGTERM, 143, "SIGTERM", "simpy"),
+    ("python -m cxsim", "run", signal.SIGINT, 130, "Ctrl-C", "pydantic"),
+    ("python -m cxsim", "validate", signal.SIGTERM, 143, "SIGTERM", "typer"),
+    ("python -m cxsim", "run", signal.SIGINT, 130, "Ctrl-C", "simpy"),
+], ids=["script-sigint-typer", "script-sigterm-numpy", "script-sigterm-simpy", "python-m-sigint-pydantic",
+        "python-m-sigterm-typer", "python-m-sigint-simpy"])
+def test_a_signal_while_the_command_starts_is_one_line_too(tmp_path, entry, command, sig, status, name,
+                                                            module):
+    """Ctrl-C or SIGTERM while Python imports the command: the same one line and exit status, not a
+    KeyboardInterrupt traceback or a silent death by SIGTERM. The moment is made exact: a ``module`` found
+    first on PYTHONPATH reads a named pipe nobody writes, so the command's import of it blocks there."""
+    script = Path(sys.executable).with_name("cxsim")
+    if entry == "cxsim" and not script.exists():
+        pytest.skip("the cxsim console script is not installed next to this Python")
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "blocking").mkdir()
+    (tmp_path / "blocking" / f"{module}.py").write_text(f"open({str(tmp_path / 'pipe')!r}).read()\n")
+    path = os.pathsep.join(filter(None, [str(tmp_path / "blocking"), os.environ.get("PYTHONPATH")]))
+    out = ("--out", str(tmp_path / "out")) if command == "run" else ()
+    start = [str(script)] if entry == "cxsim" else [sys.executable, "-m", "cxsim"]
+    proc = subprocess.Popen([*start, command, str(MINIMAL), *out], cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": path}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while _wchan(proc.pid) != "wait_for_partner" and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if _wchan(proc.pid) != "wait_for_partner":
+        _kill([proc.pid])
+        pytest.fail(f"the command did not import {module} (exit status {proc.wait()})")
+    took, err = _stop(proc, sig, group=False)
+    assert "Traceback" not in err, err
+    assert proc.returncode == status and took < 6
+    assert err.strip() == (f"stopped ({name}): no partial output is left; run it again with: cxsim {command} "
+                           f"{MINIMAL}{' --out ' + out[1] if out else ''}")
+    _nothing_left(tmp_path)
