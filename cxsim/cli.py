@@ -799,6 +799,13 @@ def report(
     if not folder.is_dir():
         _fail(f"{folder}: is a file, not a results folder (give the folder cxsim run or cxsim sweep wrote)")
     if not (folder / "summary.json").exists() and not (folder / "sweep.json").exists():
+        import shlex
+
+        from cxsim.outputs import PLAN
+
+        if (folder / PLAN).is_file():
+            _fail(f"{folder} holds an interrupted sweep (no sweep.json yet): finish it with cxsim sweep "
+                  f"--resume {shlex.quote(str(folder))}, which writes its report")
         _fail(f"{folder}: no summary.json or sweep.json; is this a cxsim run's or sweep's output folder?")
     sweep_folder = not (folder / "summary.json").exists()
     try:

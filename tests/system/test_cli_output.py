@@ -167,16 +167,21 @@ def test_cxsim_report_rebuilds_a_sweep_folder(tmp_path, consoles):
 def _make(kind: str, path: Path) -> Path:
     if kind == "file":
         path.write_text("x")
-    elif kind in ("empty", "bad sweep"):
+    elif kind in ("empty", "bad sweep", "interrupted sweep"):
         path.mkdir()
         if kind == "bad sweep":
             (path / "sweep.json").write_text('{"points": 3}')
+        if kind == "interrupted sweep":  # its points and plan, no sweep.json yet
+            (path / "points").mkdir()
+            (path / "points" / "plan.json").write_text("{}")
     return path
 
 
 @pytest.mark.parametrize(("kind", "message"), [
     ("missing", "no such folder"), ("file", "is a file, not a results folder"),
     ("empty", "no summary.json or sweep.json"), ("bad sweep", "not a cxsim sweep"),
+    ("interrupted sweep", "holds an interrupted sweep (no sweep.json yet): finish it with cxsim sweep "
+                          "--resume "),
 ])
 def test_cxsim_report_on_something_else_is_one_line_and_exit_2(kind, message, tmp_path, consoles):
     target = _make(kind, tmp_path / "target")
