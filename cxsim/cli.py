@@ -272,11 +272,10 @@ def _load_for_run(path: Path):
         recorded, text = _read_record(path, "summary.json", "scenario_content")
         _check_recorded_inputs(path, recorded, text)
         try:
-            check_summary(text, str(path), advice="this file is not as cxsim wrote it; run the scenario "
-                          "file instead")
+            summary = Summary.from_json(check_summary(text, str(path), advice="this file is not as cxsim "
+                                                      "wrote it; run the scenario file instead"))
         except ResultsFolderError as err:
             _fail(str(err))
-        summary = Summary.from_json(recorded)
         try:
             return load(recorded["scenario_content"], label=f"{path}:scenario_content"), summary
         except ScenarioError as err:

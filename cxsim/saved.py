@@ -4,7 +4,6 @@ interface the charts and the report use on a live ``Result`` — so ``cxsim repo
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,10 +57,8 @@ def load_results(folder: str | Path) -> SavedResult:
             raise ResultsFolderError(f"{folder / name}: not UTF-8 text; {ADVICE}") from None
         except OSError as exc:
             raise ResultsFolderError(f"{folder / name}: cannot read it ({exc.strerror or exc})") from None
-    check_summary(texts["summary.json"], str(folder / "summary.json"))
-    summary = Summary.from_json(json.loads(texts["summary.json"]))
-    check_details(texts["details.json"], str(folder / "details.json"), list(summary.designs))
-    details = json.loads(texts["details.json"])
+    summary = Summary.from_json(check_summary(texts["summary.json"], str(folder / "summary.json")))
+    details = check_details(texts["details.json"], str(folder / "details.json"), list(summary.designs))
     return SavedResult(summary=summary, details=details, rows=_case_rows(folder / "cases.csv"))
 
 

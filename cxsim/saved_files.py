@@ -263,43 +263,51 @@ class DesignDetails(_File):
 # --------------------------------------------------------------------------------------- reading
 
 
-def check_summary(text: str, label: str, advice: str = ADVICE) -> None:
-    """Refuse ``text`` (summary.json's) unless it is a summary as cxsim writes it (ResultsFolderError,
-    ending with ``advice``): a later cxsim's summary first, as its layout may have changed."""
-    try:
-        recorded = json.loads(text).get("cxsim_version")
-    except (ValueError, RecursionError, AttributeError):
-        recorded = None
+def check_summary(text: str, label: str, advice: str = ADVICE) -> dict[str, Any]:
+    """summary.json's ``text`` as data, if it is a summary as cxsim writes it; else ResultsFolderError (ending
+    with ``advice``). A later cxsim's summary is refused first, as its layout may have changed."""
+    data = _parsed(text, label, advice)
+    recorded = data.get("cxsim_version") if isinstance(data, dict) else None
     if isinstance(recorded, str) and _later(recorded):
         where = _source(text, label)
         raise ResultsFolderError(f"{label}:{where.line_for(('cxsim_version',))}: cxsim_version: written by "
                                  f"cxsim {recorded}, later than this cxsim ({__version__}); upgrade cxsim "
                                  "to read it")
-    _check(SummaryFile, text, label, advice)
+    _check(_SUMMARY, text, label, advice)
+    return data
 
 
-def check_details(text: str, label: str, designs: list[str]) -> None:
-    """Refuse ``text`` (details.json's) unless it holds, for each of ``designs``, what the charts draw."""
-    _check(dict[str, DesignDetails], text, label)
-    data = json.loads(text)
+def check_details(text: str, label: str, designs: list[str]) -> dict[str, Any]:
+    """details.json's ``text`` as data, if it holds, for each of ``designs``, what the charts draw; else
+    ResultsFolderError."""
+    data = _parsed(text, label, ADVICE)
+    _check(_DETAILS, text, label, ADVICE)
     for name in designs:
         if name not in data:
             raise ResultsFolderError(f"{label}: has no entry for design '{name}' (summary.json has it); "
                                      f"{ADVICE}")
+    return data
 
 
-def _check(model: Any, text: str, label: str, advice: str = ADVICE) -> None:
+_SUMMARY = TypeAdapter(SummaryFile)
+_DETAILS = TypeAdapter(dict[str, DesignDetails])
+
+
+def _parsed(text: str, label: str, advice: str) -> Any:
     try:
-        json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ResultsFolderError(f"{label}:{exc.lineno}: not valid JSON ({exc.msg}); {advice}") from None
     except RecursionError:
         raise ResultsFolderError(f"{label}: nested too deeply to be a cxsim file; {advice}") from None
+
+
+def _check(adapter: TypeAdapter, text: str, label: str, advice: str) -> None:
     try:
-        TypeAdapter(model).validate_json(text, strict=True)
+        adapter.validate_json(text, strict=True)
     except ValidationError as err:
         raise ResultsFolderError(f"{_located(err, text, label)}; {advice}") from None
-    except RecursionError:
+    except RecursionError:  # pragma: no cover - json.loads stops first
         raise ResultsFolderError(f"{label}: nested too deeply to be a cxsim file; {advice}") from None
 
 
