@@ -203,7 +203,7 @@ def _agents_field(scenario: Scenario, name: str, team: str) -> tuple:
 
 
 def _bytes(value: float) -> str:
-    return f"{value / 1e9:,.1f} GB" if value >= 1e8 else f"{value / 1e6:,.0f} MB"
+    return f"{value / 1e9:,.1f} GB" if value >= 1e9 else f"{value / 1e6:,.0f} MB"
 
 
 def describe(size: RunSize) -> str:
