@@ -238,11 +238,12 @@ def _check_run_size(sc, *, allow_large: bool, replications: int | None = None, h
     size = run_size.estimate(sc, replications=replications, horizon=hours, points=points)
     if designs is not None:  # fewer than the scenario's (a back-test runs one)
         size = dataclasses.replace(size, designs=designs)
+    workers = workers or os.cpu_count() or 1
     try:
-        run_size.check(sc, size, allow_large=allow_large, flag=flag)
+        run_size.check(sc, size, allow_large=allow_large, flag=flag, workers=workers)
     except ScenarioError as err:
         _fail(str(err))
-    note = run_size.announcement(size, workers or os.cpu_count() or 1)
+    note = run_size.announcement(size, workers)
     if note is not None and not quiet:
         err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
 
@@ -391,7 +392,7 @@ def run(
     record). Ctrl-C or SIGTERM stops at once (exit 130 / 143) and writes nothing."""
     from cxsim.api import run as run_scenario
     from cxsim.catalogue import METRICS as KNOWN
-    from cxsim.errors import ExecutorError
+    from cxsim.errors import ExecutorError, OpenCasesError
 
     with _file_limit(allow_large):
         sc, recorded = _load_for_run(scenario)
@@ -422,7 +423,7 @@ def run(
                 sc, replications=replications, seed=seed, horizon=horizon, cases=cases, workers=workers,
                 scheduler=scheduler, precision=target, metric=metric, max_replications=max_replications,
                 progress=cb, allow_large=allow_large), quiet, designs=len(sc.designs))
-        except ExecutorError as err:
+        except (ExecutorError, OpenCasesError) as err:
             _fail(str(err))
         _stop_if_signalled()  # before writing: a stop lost while it ran
         written = result.write(folder, charts=charts, force=force)
@@ -1318,7 +1319,7 @@ def backtest(
     --time sys_updated_at --team assignment_group --opened opened_at --resolved resolved_at
     --closed closed_at"""
     from cxsim.backtest import run_backtest
-    from cxsim.errors import ExecutorError
+    from cxsim.errors import ExecutorError, OpenCasesError
     from cxsim.outputs import write_backtest
 
     _check_out_folder(out)
@@ -1340,7 +1341,7 @@ def backtest(
             bt = _with_progress(lambda cb: run_backtest(
                 event_log, sc, design=design, replications=replications, seed=seed, horizon=horizon,
                 workers=workers, progress=cb, allow_large=allow_large), False)
-        except ExecutorError as err:
+        except (ExecutorError, OpenCasesError) as err:
             _fail(str(err))
         _stop_if_signalled()
         written = write_backtest(bt, out, charts=charts, force=force)

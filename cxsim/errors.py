@@ -2,8 +2,8 @@
 
 ``ScenarioError`` (a scenario: file, line, field), ``ExecutorError`` (where replications should run), and
 ``ResultsFolderError`` (a folder that does not hold a run's results), ``OutputFolderError`` (an output path
-cxsim will not write to), ``EventLogError`` (a ticket event log:
-file, line, column). The CLI prints them as they are and
+cxsim will not write to), ``OpenCasesError`` (a replication stopped: too many cases open at once),
+``EventLogError`` (a ticket event log: file, line, column). The CLI prints them as they are and
 exits with status 2; anything else is a bug.
 """
 
@@ -54,6 +54,12 @@ class ScenarioError(Exception):
         return (
             f"ScenarioError({self.message!r}, file={self.file!r}, line={self.line!r}, field={self.field!r})"
         )
+
+
+class OpenCasesError(ScenarioError):
+    """A replication stopped because it held more cases open at once than its limit: a design so overloaded
+    (arrivals, transfers or reopens beyond what its teams serve) that memory would run out before the horizon.
+    Located like a ``ScenarioError``, at the design."""
 
 
 class ExecutorError(RuntimeError):

@@ -12,7 +12,7 @@ their mean work / its agent-hours, failure demand included. The rules and thresh
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,35 +82,64 @@ def planned_load(scenario: Scenario, design: Design) -> dict[str, float]:
     demand: every case reaches a team that fixes it (shared evenly among them) at once."""
     if design.transfer.routing == "matrix":
         return matrix_load(scenario, design)
-    rate = arrival_rate(scenario)
-    incentive = design.incentive
     transfer = design.transfer
-    unrushed = 1.0 - incentive.rush
+    unrushed = 1.0 - design.incentive.rush
     work = dict.fromkeys(design.teams, 0.0)
-    default = [t for t in design.teams if t != transfer.resolver] or list(design.teams)
-    candidates = design.intake.teams or default
-    for ctype in scenario.case_types.values():
-        lam = rate * ctype.share
+    for ctype, lam, looks, fixers in planned_routes(scenario, design):
         diagnosis = ctype.diagnosis_time.mean * unrushed
-        fixers = [t for t in design.teams if set(design.teams[t].skills).intersection(ctype.skills)]
-
         briefing = 1.0
-        intake = design.intake.team
-        if intake is not None and intake not in fixers:
+        if looks is not None:
             # The intake team asks, looks, and hands the case on by design.
-            work[intake] += lam * (ctype.exchanges * diagnosis + transfer.handoff_time)
+            work[looks] += lam * (ctype.exchanges * diagnosis + transfer.handoff_time)
             briefing = transfer.briefing
-            fixers = [t for t in fixers if t != transfer.resolver] or fixers
-        elif intake is not None:
-            fixers = [intake]
-        else:
-            fixers = [t for t in fixers if t in candidates] or fixers
         sessions = ctype.exchanges if briefing >= 1.0 else 1
         for team in fixers:
             skills = design.teams[team].skills
             s = max(skills[name].speed for name in ctype.skills if name in skills)
             work[team] += lam / len(fixers) * (sessions * diagnosis * briefing / s + ctype.fix_time.mean / s)
     return {name: work[name] / capacity(team) for name, team in design.teams.items()}
+
+
+def planned_routes(scenario: Scenario, design: Design) -> Iterator[tuple[Any, float, str | None, list[str]]]:
+    """Each case type's planned route (guess routing): (case type, cases per hour, the intake team that looks
+    at it and hands it on or None, the teams that fix it, sharing it evenly)."""
+    rate = arrival_rate(scenario)
+    transfer = design.transfer
+    default = [t for t in design.teams if t != transfer.resolver] or list(design.teams)
+    candidates = design.intake.teams or default
+    intake = design.intake.team
+    for ctype in scenario.case_types.values():
+        fixers = [t for t in design.teams if set(design.teams[t].skills).intersection(ctype.skills)]
+        looks = None
+        if intake is not None and intake not in fixers:
+            looks = intake
+            fixers = [t for t in fixers if t != transfer.resolver] or fixers
+        elif intake is not None:
+            fixers = [intake]
+        else:
+            fixers = [t for t in fixers if t in candidates] or fixers
+        yield ctype, rate * ctype.share, looks, fixers
+
+
+def planned_overflow(scenario: Scenario, design: Design, scale: float = 1.0) -> dict[str, float]:
+    """Cases per hour that pile up unserved at each team, from the planned loads (a fluid approximation):
+    each case type's cases at a fixer are served at most as fast as the most loaded team on their way
+    (intake, fixer) serves, and the rest stay open. ``scale`` multiplies the arrival rate (a customer base
+    that grows). Only teams loaded above 100% leave cases; failure demand is not counted (see planned_load).
+    Under matrix routing, the most loaded team caps every case."""
+    load = {team: rho * scale for team, rho in planned_load(scenario, design).items()}
+    piling = dict.fromkeys(design.teams, 0.0)
+    if design.transfer.routing == "matrix":
+        team = max(load, key=load.__getitem__)
+        if load[team] > 1:
+            piling[team] = arrival_rate(scenario) * scale * (1 - 1 / load[team])
+        return piling
+    for _, lam, looks, fixers in planned_routes(scenario, design):
+        for fixer in fixers:
+            worst = looks if looks is not None and load[looks] > load[fixer] else fixer
+            if load[worst] > 1:
+                piling[worst] += lam * scale / len(fixers) * (1 - 1 / load[worst])
+    return piling
 
 
 def matrix_load(scenario: Scenario, design: Design) -> dict[str, float]:

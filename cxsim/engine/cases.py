@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import count
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from cxsim.engine.chasing import Chasing
+from cxsim.errors import OpenCasesError, ScenarioError
+from cxsim.units import format_duration
 from cxsim.working_hours import WorkingHours
+from cxsim.yaml_source import load_source
 
 if TYPE_CHECKING:
     from cxsim.engine.population import Customer
@@ -28,6 +32,10 @@ CUSTOMER, INTERNAL = 0, 1  # session with the customer present / internal or exp
 FIXED, PREMATURE, HAND_ON, ASK = "fixed", "closed_unfixed", "handed_on", "asked_customer"
 BUSINESS = WorkingHours.business()  # chasing hours of anonymous customers (no customers block)
 INTERRUPTED = "interrupted"  # a visit's outcome when the case ended, or the horizon came, during the session
+#: Cases one replication may hold open at once, and entries one team's queue may hold (about 4 GB at the ~2 KB
+#: each measured, cxsim.run_size): more means a backlog that only grows, and the run stops with an
+#: OpenCasesError instead of exhausting memory.
+MAX_OPEN_CASES = 2_000_000
 
 
 class Visit(NamedTuple):
@@ -182,6 +190,7 @@ class Cases:
         self.patience = scenario.customers.patience if scenario.customers else None
         self.ids = count()
         self.open: dict[int, Case] = {}  # insertion-ordered: cases still open at the horizon end in order
+        self.max_open = MAX_OPEN_CASES
         # Bound once: these run for every case.
         self.intake = rep.routing.intake
         self.enqueue = rep.work.enqueue
@@ -204,6 +213,8 @@ class Cases:
         case = Case(next(self.ids), customer, ctype_i, now, fix_work, now >= self.warmup, effort)
         case.patience = patience
         self.open[case.id] = case
+        if len(self.open) > self.max_open:
+            raise self.overloaded()
         if customer is not None:
             customer.open_cases.add(case)
         team = self.intake(ctype_i)
@@ -211,6 +222,26 @@ class Cases:
         case.visited.add(team)
         self.case_opened(case, team)
         self.enqueue(self.teams[team], case, ctype.severity, now, CUSTOMER)
+
+    def overloaded(self) -> OpenCasesError:
+        """The error that stops a replication holding more than ``max_open`` cases open, or queue entries in
+        one team (cases that ended while queued stay in line until reached), located at the design."""
+        rep = self.rep
+        team = max(self.teams.values(), key=lambda t: len(t.queue))
+        origin, where = rep.scenario.origin, ("designs", rep.design_name)
+        line = None
+        if Path(origin).is_file():
+            try:
+                line = load_source(origin).line_for(where)
+            except ScenarioError:  # pragma: no cover - it loaded when the run began
+                line = None
+        return OpenCasesError(
+            f"replication {rep.replication + 1} of design {rep.design_name!r} stopped after "
+            f"{format_duration(self.env.now)} holding more than {self.max_open:,} cases at once "
+            f"({len(self.open):,} open, {len(team.queue):,} in team {team.name}'s queue): more cases arrive "
+            "or come back than its teams close; the limit is cxsim.engine.cases.MAX_OPEN_CASES "
+            "(--allow-large does not lift it): add agents, lower the case rate or shorten the horizon",
+            file=origin, line=line, field=".".join(where))
 
     # ------------------------------------------------------------ tickets
 

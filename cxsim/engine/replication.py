@@ -24,6 +24,7 @@ from cxsim.engine.population import Population
 from cxsim.engine.routing import Routing
 from cxsim.engine.streams import make_streams
 from cxsim.engine.work import Work
+from cxsim.errors import OpenCasesError
 
 if TYPE_CHECKING:
     from cxsim.scenario import Design, Scenario
@@ -55,10 +56,30 @@ class Replication:
         return self.work.teams
 
     def run(self) -> Replication:
-        """Simulate up to the horizon; every result reaches the listeners as events."""
+        """Simulate up to the horizon; every result reaches the listeners as events. A replication that holds
+        more cases open at once than cxsim.engine.cases.MAX_OPEN_CASES stops with ``OpenCasesError``."""
         with paused_gc():
-            self._run()
-        return self
+            try:
+                self._run()
+            except OpenCasesError as stop:
+                error = stop
+                while isinstance(error.__cause__, OpenCasesError):  # SimPy raises a copy, caused by the error
+                    error = error.__cause__
+                # Without its frames and chain: they would keep every open case alive.
+                error.__cause__ = error.__context__ = None
+                error = error.with_traceback(None)
+            else:
+                return self
+        self._release()
+        raise error
+
+    def _release(self) -> None:
+        """Let go of a stopped replication's cases at once: its error may be kept for a while (an inline run
+        keeps every failed replication's until the end), and must not keep gigabytes of cases with it."""
+        for customer in self.population.active:
+            customer.open_cases.clear()
+        del self.env, self.events, self.work, self.routing, self.cases, self.population
+        gc.collect()  # the rooms refer to each other; the next replication would pause the collector
 
     def _run(self) -> None:
         env = self.env

@@ -18,6 +18,7 @@ from itertools import count
 from math import inf
 from typing import TYPE_CHECKING
 
+from cxsim.engine import cases as case_room
 from cxsim.engine.cases import ASK, CUSTOMER, FIXED, HAND_ON, OPEN, PREMATURE
 from cxsim.policies import behaviour
 
@@ -95,6 +96,8 @@ class Work:
             self.teams[name] = team = Team(name, spec.agents, spec.hours, spec.cost_per_hour, skill_for)
             team.work_time, team.ask = spec.work_time, spec.ask_customer
         self.matrix = rep.design.transfer.routing == "matrix"
+        # Entries a team's queue may hold (cases that ended while queued included): the open-case limit.
+        self.max_queue = case_room.MAX_OPEN_CASES
 
     def start(self) -> None:
         for team in self.teams.values():
@@ -116,6 +119,8 @@ class Work:
         else:
             key = priority + place / self.aging if self.aging is not None else priority
         heapq.heappush(team.queue, (key, place, next(self.seq), case, mode))
+        if len(team.queue) > self.max_queue:
+            raise self.rep.cases.overloaded()
         if team.idle:
             agent = team.idle.pop()
             wake, agent.wake = agent.wake, None
