@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +38,9 @@ class InlineExecutor(Executor):
         try:
             future.set_result(fn(*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+            # The future keeps the error until the run ends; its frames' locals (a replication's cases,
+            # gigabytes when one stops overloaded) need not stay with it.
+            traceback.clear_frames(exc.__traceback__)
             future.set_exception(exc)
         return future
 

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from pathlib import Path
 
 from cxsim.engine import cases as engine_cases
 from cxsim.errors import ScenarioError
 from cxsim.scenario import Scenario
 from cxsim.stability import arrival_rate, planned_load, planned_overflow
 from cxsim.units import format_duration
-from cxsim.yaml_source import load_source
 
 #: Cases plus renewals over a whole run (all designs, replications and sweep points): about an hour and a
 #: half on one core at the measured 4,000 cases a second.
@@ -147,7 +145,7 @@ def check(scenario: Scenario, size: RunSize, *, allow_large: bool = False, flag:
     is refused even with ``allow_large``: it would never end."""
     if not math.isfinite(size.events):
         where = ("customers", "contract", "term") if not math.isfinite(size.renewals) else ()
-        raise _error(scenario, where, f"this run would simulate {describe(size)}: it would never end; "
+        raise scenario.error_at(where, f"this run would simulate {describe(size)}: it would never end; "
                      "lengthen the contract term or lower the rates")
     if allow_large:
         return
@@ -157,9 +155,9 @@ def check(scenario: Scenario, size: RunSize, *, allow_large: bool = False, flag:
                    f"(cxsim.run_size.MAX_REPLICATIONS): {lift}")
         if flag is not None:
             raise ScenarioError(message, file=scenario.origin, field=flag)
-        raise _error(scenario, ("replications",), message)
+        raise scenario.error_at(("replications",), message)
     if size.customers > MAX_CUSTOMERS:
-        raise _error(scenario, ("customers", "count"), f"{_count(size.customers)} customers in a "
+        raise scenario.error_at(("customers", "count"), f"{_count(size.customers)} customers in a "
                      f"replication; the limit is {MAX_CUSTOMERS:,} (cxsim.run_size.MAX_CUSTOMERS): {lift}")
     for name, design in scenario.designs.items():
         agents = sum(team.agents for team in design.teams.values())
@@ -169,17 +167,17 @@ def check(scenario: Scenario, size: RunSize, *, allow_large: bool = False, flag:
             else:
                 where = ("designs", name, "teams", max(design.teams, key=lambda t: design.teams[t].agents),
                          "agents")
-            raise _error(scenario, where, f"{agents:,} agents in design {name!r}; the limit is "
+            raise scenario.error_at(where, f"{agents:,} agents in design {name!r}; the limit is "
                          f"{MAX_AGENTS:,} (cxsim.run_size.MAX_AGENTS): {lift}")
     if size.events > MAX_EVENTS:
-        raise _error(scenario, (), f"this run would simulate about {describe(size)}; the limit is "
+        raise scenario.error_at((), f"this run would simulate about {describe(size)}; the limit is "
                      f"{MAX_EVENTS:,} cases and renewals (cxsim.run_size.MAX_EVENTS): shorten the horizon, "
                      f"lower the replications or {lift}")
     held = size.open_memory(workers)
     if held > MAX_OPEN_MEMORY and size.overloaded is not None:
         name, team, _ = size.overloaded
         fewer = ", run fewer --workers" if size.concurrent(workers) > 1 else ""
-        raise _error(scenario, _agents_field(scenario, name, team), f"{overload(size, workers)}; the limit "
+        raise scenario.error_at(_agents_field(scenario, name, team), f"{overload(size, workers)}; the limit "
                      f"is {_bytes(MAX_OPEN_MEMORY)} (cxsim.run_size.MAX_OPEN_MEMORY): add agents, shorten "
                      f"the horizon{fewer} or {lift}")
 
@@ -239,18 +237,6 @@ def _count(value: float) -> str:
     if not math.isfinite(value):
         return "infinitely many"
     return f"{value:,.0f}" if value < 1e15 else f"{value:.3g}"
-
-
-def _error(scenario: Scenario, path: tuple, message: str) -> ScenarioError:
-    """The error located at ``path`` in the scenario's file, when it came from one (and the value there)."""
-    origin = scenario.origin
-    line = None
-    if path and Path(origin).is_file():
-        try:
-            line = load_source(origin).line_for(path)
-        except ScenarioError:  # pragma: no cover - it loaded a moment ago
-            line = None
-    return ScenarioError(message, file=origin, line=line, field=".".join(path) or None)
 
 
 __all__ = ["MAX_AGENTS", "MAX_CUSTOMERS", "MAX_EVENTS", "MAX_OPEN_MEMORY", "MAX_REPLICATIONS", "RunSize",

@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -75,6 +76,7 @@ from cxsim.working_hours import WorkingHours, parse_hours
 from cxsim.yaml_source import (
     Source,
     allowed_keys_for_model,
+    load_source,
     source_from_dict,
     validation_error_to_scenario_error,
 )
@@ -1183,6 +1185,17 @@ class Scenario(Model):
     def content_hash(self) -> str:
         """A stable hash of ``content`` (how the scenario was written does not matter, what it says does)."""
         return content_hash(self.content)
+
+    def error_at(self, path: tuple, message: str, kind: type[ScenarioError] = ScenarioError) -> ScenarioError:
+        """An error (of ``kind``) located at ``path`` in the file the scenario came from, if it came from
+        one: a problem found after loading (the run size, a replication's overload) still names a line."""
+        line = None
+        if path and Path(self.origin).is_file():
+            try:
+                line = load_source(self.origin).line_for(path)
+            except ScenarioError:  # pragma: no cover - it loaded before
+                line = None
+        return kind(message, file=self.origin, line=line, field=".".join(map(str, path)) or None)
 
     def duration(self, value: Any) -> float:
         """Hours in a duration written for this scenario ('30 days'; a bare number only with ``time_unit``),

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import count
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from cxsim.engine.chasing import Chasing
-from cxsim.errors import OpenCasesError, ScenarioError
+from cxsim.errors import OpenCasesError
 from cxsim.units import format_duration
 from cxsim.working_hours import WorkingHours
-from cxsim.yaml_source import load_source
 
 if TYPE_CHECKING:
     from cxsim.engine.population import Customer
@@ -228,20 +226,14 @@ class Cases:
         one team (cases that ended while queued stay in line until reached), located at the design."""
         rep = self.rep
         team = max(self.teams.values(), key=lambda t: len(t.queue))
-        origin, where = rep.scenario.origin, ("designs", rep.design_name)
-        line = None
-        if Path(origin).is_file():
-            try:
-                line = load_source(origin).line_for(where)
-            except ScenarioError:  # pragma: no cover - it loaded when the run began
-                line = None
-        return OpenCasesError(
+        return rep.scenario.error_at(
+            ("designs", rep.design_name),
             f"replication {rep.replication + 1} of design {rep.design_name!r} stopped after "
             f"{format_duration(self.env.now)} holding more than {self.max_open:,} cases at once "
             f"({len(self.open):,} open, {len(team.queue):,} in team {team.name}'s queue): more cases arrive "
             "or come back than its teams close; the limit is cxsim.engine.cases.MAX_OPEN_CASES "
             "(--allow-large does not lift it): add agents, lower the case rate or shorten the horizon",
-            file=origin, line=line, field=".".join(where))
+            OpenCasesError)
 
     # ------------------------------------------------------------ tickets
 

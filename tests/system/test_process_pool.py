@@ -5,8 +5,10 @@ processes with real signals.)"""
 
 from __future__ import annotations
 
+import gc
 import os
 import time
+import weakref
 
 import pytest
 
@@ -55,3 +57,24 @@ def test_a_worker_that_dies_is_one_error_naming_the_fix():
         with get_executor(workers=2) as (pool, _):
             pool.submit(_die).result()
     assert "__main__" in str(caught.value)
+
+
+class _Cases:
+    """Stands for a stopped replication's cases (gigabytes when one stops overloaded)."""
+
+
+def _fails_holding(cases: list) -> None:
+    held = _Cases()  # a local of the failing frame, as a replication's cases are
+    cases.append(weakref.ref(held))
+    raise ValueError("overloaded")
+
+
+def test_the_inline_executor_keeps_a_failed_jobs_error_but_not_its_locals():
+    """An inline run keeps each failed replication's error until the run ends; the frames of its traceback
+    must not keep that replication's cases alive meanwhile."""
+    refs: list = []
+    with get_executor(1) as (executor, _label):
+        future = executor.submit(_fails_holding, refs)
+        gc.collect()
+        assert isinstance(future.exception(), ValueError)
+        assert refs[0]() is None  # collected while the future (and its error) live
