@@ -260,6 +260,52 @@ class DesignDetails(_File):
         return self
 
 
+# --------------------------------------------------------------------------------------- sweep.json
+
+
+class SweepPointFile(_File):
+    values: dict[str, Any]
+    error: str | None
+    designs: dict[str, _DesignMetrics] | None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _results_or_error(self) -> SweepPointFile:
+        if (self.error is None) == (self.designs is None):
+            raise Problem((), "holds both results and an error" if self.error is not None else
+                          "holds neither results (designs) nor an error")
+        return self
+
+
+class SweepFile(_File):
+    """sweep.json as ``SweepResult.to_json`` writes it."""
+
+    scenario: str
+    scenario_hash: str | None
+    scenario_file: str | None
+    seed: Count
+    replications: Annotated[int, Field(ge=1)]
+    cxsim_version: str
+    parameters: Annotated[list[str], Field(min_length=1, max_length=2)]
+    metrics: Annotated[list[str], Field(min_length=1)]
+    grid: list[tuple[str, list[Any]]]
+    horizon: str | Number | None
+    run: RunFile
+    points: Annotated[list[SweepPointFile], Field(min_length=1)]
+    scenario_content: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SweepFile:
+        _readable_version(self.cxsim_version)
+        for i, name in enumerate(self.metrics):
+            if name not in METRICS:
+                raise Problem(("metrics", i), f"unknown metric {name!r}")
+        for i, point in enumerate(self.points):
+            if sorted(point.values) != sorted(self.parameters):
+                raise Problem(("points", i, "values"), f"must give a value for each of {self.parameters} "
+                              f"(got {sorted(point.values)})")
+        return self
+
+
 # --------------------------------------------------------------------------------------- reading
 
 
@@ -289,8 +335,28 @@ def check_details(text: str, label: str, designs: list[str]) -> dict[str, Any]:
     return data
 
 
+def check_sweep(text: str, label: str, advice: str) -> dict[str, Any]:
+    """sweep.json's ``text`` as data, if it is a sweep as cxsim writes it; else ResultsFolderError."""
+    data = _parsed(text, label, advice)
+    _check(_SWEEP, text, label, advice)
+    return data
+
+
+def summary_problem(data: Any) -> str | None:
+    """What is wrong with ``data`` as a summary (a sweep point's, kept inside its own file), as 'field:
+    message'; None when it is one as cxsim writes it."""
+    try:
+        _SUMMARY.validate_json(json.dumps(data), strict=True)
+    except ValidationError as err:
+        found = validation_error_to_scenario_error(err, source_from_dict(
+            data if isinstance(data, Mapping) else {}, ""))
+        return f"{found.field}: {found.message}" if found.field else found.message
+    return None
+
+
 _SUMMARY = TypeAdapter(SummaryFile)
 _DETAILS = TypeAdapter(dict[str, DesignDetails])
+_SWEEP = TypeAdapter(SweepFile)
 
 
 def _parsed(text: str, label: str, advice: str) -> Any:

@@ -9,9 +9,8 @@ not sampling noise from different random numbers.
 from __future__ import annotations
 
 import itertools
-import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from cxsim.changes import check_parameter, set_path, value_text
 from cxsim.errors import ScenarioError, whole_number
 from cxsim.estimates import Estimate
 from cxsim.loader import load_scenario
+from cxsim.saved_files import check_sweep, summary_problem
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
 from cxsim.summary import Summary, json_safe
 from cxsim.version import __version__
@@ -229,53 +229,6 @@ def _got(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _is_number(value: Any) -> bool:
-    """A finite JSON number (not true/false, nor an integer too large for a float)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
-
-
-def _estimate_problem(value: Any, where: str) -> str | None:
-    """Why ``value`` is not an estimate as summaries record it: {mean, ci95: [low, high]}, numbers or null."""
-    if not isinstance(value, dict) or "mean" not in value or "ci95" not in value:
-        return f"{where} must be a mapping with mean and ci95 (got {_got(value)})"
-    if value["mean"] is not None and not _is_number(value["mean"]):
-        return f"{where}.mean must be a number or null (got {_got(value['mean'])})"
-    ci = value["ci95"]
-    if not isinstance(ci, list) or len(ci) != 2 or not all(v is None or _is_number(v) for v in ci):
-        return f"{where}.ci95 must be [low, high], numbers or null (got {_got(ci)})"
-    if value.get("note") is not None and not isinstance(value["note"], str):
-        return f"{where}.note must be text (got {_got(value['note'])})"
-    return None
-
-
-def _designs_problem(value: Any, designs: list[str], required: Iterable[str], where: str) -> str | None:
-    """Why ``value`` is not a point's results: a block per design, each with the ``required`` metrics and
-    every metric (and difference from the baseline) an estimate."""
-    if not isinstance(value, dict):
-        return f"{where} must be a mapping of designs (got {_got(value)})"
-    if list(value) != designs:
-        return f"{where} names the designs {list(value)}, not this sweep's {designs}"
-    for design, block in value.items():
-        if not isinstance(block, dict):
-            return f"{where}.{design} must be a mapping of metrics (got {_got(block)})"
-        missing = [m for m in required if m not in block]
-        if missing:
-            return f"{where}.{design}: the metric {missing[0]!r} is missing"
-        vs = block.get("vs_baseline")
-        if vs is not None and not isinstance(vs, dict):
-            return f"{where}.{design}.vs_baseline must be a mapping (got {_got(vs)})"
-        for metric, estimate in [*((m, e) for m, e in block.items() if m != "vs_baseline"),
-                                 *((f"vs_baseline.{m}", e) for m, e in (vs or {}).items())]:
-            if problem := _estimate_problem(estimate, f"{where}.{design}.{metric}"):
-                return problem
-    return None
-
-
 def _result_problem(data: dict, key: str) -> str | None:
     """A point has either results (``key``) or an error, never both or neither."""
     error = data.get("error")
@@ -358,73 +311,33 @@ def saved_point_problem(data: Any, k: int, plan: dict[str, Any]) -> str | None:
         if summary.get(key) != ran:
             return (f"summary.{key} is {_got(summary.get(key))}, not {ran!r} as this sweep ran it (a point "
                     "of another sweep?)")
-    required = [name for name, m in METRICS.items() if not m.optional]
-    if problem := _designs_problem(summary.get("designs"), list(scenario.designs), required,
-                                   "summary.designs"):
-        return problem
-    try:
-        Summary.from_json(summary)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return f"its summary cannot be read ({type(exc).__name__}: {exc})"
-    return None
-
-
-def _sweep_json_problem(data: dict[str, Any], designs: list[str]) -> str | None:
-    """Why a sweep.json read back (its scenario already loaded, with these ``designs``) is not as cxsim wrote
-    it: parameters, metrics, seed, replications, and each point's values, error and per-design metrics."""
-    parameters, metrics = data.get("parameters"), data.get("metrics")
-    if not isinstance(parameters, list) or not 1 <= len(parameters) <= 2 or \
-            not all(isinstance(p, str) for p in parameters):
-        return f"parameters must be a list of one or two paths (got {_got(parameters)})"
-    if not isinstance(metrics, list) or not all(isinstance(m, str) and m in METRICS for m in metrics):
-        unknown = [m for m in metrics if m not in METRICS] if isinstance(metrics, list) else []
-        return (f"metrics: unknown metric {unknown[0]!r}" if unknown and isinstance(unknown[0], str) else
-                f"metrics must be a list of metric names (got {_got(metrics)})")
-    for key, low in (("seed", 0), ("replications", 1)):
-        value = data.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            return f"{key} must be a whole number >= {low} (got {_got(value)})"
-    run = data.get("run") or {}
-    if not isinstance(run, dict) or not _is_number(run.get("wall_seconds", 0.0)) or \
-            not isinstance(run.get("workers", ""), str):
-        return f"run must be a mapping of workers (text) and wall_seconds (a number) (got {_got(run)})"
-    points = data.get("points")
-    if not isinstance(points, list) or not points:
-        return f"points must be a non-empty list (got {_got(points)})"
-    for i, point in enumerate(points):
-        where = f"points[{i}]"
-        if not isinstance(point, dict):
-            return f"{where} must be a mapping of values, error and designs (got {_got(point)})"
-        values = point.get("values")
-        if not isinstance(values, dict) or sorted(values) != sorted(parameters):
-            return f"{where}.values must give a value for each of {parameters} (got {_got(values)})"
-        if problem := _result_problem(point, "designs"):
-            return f"{where}: {problem}"
-        if point["designs"] is not None and (problem := _designs_problem(
-                point["designs"], designs, metrics, f"{where}.designs")):
-            return problem
+    if isinstance(summary.get("designs"), dict) and list(summary["designs"]) != list(scenario.designs):
+        return f"summary.designs names the designs {list(summary['designs'])}, not this sweep's " \
+               f"{list(scenario.designs)}"
+    if problem := summary_problem(summary):
+        return f"summary.{problem}"
     return None
 
 
 def read_sweep(folder: str | Path) -> SweepResult:
     """A sweep's folder read back from its sweep.json (for ``cxsim report DIR``: charts and report without
     re-running); a folder that is not one raises ResultsFolderError."""
-    import json
 
     from cxsim.errors import ResultsFolderError
     from cxsim.estimates import Difference, Estimate
     from cxsim.summary import Accounting, DesignSummary, RunInfo
 
     path = Path(folder) / "sweep.json"
-    again = (f"run the sweep again to rewrite it (cxsim sweep {path} re-runs the sweep it records, if its "
-             "inputs are intact)")
+    again = ("this file is not as cxsim sweep wrote it; run the sweep again to rewrite it (cxsim sweep "
+             f"{path} re-runs the sweep it records, if its inputs are intact)")
     try:
-        data = json.loads(path.read_text())
-        if not isinstance(data.get("scenario_content"), dict):  # text would be read as a file's path
-            raise TypeError(f"scenario_content must be a mapping (got {_got(data.get('scenario_content'))})")
+        data = check_sweep(path.read_text(encoding="utf-8"), str(path), again)
         scenario = load_scenario(data["scenario_content"], label=f"{path}:scenario_content")
-        if problem := _sweep_json_problem(data, list(scenario.designs)):
-            raise ResultsFolderError(f"{path}: not as cxsim sweep wrote it: {problem}; {again}")
+        for i, point in enumerate(data["points"]):
+            if point["designs"] is not None and list(point["designs"]) != list(scenario.designs):
+                raise ResultsFolderError(f"{path}: points[{i}].designs names the designs "
+                                         f"{list(point['designs'])}, not this sweep's "
+                                         f"{list(scenario.designs)}; {again}")
         points = []
         for p in data["points"]:
             summary = None

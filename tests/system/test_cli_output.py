@@ -179,7 +179,7 @@ def _make(kind: str, path: Path) -> Path:
 
 @pytest.mark.parametrize(("kind", "message"), [
     ("missing", "no such folder"), ("file", "is a file, not a results folder"),
-    ("empty", "no summary.json or sweep.json"), ("bad sweep", "not a cxsim sweep"),
+    ("empty", "no summary.json or sweep.json"), ("bad sweep", "not as cxsim sweep wrote it"),
     ("interrupted sweep", "holds an interrupted sweep (no sweep.json yet): finish it with cxsim sweep "
                           "--resume "),
 ])
