@@ -233,7 +233,7 @@ def _paths(data, prefix=()):
             yield from _paths(value, prefix + (i,))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_edit_of_a_saved_summary_is_refused_or_reported(data, folder, tmp_path_factory):
     """Change one value of summary.json or details.json to anything JSON can hold: reading the folder
