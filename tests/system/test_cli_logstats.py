@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cxsim.cli import LogSpec, log_options, read_log_or_fail
 from cxsim.cli import app as cli_app
+from cxsim.cli.logs import LogSpec, log_options, read_log_or_fail
 from cxsim.eventlog import Columns
 from tests.system.test_cli import cli, no_traceback
 

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def consoles(monkeypatch):
     out = Console(record=True, width=200, color_system=None)
     err = Console(record=True, width=200, color_system=None)
-    monkeypatch.setattr(cli, "out_console", out)
-    monkeypatch.setattr(cli, "err_console", err)
+    monkeypatch.setattr(cli.common, "out_console", out)
+    monkeypatch.setattr(cli.common, "err_console", err)
     return out, err
 
 
@@ -68,7 +68,7 @@ def long_three():
 
 def test_the_comparison_table_fits_80_columns_with_long_design_names(long_three, monkeypatch):
     console = Console(record=True, width=80, color_system=None)
-    monkeypatch.setattr(cli, "out_console", console)
+    monkeypatch.setattr(cli.common, "out_console", console)
     cli.print_table(long_three)
     cli.print_teams(long_three)
     text = console.export_text()
@@ -88,13 +88,13 @@ def test_the_narrow_teams_table_keeps_every_team_name_whole(run, request, monkey
     name or number breaks mid-word (story_short is the main job's one_lane_tech: "performance_experts")."""
     result = request.getfixturevalue(run)
     console = Console(record=True, width=80, color_system=None)
-    monkeypatch.setattr(cli, "out_console", console)
+    monkeypatch.setattr(cli.common, "out_console", console)
     cli.print_teams(result)
     rows = [line for line in console.export_text().splitlines() if line.startswith("│")]
     teams = {team for d in result.summary.designs.values() for team in d.team_utilization}
     cells = [[cell.strip() for cell in row.split("│")[1:-1]] for row in rows]
     assert teams <= {row[0] for row in cells}
-    keys = cli._design_keys(list(result.designs))
+    keys = cli.tables._design_keys(list(result.designs))
     assert [row[0] for row in cells if not any(row[1:])] == [keys[d] for d in result.designs]
     assert all(all(row[1:]) for row in cells if row[0] in teams)  # every number on its team's line
     assert max(len(line) for line in rows) <= 80
@@ -102,7 +102,7 @@ def test_the_narrow_teams_table_keeps_every_team_name_whole(run, request, monkey
 
 def test_a_wide_terminal_keeps_a_column_per_design(minimal_short, monkeypatch):
     console = Console(record=True, width=200, color_system=None)
-    monkeypatch.setattr(cli, "out_console", console)
+    monkeypatch.setattr(cli.common, "out_console", console)
     cli.print_table(minimal_short)
     header = next(line for line in console.export_text().splitlines() if "metric" in line)
     assert all(d in header for d in minimal_short.designs)
@@ -121,7 +121,7 @@ def test_the_progress_bar_counts_replications_per_design(monkeypatch):
             progress(done, 10)
         return "ran"
 
-    assert cli._with_progress(job, quiet=False, designs=2) == "ran"
+    assert cli.common._with_progress(job, quiet=False, designs=2) == "ran"
     assert seen[-1] == (5, 5) and seen[1] == (1, 5)
 
 
@@ -137,8 +137,8 @@ def test_precision_as_a_bare_number_above_1_is_refused_saying_how_to_write_it(va
 
 
 def test_precision_accepts_percent_and_fractions():
-    assert cli._precision("5%") == pytest.approx(0.05)
-    assert cli._precision("0.05") == pytest.approx(0.05)
+    assert cli.common._precision("5%") == pytest.approx(0.05)
+    assert cli.common._precision("0.05") == pytest.approx(0.05)
 
 
 def test_default_folder_names_are_safe():

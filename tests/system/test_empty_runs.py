@@ -77,12 +77,12 @@ def test_cxsim_run_on_an_empty_scenario_exits_0_with_a_note_even_when_quiet(tmp_
     import json
 
     path.write_text(json.dumps(_scenario(EMPTY["no demand"])))  # JSON is YAML
-    monkeypatch.setattr(cli, "out_console", Console(record=True, width=120, color_system=None))
-    monkeypatch.setattr(cli, "err_console", Console(record=True, width=120, color_system=None))
+    monkeypatch.setattr(cli.common, "out_console", Console(record=True, width=120, color_system=None))
+    monkeypatch.setattr(cli.common, "err_console", Console(record=True, width=120, color_system=None))
     done = CliRunner().invoke(cli.app, ["run", str(path), "-o", str(tmp_path / "out"), "-r", "2",
                                         "-w", "1", "--quiet"])
     assert done.exit_code == 0, done.output
-    assert "No case was counted" in cli.err_console.export_text()
+    assert "No case was counted" in cli.common.err_console.export_text()
     assert (tmp_path / "out" / "report.html").exists()
     assert not list((tmp_path / "out").glob("transfer_matrix.png"))  # no empty per-case charts
 

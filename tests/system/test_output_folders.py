@@ -225,7 +225,7 @@ def test_a_stop_python_dropped_while_charts_were_drawn_still_writes_nothing(tmp_
     render = outputs.render_report
 
     def dropped_interrupt(*args):
-        cli_module._stopping.signal = signal.SIGINT  # what the handler records before raising...
+        cli_module.common._stopping.signal = signal.SIGINT  # what the handler records before raising...
         return render(*args)  # ...and the raise, dropped: the work goes on
 
     monkeypatch.setattr(outputs, "render_report", dropped_interrupt)

@@ -63,7 +63,7 @@ class _Rows(HTMLParser):
 @pytest.mark.slow
 def test_cli_and_report_print_the_same_text_for_the_same_numbers(result, monkeypatch):
     console = Console(record=True, width=400, color_system=None)
-    monkeypatch.setattr(cli, "out_console", console)
+    monkeypatch.setattr(cli.common, "out_console", console)
     cli.print_table(result)
     lines = console.export_text().splitlines()
     body = lines[next(i for i, line in enumerate(lines) if line.startswith("┡")):]

@@ -38,8 +38,8 @@ SCENARIO = {"name": "saved", "horizon": "30 days", "warmup": "5 days",
 @pytest.fixture
 def consoles(monkeypatch):
     out, err = (Console(record=True, width=1000, color_system=None) for _ in range(2))
-    monkeypatch.setattr(cli, "out_console", out)
-    monkeypatch.setattr(cli, "err_console", err)
+    monkeypatch.setattr(cli.common, "out_console", out)
+    monkeypatch.setattr(cli.common, "err_console", err)
     return out, err
 
 

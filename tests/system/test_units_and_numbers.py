@@ -37,7 +37,7 @@ def test_p90_effort_is_the_same_number_in_the_table_the_csv_and_the_violin(resul
         csv_p90 = {r["design"]: float(r["mean"]) for r in csv.DictReader(fh)
                    if r["scope"] == "all" and r["metric"] == "effort_hours_p90"}
     console = Console(record=True, width=400, color_system=None)
-    monkeypatch.setattr(cli, "out_console", console)
+    monkeypatch.setattr(cli.common, "out_console", console)
     cli.print_table(result)
     line = next(x for x in console.export_text().splitlines() if "effort, p90 (h)" in x)
     table = [c.strip().split(" ")[0] for c in line.strip().strip("│").split("│")[1:1 + len(result.designs)]]
