@@ -60,8 +60,8 @@ def export_log(folder: str | Path, out: str | Path, *, design: str | None = None
     journeys.csv, or no such design or replication."""
     folder = Path(folder)
     saved = load_results(folder)
-    steps = load_steps(folder)
     summary = saved.summary
+    steps = load_steps(folder, summary)
     name = design if design is not None else summary.baseline
     if name not in summary.designs:
         raise ResultsFolderError(f"--design: no design {name!r} in {folder}; designs: "

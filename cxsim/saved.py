@@ -59,37 +59,76 @@ def load_results(folder: str | Path) -> SavedResult:
             raise ResultsFolderError(f"{folder / name}: cannot read it ({exc.strerror or exc})") from None
     summary = Summary.from_json(check_summary(texts["summary.json"], str(folder / "summary.json")))
     details = check_details(texts["details.json"], str(folder / "details.json"), list(summary.designs))
-    return SavedResult(summary=summary, details=details, rows=_case_rows(folder / "cases.csv"))
+    return SavedResult(summary=summary, details=details, rows=_case_rows(folder / "cases.csv", summary))
 
 
-def _case_rows(path: Path) -> list[dict[str, Any]]:
-    """cases.csv's rows, typed (none when the run kept no cases); a damaged file says where."""
+def _case_rows(path: Path, summary: Summary) -> list[dict[str, Any]]:
+    """cases.csv's rows, typed and checked against the summary (none when the run kept no cases); a damaged
+    or foreign file says where."""
     from cxsim.saved_files import ADVICE
 
     if not path.exists():
         return []
+    rows = _rows(path, summary, CASE_COLUMNS_NEEDED)
+    kept = summary.cases_output in ("sample", "all")
+    if not rows and kept and any(d.accounting.counted for d in summary.designs.values()):
+        raise ResultsFolderError(f"{path}: holds no case, but the run kept them (cases_output: "
+                                 f"{summary.cases_output}); {ADVICE}")
+    return rows
+
+
+CASE_COLUMNS_NEEDED = ("design", "replication", "case_type", "status", "effort_hours")
+STEP_COLUMNS_NEEDED = ("design", "replication", "case_id", "step", "at_hours", "team", "activity")
+
+
+def _rows(path: Path, summary: Summary | None, needed: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A CSV that cxsim wrote (cases.csv, journeys.csv), typed: every number finite, not negative and within
+    reach, and (given the summary) every design, case type, status and replication one of the run's. A
+    byte-order mark and Windows line ends (a spreadsheet's save) are read as they mean."""
+    from cxsim.results import STATUSES
+    from cxsim.saved_files import ADVICE, LARGEST
+
+    def refuse(line: int, column: str, problem: str) -> ResultsFolderError:
+        return ResultsFolderError(f"{path}:{line}: {column}: {problem}; {ADVICE}")
+
+    known = {}
+    if summary is not None:
+        known = {"design": set(summary.designs), "status": set(STATUSES),
+                 "case_type": {t for d in summary.designs.values() for t in d.case_types}}
     rows = []
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
             header = next(reader, [])
+            missing = [c for c in needed if c not in header]
+            if header and missing:
+                raise refuse(1, missing[0], "no such column (the header is not as cxsim wrote it)")
             for values in reader:
+                line = reader.line_num
+                if not any(values):  # a blank line
+                    continue
                 if len(values) != len(header):
-                    raise ResultsFolderError(f"{path}:{reader.line_num}: {len(values)} values for the "
-                                             f"header's {len(header)} columns; {ADVICE}")
+                    raise ResultsFolderError(f"{path}:{line}: {len(values)} values for the header's "
+                                             f"{len(header)} columns; {ADVICE}")
                 row = {}
                 for column, text in zip(header, values, strict=True):
                     try:
-                        row[column] = _value(column, text)
+                        value = _value(column, text)
                     except ValueError:
-                        raise ResultsFolderError(f"{path}:{reader.line_num}: {column}: not a number (got "
-                                                 f"{text!r}); {ADVICE}") from None
+                        raise refuse(line, column, f"not a number (got {text!r})") from None
+                    if isinstance(value, float) and value == value and not 0 <= value <= LARGEST:
+                        raise refuse(line, column, f"not a number a run gives (got {text!r})")
+                    if column in known and value not in known[column]:
+                        raise refuse(line, column, f"{text!r} is not one of the run's "
+                                     f"({', '.join(sorted(known[column]))})")
+                    row[column] = value
+                if summary is not None and row["replication"] >= summary.replications:
+                    raise refuse(line, "replication", f"the run made {summary.replications} (numbered from "
+                                 f"0), not {row['replication'] + 1}")
                 rows.append(row)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ResultsFolderError(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc}); "
                                  f"{ADVICE}") from None
-    if rows and not {"design", "status"} <= set(rows[0]):
-        raise ResultsFolderError(f"{path}:1: no 'design' or 'status' column; {ADVICE}")
     return rows
 
 
@@ -99,17 +138,22 @@ def _value(column: str, text: str) -> Any:
     if text == "":
         return float("nan")
     if column in BOOL_COLUMNS:
+        if text not in ("0", "1", "True", "False", "true", "false"):
+            raise ValueError(text)
         return text in ("1", "True", "true")
     if column in INT_COLUMNS:
         return int(text)
-    return float(text)
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return value
 
 
-def load_steps(folder: str | Path) -> list[dict[str, Any]]:
-    """The steps of a results folder's kept cases (journeys.csv); ResultsFolderError when it has none."""
+def load_steps(folder: str | Path, summary: Summary | None = None) -> list[dict[str, Any]]:
+    """The steps of a results folder's kept cases (journeys.csv), checked as cases.csv is (against
+    ``summary`` when given); ResultsFolderError when it has none or is damaged."""
     path = Path(folder) / JOURNEYS
     if not path.is_file():
         raise ResultsFolderError(f"{folder}: no {JOURNEYS} (per-case journeys are written by cxsim run with "
                                  "--cases all or sample; run again with --cases all)")
-    with path.open(newline="") as fh:
-        return [{k: _value(k, v) for k, v in raw.items()} for raw in csv.DictReader(fh)]
+    return _rows(path, summary, STEP_COLUMNS_NEEDED)

@@ -14,7 +14,16 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
 from cxsim.catalogue import METRICS
 from cxsim.errors import ResultsFolderError, ScenarioError
@@ -28,8 +37,20 @@ from cxsim.yaml_source import (
     validation_error_to_scenario_error,
 )
 
-Number = Annotated[float, Field(allow_inf_nan=False)]  # JSON null is an undefined value, never NaN
-Count = Annotated[int, Field(ge=0)]
+#: Larger than any number a run gives (money, counts, hours): past it, arithmetic on the value (a chart's
+#: axis, a ratio) overflows to infinity, so a hand-edited 1e308 is refused rather than drawn.
+LARGEST = 1e100
+
+
+def _within_reach(value: float) -> float:
+    if abs(value) > LARGEST:
+        raise ValueError(f"beyond any number a run gives (got {value:g}; at most {LARGEST:g} in size)")
+    return value
+
+
+# JSON null is an undefined value, never NaN
+Number = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_within_reach)]
+Count = Annotated[int, Field(ge=0), AfterValidator(_within_reach)]
 #: What to do about a file that is not as cxsim wrote it (it is a record: mending it by hand is no fix).
 ADVICE = "this file is not as cxsim wrote it; run the scenario again to rebuild the folder"
 
@@ -42,6 +63,14 @@ class EstimateFile(_File):
     mean: Number | None
     ci95: tuple[Number | None, Number | None]
     note: Literal[">horizon"] | None = None
+
+    @model_validator(mode="after")
+    def _interval_around_the_mean(self) -> EstimateFile:
+        low, high = self.ci95
+        if self.mean is not None and low is not None and high is not None and not low <= self.mean <= high:
+            raise Problem(("ci95",), f"a 95% interval holds its mean: [{low:g}, {high:g}] does not hold "
+                          f"{self.mean:g}")
+        return self
 
 
 class DifferenceFile(EstimateFile):
@@ -98,6 +127,10 @@ class RunFile(_File):
     wall_seconds: Annotated[Number, Field(ge=0)]
 
 
+#: More replications than any run makes (the run-size limit is 10,000 per design; --allow-large lifts it).
+MOST_REPLICATIONS = 10**9
+
+
 class SummaryFile(_File):
     """summary.json as ``Summary.to_json`` writes it."""
 
@@ -105,7 +138,7 @@ class SummaryFile(_File):
     scenario_hash: str | None
     scenario_file: str | None
     seed: Count
-    replications: Annotated[int, Field(ge=1)]
+    replications: Annotated[int, Field(ge=1, le=MOST_REPLICATIONS)]
     cxsim_version: str
     horizon_hours: Annotated[Number, Field(gt=0)] | None
     warmup_hours: Annotated[Number, Field(ge=0)] | None
@@ -138,7 +171,13 @@ class SummaryFile(_File):
             for name in getattr(self, block):
                 if name not in self.designs:
                     raise Problem((block, name), "is not a design of the run (not in designs)")
+        self._same_case_types()
         for name, block in self.designs.items():
+            counted, cases = self.accounting[name].counted, block.cases.mean
+            if cases is not None and abs(cases * self.replications - counted) > 0.5 + 1e-9 * counted:
+                raise Problem(("designs", name, "cases", "mean"), f"{cases:g} cases a replication over "
+                              f"{self.replications:,} replications are not the {counted:,} counted in "
+                              "accounting")
             if name == self.baseline and block.vs_baseline is not None:
                 raise Problem(("designs", name, "vs_baseline"), "the baseline is not compared with itself")
             if name != self.baseline and block.vs_baseline is None:
@@ -147,6 +186,19 @@ class SummaryFile(_File):
             for case_type, metrics in self.case_types[name].items():
                 _plausible(metrics, ("case_types", name, case_type))
         return self
+
+
+    def _same_case_types(self) -> None:
+        """Every design reports the same case types, those of the scenario that ran."""
+        content = self.scenario_content or {}
+        expected = list(content["case_types"]) if isinstance(content.get("case_types"), dict) else None
+        for name, types in self.case_types.items():
+            expected = list(types) if expected is None else expected
+            if sorted(types) != sorted(expected):
+                extra, missing = sorted(set(types) - set(expected)), sorted(set(expected) - set(types))
+                what = f"{extra[0]!r} is not one" if extra else f"{missing[0]!r} is missing"
+                raise Problem(("case_types", name, *extra[:1]), f"{what} of the scenario's case types "
+                              f"({', '.join(expected)})")
 
 
 def _plausible(metrics: BaseModel, path: tuple) -> None:
@@ -299,10 +351,17 @@ class SweepFile(_File):
         for i, name in enumerate(self.metrics):
             if name not in METRICS:
                 raise Problem(("metrics", i), f"unknown metric {name!r}")
+        if [path for path, _ in self.grid] != self.parameters:
+            raise Problem(("grid",), f"must vary the parameters {self.parameters}, as 'parameters' says")
+        grid = dict(self.grid)
         for i, point in enumerate(self.points):
             if sorted(point.values) != sorted(self.parameters):
                 raise Problem(("points", i, "values"), f"must give a value for each of {self.parameters} "
                               f"(got {sorted(point.values)})")
+            for path, value in point.values.items():
+                if value not in grid[path]:
+                    raise Problem(("points", i, "values", path), f"{value!r} is not one of the values the "
+                                  f"sweep varies it over (grid: {grid[path]})")
         return self
 
 
@@ -313,14 +372,18 @@ def check_summary(text: str, label: str, advice: str = ADVICE) -> dict[str, Any]
     """summary.json's ``text`` as data, if it is a summary as cxsim writes it; else ResultsFolderError (ending
     with ``advice``). A later cxsim's summary is refused first, as its layout may have changed."""
     data = _parsed(text, label, advice)
+    _refuse_later_version(data, text, label)
+    _check(_SUMMARY, text, label, advice)
+    return data
+
+
+def _refuse_later_version(data: Any, text: str, label: str) -> None:
     recorded = data.get("cxsim_version") if isinstance(data, dict) else None
     if isinstance(recorded, str) and _later(recorded):
         where = _source(text, label)
         raise ResultsFolderError(f"{label}:{where.line_for(('cxsim_version',))}: cxsim_version: written by "
                                  f"cxsim {recorded}, later than this cxsim ({__version__}); upgrade cxsim "
                                  "to read it")
-    _check(_SUMMARY, text, label, advice)
-    return data
 
 
 def check_details(text: str, label: str, designs: list[str]) -> dict[str, Any]:
@@ -338,6 +401,7 @@ def check_details(text: str, label: str, designs: list[str]) -> dict[str, Any]:
 def check_sweep(text: str, label: str, advice: str) -> dict[str, Any]:
     """sweep.json's ``text`` as data, if it is a sweep as cxsim writes it; else ResultsFolderError."""
     data = _parsed(text, label, advice)
+    _refuse_later_version(data, text, label)
     _check(_SWEEP, text, label, advice)
     return data
 

@@ -111,10 +111,26 @@ SUMMARY_EDITS = [
     ("a negative horizon", _set("horizon_hours", value=-5), "horizon_hours", "greater than 0",
      '"horizon_hours"'),
     ("no design", _set("designs", value={}), "designs", "at least 1 item", '"designs"'),
-    ("a negative mean", _set("designs", "lanes", "cases", "mean", value=-3), "designs.lanes.cases.mean",
-     "cannot be negative (got -3)", '"cases" > "mean"'),
-    ("a share above 100%", _set("designs", "lanes", "fcr", "mean", value=4.0), "designs.lanes.fcr.mean",
-     "a share is at most 1, i.e. 100% (got 4)", '"fcr" > "mean"'),
+    ("a negative mean", _set("designs", "lanes", "staff_cost", value={"mean": -3, "ci95": [-4, -2]}),
+     "designs.lanes.staff_cost.mean", "cannot be negative (got -3)", '"staff_cost" > "mean"'),
+    ("a share above 100%", _set("designs", "lanes", "fcr", value={"mean": 4.0, "ci95": [3.9, 4.1]}),
+     "designs.lanes.fcr.mean", "a share is at most 1, i.e. 100% (got 4)", '"fcr" > "mean"'),
+    ("an interval that does not hold its mean", _set("designs", "lanes", "fcr", "ci95", value=[0.9, 0.1]),
+     "designs.lanes.fcr.ci95", "a 95% interval holds its mean: [0.9, 0.1] does not hold", '"fcr" > "ci95"'),
+    ("a value past any run's", _set("designs", "lanes", "staff_cost", value={"mean": 1e308, "ci95": [1e307,
+                                                                                                   1.7e308]}),
+     "designs.lanes.staff_cost.mean", "beyond any number a run gives (got 1e+308; at most 1e+100 in size)",
+     '"staff_cost" > "mean"'),
+    ("cases that are not the counted ones", _set("designs", "lanes", "cases", value={"mean": 1e30,
+                                                                                      "ci95": [1e29, 2e30]}),
+     "designs.lanes.cases.mean", "are not the", '"cases" > "mean"'),
+    ("a case type renamed in one design", lambda d: d["case_types"]["lanes"].update(
+        howto=d["case_types"]["lanes"].pop("how_to")), "case_types.lanes.howto",
+     "'howto' is not one of the scenario's case types (how_to, bug)", '"howto"'),
+    ("a case type removed from one design", lambda d: d["case_types"]["lanes"].pop("bug"),
+     "case_types.lanes", "'bug' is missing of the scenario's case types", '"case_types" > "lanes"'),
+    ("replications past any run's", _set("replications", value=10**30), "replications",
+     "less than or equal to 1000000000", '"replications"'),
     ("an unknown metric", _set("designs", "lanes", "happiness", value={"mean": 1, "ci95": [0, 2]}),
      "designs.lanes.happiness", "unknown key 'happiness'", '"happiness"'),
     ("a comparison removed", _drop("designs", "one_team", "vs_baseline"), "designs.one_team",
@@ -193,6 +209,68 @@ def test_a_damaged_cases_csv_names_its_line(edit, message, folder, tmp_path, con
     path.write_text("\n".join(edit(path.read_text().splitlines())) + "\n")
     code, err = _report(target, consoles)
     assert code == 2 and len(err.splitlines()) == 1 and message in err, err
+
+
+def _cell(lines: list[str], row: int, column: str, value: str) -> list[str]:
+    header = lines[0].split(",")
+    cells = lines[row].split(",")
+    cells[header.index(column)] = value
+    return lines[:row] + [",".join(cells)] + lines[row + 1:]
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda lines: _cell(lines, 2, "effort_hours", "1e308"),
+     "effort_hours: not a number a run gives (got '1e308')"),
+    (lambda lines: _cell(lines, 2, "effort_hours", "nan"), "effort_hours: not a number (got 'nan')"),
+    (lambda lines: _cell(lines, 2, "effort_hours", "-5"),
+     "effort_hours: not a number a run gives (got '-5')"),
+    (lambda lines: _cell(lines, 2, "case_type", "billing"), "case_type: 'billing' is not one of the run's"),
+    (lambda lines: _cell(lines, 2, "design", "other"), "design: 'other' is not one of the run's"),
+    (lambda lines: _cell(lines, 2, "replication", "7"), "replication: the run made 2"),
+    (lambda lines: lines[:1], "holds no case, but the run kept them (cases_output: sample)"),
+])
+def test_cases_csv_from_another_run_or_with_impossible_values_is_refused(edit, message, folder, tmp_path,
+                                                                         consoles):
+    """A case type or design the run does not have (a file copied from another run), a number no run gives
+    (1e308 made the effort chart unreadable), or no case where the run kept some."""
+    target = _copy(folder, tmp_path)
+    path = target / "cases.csv"
+    path.write_text("\n".join(edit(path.read_text().splitlines())) + "\n")
+    code, err = _report(target, consoles)
+    assert code == 2 and len(err.splitlines()) == 1 and message in err, err
+    assert not (target / "report.html").exists()
+
+
+@pytest.mark.parametrize("save", ["windows line ends", "a byte-order mark"])
+def test_a_cases_csv_saved_by_a_spreadsheet_reads_as_it_means(save, folder, tmp_path, consoles):
+    target = _copy(folder, tmp_path)
+    path = target / "cases.csv"
+    text = path.read_text()
+    path.write_bytes(text.replace("\n", "\r\n").encode() if save == "windows line ends"
+                     else b"\xef\xbb\xbf" + text.encode())
+    code, err = _report(target, consoles)
+    assert code == 0, err
+    assert len(load_results(target).rows) == len(load_results(folder).rows)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda lines: _cell(lines, 2, "at_hours", "lots"),
+     "journeys.csv:3: at_hours: not a number (got 'lots')"),
+    (lambda lines: _cell(lines, 2, "at_hours", "inf"), "journeys.csv:3: at_hours: not a number (got 'inf')"),
+    (lambda lines: [lines[0].replace("at_hours", "at"), *lines[1:]],
+     "journeys.csv:1: at_hours: no such column"),
+    (lambda lines: _cell(lines, 2, "design", "other"),
+     "journeys.csv:3: design: 'other' is not one of the run's"),
+])
+def test_export_log_refuses_a_damaged_journeys_csv_in_one_line(edit, message, tmp_path, consoles):
+    out = tmp_path / "all"
+    cxsim.run(SCENARIO, replications=1, seed=3, cases="all").write(out, charts=False)
+    path = out / "journeys.csv"
+    path.write_text("\n".join(edit(path.read_text().splitlines())) + "\n")
+    done = CliRunner().invoke(cli.app, ["export-log", str(out), "--out", str(tmp_path / "log.csv")])
+    err = consoles[1].export_text().strip()
+    assert done.exit_code == 2 and len(err.splitlines()) == 1 and message in err, err
+    assert not (tmp_path / "log.csv").exists()
 
 
 def test_rerunning_a_hand_edited_summary_is_refused_before_running(folder, tmp_path, consoles):
