@@ -99,8 +99,9 @@ class SweepResult:
                 empty = design in point.counted_no_case()
                 row |= {"status": "no counted cases" if empty else "ok", "error": ""}
                 for metric, value in point.summary.designs[design].metrics.items():
-                    row |= {metric: value.mean, f"{metric}_ci95_low": value.low,
-                            f"{metric}_ci95_high": value.high}
+                    clip = METRICS[metric].clip  # as summary.csv: a share's interval within [0, 1]
+                    row |= {metric: value.mean, f"{metric}_ci95_low": clip(value.low),
+                            f"{metric}_ci95_high": clip(value.high)}
                 yield row
 
     def to_json(self) -> dict[str, Any]:

@@ -61,3 +61,20 @@ def test_sweep_cli_with_set_and_errors(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "nothing to sweep" in proc.stderr and not (tmp_path / "x").exists()
 
+
+
+def test_sweep_csv_keeps_a_shares_interval_within_0_and_1_as_summary_csv_does():
+    """Two replications of a few dozen cases: the raw t-interval of a share crosses 0 or 1; sweep.csv shows it
+    clipped, as summary.csv, the tables and the charts do (it showed fcr from -25% to 102%)."""
+    from cxsim.catalogue import METRICS
+
+    result = run_sweep(MINIMAL, parameters=[("customers.count", [30, 60])], replications=2, seed=1,
+                       horizon="20 days")
+    shares = [m for m, spec in METRICS.items() if spec.is_share]
+    raw = [e for p in result.points for d in p.summary.designs.values() for m, e in d.metrics.items()
+           if m in shares and e.low is not None and not 0 <= e.low <= e.high <= 1]
+    assert raw, "no share's raw interval crosses a bound: the check below would not test anything"
+    for row in result.rows():
+        for m in shares:
+            low, high = row[f"{m}_ci95_low"], row[f"{m}_ci95_high"]
+            assert low is None or low != low or 0 <= low <= high <= 1, (m, low, high)
