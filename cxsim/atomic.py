@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import secrets
 import shutil
 import signal
 import tempfile
@@ -40,9 +41,7 @@ def replacing(path: str | Path) -> Iterator[Path]:
     writers that read it (matplotlib's ``savefig``) still know the format."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _new_file_beside(path)
     try:
         yield tmp
         _before_publishing()
@@ -51,6 +50,18 @@ def replacing(path: str | Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def _new_file_beside(path: Path) -> Path:
+    """An empty file of a fresh name beside ``path``, with the permissions any new file gets here (the
+    umask's: tempfile.mkstemp's 0600 made the charts unreadable to others sharing the folder)."""
+    while True:
+        tmp = path.parent / f".{path.stem}.{secrets.token_hex(6)}.tmp{path.suffix}"
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return tmp
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
 
 
 def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:

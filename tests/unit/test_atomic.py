@@ -85,3 +85,17 @@ def test_inline_executor_lets_ctrl_c_through_and_keeps_errors_in_the_future():
         InlineExecutor().submit(interrupted)
     future = InlineExecutor().submit(lambda: 1 / 0)
     assert isinstance(future.exception(), ZeroDivisionError)
+
+
+def test_files_written_in_place_get_the_permissions_of_any_new_file(tmp_path):
+    """The umask's (0644 under 022), as the CSVs had: the charts, written through a temporary file, were
+    0600 and unreadable to others sharing the results folder."""
+    old = os.umask(0o022)
+    try:
+        with replacing(tmp_path / "chart.png") as tmp:
+            tmp.write_bytes(b"png")
+        write_text(tmp_path / "report.html", "<html>")
+    finally:
+        os.umask(old)
+    for name in ("chart.png", "report.html"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name
