@@ -43,3 +43,8 @@ def main() -> None:
                                  f"left; run it again with: {escape(_again())}", highlight=False,
                                  soft_wrap=True)
         sys.exit(128 + signum)
+    finally:
+        # The command is over and its exit status decided: a Ctrl-C or SIGTERM while Python shuts down
+        # changes nothing (it killed the process silently, -2 or -15, after 'ok' had been printed).
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)

@@ -4,6 +4,7 @@ read without ambiguity, safe default folder names, and ``cxsim report`` on a swe
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,20 @@ def test_cxsim_report_on_something_else_is_one_line_and_exit_2(kind, message, tm
     err = consoles[1].export_text().strip()
     assert message in err and len(err.splitlines()) == 1, err
     assert not (tmp_path / "target" / "report.html").exists()
+
+
+def test_a_signal_after_the_command_is_over_changes_nothing(monkeypatch):
+    """Once the command has finished (its exit status decided), Ctrl-C or SIGTERM while Python shuts down is
+    ignored: it killed the process silently (-2, -15) after 'ok' had been printed."""
+    import signal
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    monkeypatch.setattr(sys, "argv", ["cxsim", "--version"])
+    try:
+        with pytest.raises(SystemExit):
+            cli.main()
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
