@@ -1208,8 +1208,13 @@ class Scenario(Model):
         """This scenario with values replaced, validated like a file: ``{"designs.lanes.teams.product.agents":
         3}``. Paths and values are those of ``--set`` (dotted keys as in the file, ``*`` for every key at a
         level; values written as in the file, e.g. ``"2 h"``)."""
+        if not isinstance(changes, dict):
+            raise ValueError("changes must be a mapping of dotted path to value, e.g. "
+                             f"{{'customers.count': 500}} (got {changes!r})")
         data = self.content
         for path, value in changes.items():
+            if not isinstance(path, str):
+                raise ValueError(f"changes: a path must be text such as 'customers.count' (got {path!r})")
             check_parameter(self, path)  # a misspelt design or team is refused, not quietly added
             data = set_path(data, path, value)
         label = label or f"{self.origin} with " + ", ".join(f"{p}={value_text(v)}"
