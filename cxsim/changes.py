@@ -137,11 +137,12 @@ def _suggest(word: str, choices: list[str]) -> str:
     return (f"; did you mean {close[0]!r}?" if close else "") + (f" (there: {shown})" if choices else "")
 
 
-def check_parameter(scenario: Scenario, path: str) -> None:
+def check_parameter(scenario: Scenario, path: str, *, adding: bool = False) -> None:
     """Refuse (``ScenarioError``) a path that names nothing in the scenario: a field no model has, or a
     design, team, case type... that does not exist (a sweep would otherwise fail at every point, and
     setting it would quietly add one). A field the file leaves at its default is fine; values are checked
-    by the scenario's validation."""
+    by the scenario's validation. ``adding``: the path's last part may be a new name (``designs.new``,
+    set to a whole design by ``with_changes``); a new name before it is still refused."""
     parts = path.split(".")
     shape: tuple[str, Any] | None = ("model", type(scenario))
     nodes: list[Any] = [scenario.content]
@@ -170,7 +171,7 @@ def check_parameter(scenario: Scenario, path: str) -> None:
             nodes = [v for n in nodes for v in n.values()]
         elif part in keys:
             nodes = [n[part] for n in nodes if part in n]
-        elif _shape(inner) is not None or i < len(parts) - 1:
+        elif i < len(parts) - 1 or (_shape(inner) is not None and not adding):
             # a named thing (design, team, case type, skill) must exist: setting it would add one
             raise ScenarioError(f"no such path in the scenario: {where} has no {part!r}"
                                 + _suggest(part, [str(k) for k in keys]), file=scenario.origin, field=path)

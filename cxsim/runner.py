@@ -20,7 +20,7 @@ from typing import Any
 from cxsim import run_size
 from cxsim.catalogue import METRICS
 from cxsim.engine import Replication
-from cxsim.errors import whole_number
+from cxsim.errors import fraction, known_name, name_list, whole_number
 from cxsim.estimates import mean_ci
 from cxsim.executors import get_executor
 from cxsim.loader import load_scenario
@@ -47,6 +47,29 @@ def _run_job(job: tuple) -> ReplicationOutput:
     return run_replication(*job)
 
 
+def check_runs_on(workers: object, executor: object = None, progress: object = None) -> None:
+    """Where and how replications run, as the API takes them (run, run_sweep, run_sensitivity): ``workers``
+    a whole number of at least 1 or None, ``executor`` something with ``submit``, ``progress`` a function;
+    ValueError naming the first that is not, before anything runs."""
+    if workers is not None:
+        whole_number("workers", workers, 1, also=", or None for all cores")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise ValueError(f"executor must be a concurrent.futures.Executor (got {executor!r})")
+    if progress is not None and not callable(progress):
+        raise ValueError(f"progress must be a function called as progress(done, total) (got {progress!r})")
+
+
+def horizon_hours(scenario: Scenario, horizon: object) -> float | None:
+    """A ``horizon=`` argument in hours, read as the scenario reads durations (None: the scenario's own);
+    ValueError naming it when it is not a duration."""
+    if horizon is None:
+        return None
+    try:
+        return scenario.duration(horizon)
+    except ValueError as err:
+        raise ValueError(f"horizon: {err}") from None
+
+
 def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int | None = None,
         seed: int | None = None, horizon: str | None = None, designs: Iterable[str] | None = None,
         cases: str = "sample", workers: int | None = 1, executor: Executor | None = None,
@@ -71,21 +94,19 @@ def run(scenario: str | Path | dict[str, Any] | Scenario, *, replications: int |
     reps = scenario.replications if replications is None else whole_number("replications", replications, 1)
     if cases not in CASE_MODES:
         raise ValueError(f"cases must be one of {', '.join(CASE_MODES)}, not {cases!r}")
+    check_runs_on(workers, executor, progress)
+    max_replications = whole_number("max_replications", max_replications, 1)
     if precision is not None:
-        if not 0 < precision < 1:
-            raise ValueError("precision must be a fraction between 0 and 1, e.g. 0.05")
-        if metric not in METRICS:
-            raise ValueError(f"unknown metric {metric!r}")
+        precision = fraction("precision", precision, "0.05")
+        metric = known_name("metric", metric, "metric", METRICS)
         reps = max(reps, 3)
         max_replications = max(max_replications, reps)
     seed = scenario.seed if seed is None else whole_number("seed", seed, 0)
-    hours = None if horizon is None else scenario.duration(horizon)
+    hours = horizon_hours(scenario, horizon)
     if hours is not None and hours <= scenario.warmup:
         raise ValueError(f"the horizon must be longer than the warm-up ({duration_text(scenario.warmup)})")
-    names = list(scenario.designs) if designs is None else list(designs)
-    for name in names:
-        if name not in scenario.designs:
-            raise ValueError(f"unknown design {name!r}; designs are {', '.join(scenario.designs)}")
+    names = list(scenario.designs) if designs is None else name_list("designs", designs, "design",
+                                                                     scenario.designs)
     size = run_size.estimate(scenario, replications=max_replications if precision is not None else reps,
                              horizon=hours)
     run_size.check(scenario, dataclasses.replace(size, designs=len(names)), allow_large=allow_large)

@@ -1207,10 +1207,16 @@ class Scenario(Model):
     def with_changes(self, changes: dict[str, Any], *, label: str | None = None) -> Scenario:
         """This scenario with values replaced, validated like a file: ``{"designs.lanes.teams.product.agents":
         3}``. Paths and values are those of ``--set`` (dotted keys as in the file, ``*`` for every key at a
-        level; values written as in the file, e.g. ``"2 h"``)."""
+        level; values written as in the file, e.g. ``"2 h"``). A path naming nothing is refused (a misspelt
+        design is not quietly added), but a mapping may add a named thing: ``{"designs.new": {...}}``."""
+        if not isinstance(changes, dict):
+            raise ValueError("changes must be a mapping of dotted path to value, e.g. "
+                             f"{{'customers.count': 500}} (got {changes!r})")
         data = self.content
         for path, value in changes.items():
-            check_parameter(self, path)  # a misspelt design or team is refused, not quietly added
+            if not isinstance(path, str):
+                raise ValueError(f"changes: a path must be text such as 'customers.count' (got {path!r})")
+            check_parameter(self, path, adding=isinstance(value, dict))  # a misspelt name is not added
             data = set_path(data, path, value)
         label = label or f"{self.origin} with " + ", ".join(f"{p}={value_text(v)}"
                                                             for p, v in changes.items())

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from cxsim.catalogue import METRICS
-from cxsim.errors import ScenarioError, whole_number
+from cxsim.errors import ScenarioError, fraction, name_list, whole_number
 from cxsim.estimates import Difference, Estimate, mean_ci, paired_difference
 from cxsim.loader import load_scenario
 from cxsim.scenario import Scenario
@@ -258,8 +258,7 @@ def resolve_parameters(scenario: Scenario, paths: Sequence[str], vary: float,
     """The parameters for ``paths``, each checked before anything runs: the path names a value, the value
     is a number (or a quantity, or a distribution), and the scenario accepts it at -vary and +vary.
     Raises a located ``ScenarioError`` for the first that is not."""
-    if not 0 < vary < 1:
-        raise ValueError(f"vary must be a fraction between 0 and 1, e.g. 0.25 (got {vary!r})")
+    vary = fraction("vary", vary, "0.25")
     content = {k: v for k, v in scenario.content.items() if k != "sweep"}
     file = source.file if source is not None else scenario.origin
     seen: set[str] = set()
@@ -543,7 +542,7 @@ def run_sensitivity(scenario: str | Path | dict | Scenario, *, parameters: Seque
     cxsim.run_size's limits raises ``ScenarioError`` naming the limit, unless ``allow_large``.
     """
     from cxsim.executors import get_executor
-    from cxsim.runner import run
+    from cxsim.runner import check_runs_on, run
 
     with large_files(allow_large):
         source = _source_of(scenario)
@@ -553,14 +552,21 @@ def run_sensitivity(scenario: str | Path | dict | Scenario, *, parameters: Seque
         if not parameters:
             raise ScenarioError(f"no value is marked '# {ASSUMPTION_TAG}' on its line; pass the parameters "
                                 "to vary (--params p1,p2,...)", file=base_scenario.origin)
-    params = resolve_parameters(base_scenario, parameters, vary, source)
-    metrics = list(metrics or headline_metrics())
-    for m in metrics:
-        if m not in METRICS:
-            raise ValueError(f"unknown metric {m!r}")
+    else:
+        parameters = name_list("parameters", parameters, "path")
+    vary = fraction("vary", vary, "0.25")
+    metrics = list(headline_metrics() if metrics is None else name_list("metrics", metrics, "metric",
+                                                                         METRICS))
+    if morris:
+        trajectories = whole_number("trajectories", trajectories, 1)
+        levels = whole_number("levels", levels, 2)
+        if levels % 2:
+            raise ValueError(f"levels must be an even number of at least 2, e.g. 4 (got {levels})")
     seed = base_scenario.seed if seed is None else whole_number("seed", seed, 0)
     reps = (base_scenario.replications if replications is None
             else whole_number("replications", replications, 1))
+    check_runs_on(workers, progress=progress)
+    params = resolve_parameters(base_scenario, parameters, vary, source)
     designs = list(base_scenario.designs)
     baseline = base_scenario.baseline if base_scenario.baseline in designs else designs[0]
     content = {k: v for k, v in base_scenario.content.items() if k != "sweep"}

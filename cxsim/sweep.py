@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cxsim.catalogue import METRICS
 from cxsim.changes import check_parameter, set_path, value_text
-from cxsim.errors import ScenarioError, whole_number
+from cxsim.errors import ScenarioError, name_list, whole_number
 from cxsim.estimates import Estimate
 from cxsim.loader import load_scenario
 from cxsim.saved_files import check_sweep, summary_problem
@@ -124,38 +124,88 @@ def sweep_points(parameters: list[tuple[str, list[Any]]]) -> list[dict[str, Any]
     return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v for _, v in parameters))]
 
 
-def sweep_plan(base: Scenario, *, parameters: list[tuple[str, list[Any]]] | None = None,
+def sweep_plan(base: Scenario, *,
+               parameters: list[tuple[str, list[Any]]] | Mapping[str, list[Any]] | None = None,
                metrics: list[str] | None = None, replications: int | None = None, seed: int | None = None,
                horizon: str | None = None) -> dict[str, Any]:
     """What a sweep of ``base`` will run, every default resolved (the scenario's ``sweep`` block when no
     ``parameters``): its grid, metrics, replications, seed and horizon, with the scenario's name, hash and
     content; JSON-ready (an interrupted sweep records it so that ``cxsim sweep --resume`` can go on).
-    Paths that name nothing in the scenario are refused (``check_parameter``)."""
+    ``parameters``: (path, values) pairs, or a mapping of path to values. Paths that name nothing in the
+    scenario are refused (``check_parameter``); values are kept as plain Python values (a numpy integer as
+    an int, an array as a list), so the sweep saves and reads back as given."""
+    from cxsim.runner import horizon_hours
+
     spec = base.sweep
     if parameters is None:
         if spec is None:
             raise ValueError("nothing to sweep: add a sweep block to the scenario or give parameters (--set)")
         parameters = [(p.path, list(p.values)) for p in spec.parameters]
-    if not 1 <= len(parameters) <= 2:
-        raise ValueError("a sweep varies one or two parameters")
-    for path, values in parameters:
+    grid = _grid(parameters)
+    for path, _ in grid:
         check_parameter(base, path)
-        if not list(values):
-            raise ValueError(f"{path}: no values to sweep")
+    horizon_hours(base, horizon)  # an unreadable horizon is refused here, not by every point
     if replications is not None:
         replications = whole_number("replications", replications, 1)
     if seed is not None:
         seed = whole_number("seed", seed, 0)
+    if metrics is not None:
+        metrics = name_list("metrics", metrics, "metric", METRICS)
     return {"scenario": base.name, "scenario_hash": base.content_hash, "scenario_file": base.origin,
-            "cxsim_version": __version__, "grid": [[path, list(values)] for path, values in parameters],
+            "cxsim_version": __version__, "grid": grid,
             "metrics": list(metrics or (spec.metrics if spec else DEFAULT_SWEEP_METRICS)),
             "replications": replications or (spec.replications if spec and spec.replications
                                              else base.replications),
             "seed": base.seed if seed is None else seed, "horizon": horizon, "scenario_content": base.content}
 
 
+_PAIRS = "parameters must be one or two (path, [values]) pairs, e.g. [('customers.count', [100, 200])]"
+
+
+def _grid(parameters: Any) -> list[list[Any]]:
+    """A sweep's ``parameters`` as [path, [plain values]] pairs: a mapping is read as its items; a path must
+    be text and its values a list (or tuple, range, array) of at least one, never one text read letter by
+    letter. ValueError naming what is wrong."""
+    if isinstance(parameters, Mapping):
+        parameters = list(parameters.items())
+    if isinstance(parameters, (str, bytes)) or not isinstance(parameters, Iterable):
+        raise ValueError(f"{_PAIRS} (got {parameters!r})")
+    pairs = list(parameters)
+    if not 1 <= len(pairs) <= 2:
+        raise ValueError("a sweep varies one or two parameters")
+    grid = []
+    for pair in pairs:
+        if isinstance(pair, (str, bytes, Mapping)) or not isinstance(pair, Iterable) or len(list(pair)) != 2:
+            raise ValueError(f"{_PAIRS} (got {pair!r})")
+        path, values = pair
+        if not isinstance(path, str):
+            raise ValueError(f"parameters: a path must be text such as 'customers.count' (got {path!r})")
+        if isinstance(values, (str, bytes)):
+            raise ValueError(f"{path}: the values to sweep must be a list, not one text: write [{values!r}]")
+        if isinstance(values, Mapping) or not isinstance(values, Iterable):
+            raise ValueError(f"{path}: the values to sweep must be a list, e.g. [{values!r}]")
+        values = [plain(v) for v in values]
+        if not values:
+            raise ValueError(f"{path}: no values to sweep")
+        grid.append([path, values])
+    return grid
+
+
+def plain(value: Any) -> Any:
+    """``value`` as plain Python (a numpy number as an int or float, an array or tuple as a list, through
+    mappings and lists), as JSON writes and reads it back."""
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # numpy scalars and arrays
+        return plain(value.tolist())
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 def run_sweep(scenario: str | Path | dict | Scenario, *,
-              parameters: list[tuple[str, list[Any]]] | None = None, metrics: list[str] | None = None,
+              parameters: list[tuple[str, list[Any]]] | Mapping[str, list[Any]] | None = None,
+              metrics: list[str] | None = None,
               replications: int | None = None, seed: int | None = None, horizon: str | None = None,
               workers: int | None = 1, scheduler: str | None = None,
               progress: Callable[[int, int], None] | None = None,
@@ -164,16 +214,19 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
               allow_large: bool = False) -> SweepResult:
     """Run every point of a sweep (the scenario's ``sweep`` block, or ``parameters`` given here).
 
-    A path that names nothing in the scenario is refused before anything runs (``check_parameter``).
+    ``parameters``: one or two (path, values) pairs, e.g. ``[("customers.count", [100, 200])]``, or a
+    mapping ``{"customers.count": [100, 200]}``. A path that names nothing in the scenario, an unknown
+    metric or a wrong argument is refused before anything runs (``sweep_plan``).
     ``finished``: points already run (by their index in the grid), kept as they are, so an interrupted
     sweep can go on; ``on_point(k, point)`` is called as each point finishes (or fails), e.g. to save it.
     A point above cxsim.run_size's limits fails with the limit's message, unless ``allow_large``.
     """
     from cxsim.executors import get_executor
-    from cxsim.runner import run
+    from cxsim.runner import check_runs_on, run
 
     with large_files(allow_large):
         base = load_scenario(scenario)
+    check_runs_on(workers, progress=progress)
     plan = sweep_plan(base, parameters=parameters, metrics=metrics, replications=replications, seed=seed,
                       horizon=horizon)
     parameters = [(path, values) for path, values in plan["grid"]]

@@ -98,6 +98,42 @@ def test_with_changes_refuses_a_misspelt_name_instead_of_adding_one(path, messag
     assert err.value.field == path
 
 
+def test_with_changes_adds_a_named_thing_given_as_a_whole_mapping():
+    """A design (or team) written out in full is added, as it was before misspelt names were refused; the
+    scenario's validation judges the mapping."""
+    scenario = cxsim.load_scenario(MINIMAL)
+    one_team = scenario.content["designs"]["one_team"]
+    added = scenario.with_changes({"designs.new": one_team})
+    assert list(added.designs) == ["lanes", "one_team", "new"]
+    assert added.content["designs"]["new"] == one_team
+    team = scenario.with_changes({"designs.lanes.teams.tier2": {"agents": 1, "skills": ["product"]}})
+    assert list(team.designs["lanes"].teams) == ["product", "engineering", "billing", "tier2"]
+    with pytest.raises(ScenarioError, match=r"with designs\.new=\{teams: 3\}: designs\.new\.teams: must be a "
+                       "mapping"):
+        scenario.with_changes({"designs.new": {"teams": 3}})
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    ("designs.lanez.teams.product", {"agents": 1, "skills": ["product"]},
+     "designs has no 'lanez'; did you mean 'lanes'?"),  # a new name in the middle of the path
+    ("designs.new", 3, "designs has no 'new'"),  # not a mapping: nothing to add
+])
+def test_with_changes_still_refuses_a_new_name_it_cannot_add(path, value, message):
+    scenario = cxsim.load_scenario(MINIMAL)
+    with pytest.raises(ScenarioError) as err:
+        scenario.with_changes({path: value})
+    assert str(err.value).startswith(f"{MINIMAL}: {path}: no such path in the scenario: {message}")
+
+
+def test_a_sweep_never_adds_a_named_thing():
+    """A swept path must name what exists: a new design in a sweep is a typo that would fail every point."""
+    from cxsim.sweep import sweep_plan
+
+    scenario = cxsim.load_scenario(MINIMAL)
+    with pytest.raises(ScenarioError, match="designs has no 'new'"):
+        sweep_plan(scenario, parameters=[("designs.new", [scenario.content["designs"]["one_team"]])])
+
+
 def test_with_changes_names_values_as_the_file_writes_them():
     scenario = cxsim.load_scenario(MINIMAL)
     with pytest.raises(ScenarioError) as err:
