@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from cxsim import run_size
+from cxsim.arguments import fraction, known_name, name_list, whole_number
 from cxsim.catalogue import METRICS
 from cxsim.engine import Replication
-from cxsim.errors import fraction, known_name, name_list, whole_number
 from cxsim.estimates import mean_ci
 from cxsim.executors import get_executor
 from cxsim.loader import load_scenario

@@ -32,8 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from cxsim.arguments import fraction, name_list, whole_number
 from cxsim.catalogue import METRICS
-from cxsim.errors import ScenarioError, fraction, name_list, whole_number
+from cxsim.errors import ScenarioError
 from cxsim.estimates import Difference, Estimate, mean_ci, paired_difference
 from cxsim.loader import load_scenario
 from cxsim.scenario import Scenario

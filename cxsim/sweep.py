@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxsim.arguments import name_list, whole_number
 from cxsim.catalogue import METRICS
 from cxsim.changes import check_parameter, set_path, value_text
-from cxsim.errors import ScenarioError, name_list, whole_number
+from cxsim.errors import ScenarioError
 from cxsim.estimates import Estimate
 from cxsim.loader import load_scenario
 from cxsim.saved_files import check_sweep, summary_problem

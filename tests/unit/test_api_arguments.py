@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import cxsim
-from cxsim.errors import whole_number
+from cxsim.arguments import whole_number
 from cxsim.sweep import read_sweep, sweep_plan
 
 MINIMAL = "scenarios/minimal.yaml"
