@@ -47,7 +47,7 @@ def load_results(folder: str | Path) -> SavedResult:
     texts = {}
     for name in ("summary.json", "details.json"):
         try:
-            texts[name] = (folder / name).read_text(encoding="utf-8")
+            texts[name] = (folder / name).read_text(encoding="utf-8-sig")  # a BOM: an editor's save
         except FileNotFoundError:
             raise ResultsFolderError(f"{folder}: no {name}; is this a cxsim run's output folder?") from None
         except IsADirectoryError:

@@ -383,10 +383,10 @@ def read_sweep(folder: str | Path) -> SweepResult:
     from cxsim.summary import Accounting, DesignSummary, RunInfo
 
     path = Path(folder) / "sweep.json"
-    again = ("this file is not as cxsim sweep wrote it; run the sweep again to rewrite it (cxsim sweep "
-             f"{path} re-runs the sweep it records, if its inputs are intact)")
+    again = ("this file is not as cxsim sweep wrote it; run the sweep again from its scenario with --out "
+             f"{Path(folder)} --force to rewrite the folder")
     try:
-        data = check_sweep(path.read_text(encoding="utf-8"), str(path), again)
+        data = check_sweep(path.read_text(encoding="utf-8-sig"), str(path), again)
         scenario = load_scenario(data["scenario_content"], label=f"{path}:scenario_content")
         for i, point in enumerate(data["points"]):
             if point["designs"] is not None and list(point["designs"]) != list(scenario.designs):

@@ -51,7 +51,7 @@ def _records_a_run(path: Path) -> bool:
     import json
 
     try:
-        recorded = json.loads(path.read_text(encoding="utf-8"))
+        recorded = json.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark: an editor's save
     except (OSError, ValueError, RecursionError):  # the scenario reader then says what is wrong, with a line
         return False
     return isinstance(recorded, dict) and "scenario_content" in recorded
@@ -88,7 +88,7 @@ def _read_record(path: Path, what: str, required: str) -> tuple[dict, str]:
     import json
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         _fail(f"{path}: file not found")
     except IsADirectoryError:

@@ -335,3 +335,16 @@ def test_any_edit_of_a_saved_summary_is_refused_or_reported(data, folder, tmp_pa
         assert "\n" not in str(err) and str(err).startswith(str(file.parent))
         return
     write_report(saved, target, charts=False)
+
+
+def test_a_summary_saved_with_a_byte_order_mark_reads_and_reruns(folder, tmp_path, consoles):
+    """An editor that saves with a byte-order mark: the report reads it and a re-run runs its inputs (the
+    re-run read it as a scenario file: 'name: missing required key')."""
+    target = _copy(folder, tmp_path)
+    summary = target / "summary.json"
+    summary.write_bytes(b"\xef\xbb\xbf" + summary.read_bytes())
+    code, err = _report(target, consoles)
+    assert code == 0, err
+    done = CliRunner().invoke(cli.app, ["run", str(summary), "--out", str(tmp_path / "again"), "--no-charts"])
+    assert done.exit_code == 0, consoles[1].export_text()
+    assert "identical results" in consoles[0].export_text()

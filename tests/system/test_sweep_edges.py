@@ -250,8 +250,8 @@ def test_cxsim_report_on_a_damaged_sweep_json_is_one_line_that_says_what_to_do(d
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     line = error_line(cli("report", folder))
     assert re.match(rf"error: {re.escape(str(path))}(:\d+)?: {re.escape(says)}", line), line
-    assert line.endswith(f"; this file is not as cxsim sweep wrote it; run the sweep again to rewrite it "
-                         f"(cxsim sweep {path} re-runs the sweep it records, if its inputs are intact)")
+    assert line.endswith("; this file is not as cxsim sweep wrote it; run the sweep again from its scenario "
+                         f"with --out {folder} --force to rewrite the folder")
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
 
 
