@@ -50,6 +50,14 @@ def folder(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def every_case(tmp_path_factory) -> Path:
+    """A run that kept every case and its journey (what export-log reads)."""
+    out = tmp_path_factory.mktemp("saved") / "all"
+    cxsim.run(SCENARIO, replications=1, seed=3, cases="all").write(out, charts=False)
+    return out
+
+
 def _copy(folder: Path, tmp_path: Path) -> Path:
     target = tmp_path / "copy"
     shutil.copytree(folder, target)
@@ -242,15 +250,13 @@ def test_cases_csv_from_another_run_or_with_impossible_values_is_refused(edit, m
 
 
 @pytest.mark.parametrize("save", ["windows line ends", "a byte-order mark"])
-def test_a_cases_csv_saved_by_a_spreadsheet_reads_as_it_means(save, folder, tmp_path, consoles):
+def test_a_cases_csv_saved_by_a_spreadsheet_reads_as_it_means(save, folder, tmp_path):
     target = _copy(folder, tmp_path)
     path = target / "cases.csv"
     text = path.read_text()
     path.write_bytes(text.replace("\n", "\r\n").encode() if save == "windows line ends"
                      else b"\xef\xbb\xbf" + text.encode())
-    code, err = _report(target, consoles)
-    assert code == 0, err
-    assert len(load_results(target).rows) == len(load_results(folder).rows)
+    assert json.dumps(load_results(target).rows) == json.dumps(load_results(folder).rows)  # NaN != NaN
 
 
 @pytest.mark.parametrize(("edit", "message"), [
@@ -262,9 +268,8 @@ def test_a_cases_csv_saved_by_a_spreadsheet_reads_as_it_means(save, folder, tmp_
     (lambda lines: _cell(lines, 2, "design", "other"),
      "journeys.csv:3: design: 'other' is not one of the run's"),
 ])
-def test_export_log_refuses_a_damaged_journeys_csv_in_one_line(edit, message, tmp_path, consoles):
-    out = tmp_path / "all"
-    cxsim.run(SCENARIO, replications=1, seed=3, cases="all").write(out, charts=False)
+def test_export_log_refuses_a_damaged_journeys_csv_in_one_line(edit, message, every_case, tmp_path, consoles):
+    out = _copy(every_case, tmp_path)
     path = out / "journeys.csv"
     path.write_text("\n".join(edit(path.read_text().splitlines())) + "\n")
     done = CliRunner().invoke(cli.app, ["export-log", str(out), "--out", str(tmp_path / "log.csv")])
@@ -311,7 +316,7 @@ def _paths(data, prefix=()):
             yield from _paths(value, prefix + (i,))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_edit_of_a_saved_summary_is_refused_or_reported(data, folder, tmp_path_factory):
     """Change one value of summary.json or details.json to anything JSON can hold: reading the folder
