@@ -23,6 +23,7 @@ from cxsim import outputs  # noqa: E402
 from cxsim.charts import sweep_chart  # noqa: E402
 from cxsim.cli import app  # noqa: E402
 from cxsim.sweep import read_sweep  # noqa: E402
+from tests.system.test_empty_runs import ONE_EMPTY  # noqa: E402
 
 MINIMAL = str(Path("scenarios/minimal.yaml").resolve())
 SMALL = ["-r", "1", "--horizon", "15 days", "-w", "1", "--seed", "1"]
@@ -91,16 +92,7 @@ def test_points_without_cases_are_named_and_not_drawn_as_zero(tmp_path):
     assert "No case was counted at 1 of 2 points: customers.case_rate=0 per month" in html
 
 
-ONE_DESIGN_EMPTY = {  # 'bad' loses every customer in the warm-up (tests/system/test_empty_runs.py)
-    "name": "one design empty", "horizon": "40 days", "warmup": "30 days", "replications": 1,
-    "customers": {"count": 20, "case_rate": "1 per day", "loyalty": 0.16, "acquisition": "0 per month",
-                  "contract": {"term": "1 day"}},
-    "churn": {"disloyal_low": 0.01, "disloyal_high": 1},
-    "case_types": {"how_to": {"share": 1, "skills": ["product"], "fix_time": "4 h"}},
-    "effort": {"chasing": "4 h per day"},
-    "designs": {"bad": {"teams": {"product": {"agents": 1, "skills": ["product"]}}},
-                "good": {"teams": {"product": {"agents": 30, "skills": ["product"]}}}},
-}
+ONE_DESIGN_EMPTY = {**ONE_EMPTY, "replications": 1}  # 'bad' loses every customer in the warm-up
 
 
 def test_a_design_without_cases_at_a_point_is_named_with_it():
