@@ -146,7 +146,7 @@ def check(scenario: Scenario, size: RunSize, *, allow_large: bool = False, flag:
     if not math.isfinite(size.events):
         where = ("customers", "contract", "term") if not math.isfinite(size.renewals) else ()
         raise scenario.error_at(where, f"this run would simulate {describe(size)}: it would never end; "
-                     "lengthen the contract term or lower the rates")
+                                "lengthen the contract term or lower the rates")
     if allow_large:
         return
     lift = "give --allow-large (allow_large=True in Python) to run it anyway"
@@ -158,7 +158,8 @@ def check(scenario: Scenario, size: RunSize, *, allow_large: bool = False, flag:
         raise scenario.error_at(("replications",), message)
     if size.customers > MAX_CUSTOMERS:
         raise scenario.error_at(("customers", "count"), f"{_count(size.customers)} customers in a "
-                     f"replication; the limit is {MAX_CUSTOMERS:,} (cxsim.run_size.MAX_CUSTOMERS): {lift}")
+                                f"replication; the limit is {MAX_CUSTOMERS:,} "
+                                f"(cxsim.run_size.MAX_CUSTOMERS): {lift}")
     for name, design in scenario.designs.items():
         agents = sum(team.agents for team in design.teams.values())
         if agents > MAX_AGENTS:
@@ -168,18 +169,18 @@ def check(scenario: Scenario, size: RunSize, *, allow_large: bool = False, flag:
                 where = ("designs", name, "teams", max(design.teams, key=lambda t: design.teams[t].agents),
                          "agents")
             raise scenario.error_at(where, f"{agents:,} agents in design {name!r}; the limit is "
-                         f"{MAX_AGENTS:,} (cxsim.run_size.MAX_AGENTS): {lift}")
+                                    f"{MAX_AGENTS:,} (cxsim.run_size.MAX_AGENTS): {lift}")
     if size.events > MAX_EVENTS:
         raise scenario.error_at((), f"this run would simulate about {describe(size)}; the limit is "
-                     f"{MAX_EVENTS:,} cases and renewals (cxsim.run_size.MAX_EVENTS): shorten the horizon, "
-                     f"lower the replications or {lift}")
+                                f"{MAX_EVENTS:,} cases and renewals (cxsim.run_size.MAX_EVENTS): shorten "
+                                f"the horizon, lower the replications or {lift}")
     held = size.open_memory(workers)
     if held > MAX_OPEN_MEMORY and size.overloaded is not None:
         name, team, _ = size.overloaded
         fewer = ", run fewer --workers" if size.concurrent(workers) > 1 else ""
         raise scenario.error_at(_agents_field(scenario, name, team), f"{overload(size, workers)}; the limit "
-                     f"is {_bytes(MAX_OPEN_MEMORY)} (cxsim.run_size.MAX_OPEN_MEMORY): add agents, shorten "
-                     f"the horizon{fewer} or {lift}")
+                                f"is {_bytes(MAX_OPEN_MEMORY)} (cxsim.run_size.MAX_OPEN_MEMORY): add "
+                                f"agents, shorten the horizon{fewer} or {lift}")
 
 
 def overload(size: RunSize, workers: int) -> str:
