@@ -365,6 +365,50 @@ class SweepFile(_File):
         return self
 
 
+# ------------------------------------------------------------------ an interrupted sweep's points/
+
+
+class PlanFile(_File):
+    """points/plan.json as ``sweep_plan`` writes it."""
+
+    scenario: str
+    scenario_hash: str
+    scenario_file: str | None
+    cxsim_version: str
+    grid: Annotated[list[tuple[str, Annotated[list[Any], Field(min_length=1)]]],
+                    Field(min_length=1, max_length=2)]
+    metrics: Annotated[list[str], Field(min_length=1)]
+    replications: Annotated[int, Field(ge=1, le=MOST_REPLICATIONS)]
+    seed: Count
+    horizon: str | Number | None
+    scenario_content: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _known_metrics(self) -> PlanFile:
+        _readable_version(self.cxsim_version)
+        for i, name in enumerate(self.metrics):
+            if name not in METRICS:
+                raise Problem(("metrics", i), f"unknown metric {name!r}")
+        return self
+
+
+class PointFile(_File):
+    """points/point-K.json as a sweep saves each point when it finishes (its summary is checked apart, once
+    the point is known to be this sweep's: ``summary_problem``)."""
+
+    index: Count
+    values: dict[str, Any]
+    error: str | None
+    summary: dict[str, Any] | None
+
+    @model_validator(mode="after")
+    def _results_or_error(self) -> PointFile:
+        if (self.error is None) == (self.summary is None):
+            raise Problem((), "holds both results and an error" if self.error is not None else
+                          "holds neither results (summary) nor an error")
+        return self
+
+
 # --------------------------------------------------------------------------------------- reading
 
 
@@ -409,8 +453,22 @@ def check_sweep(text: str, label: str, advice: str) -> dict[str, Any]:
 def summary_problem(data: Any) -> str | None:
     """What is wrong with ``data`` as a summary (a sweep point's, kept inside its own file), as 'field:
     message'; None when it is one as cxsim writes it."""
+    return _problem(_SUMMARY, data)
+
+
+def plan_problem(data: Any) -> str | None:
+    """What is wrong with ``data`` as an interrupted sweep's plan.json ('field: message'), or None."""
+    return _problem(_PLAN, data)
+
+
+def point_problem(data: Any) -> str | None:
+    """What is wrong with ``data`` as a saved sweep point ('field: message'), or None."""
+    return _problem(_POINT, data)
+
+
+def _problem(adapter: TypeAdapter, data: Any) -> str | None:
     try:
-        _SUMMARY.validate_json(json.dumps(data), strict=True)
+        adapter.validate_json(json.dumps(data), strict=True)
     except ValidationError as err:
         found = validation_error_to_scenario_error(err, source_from_dict(
             data if isinstance(data, Mapping) else {}, ""))
@@ -421,6 +479,8 @@ def summary_problem(data: Any) -> str | None:
 _SUMMARY = TypeAdapter(SummaryFile)
 _DETAILS = TypeAdapter(dict[str, DesignDetails])
 _SWEEP = TypeAdapter(SweepFile)
+_PLAN = TypeAdapter(PlanFile)
+_POINT = TypeAdapter(PointFile)
 
 
 def _parsed(text: str, label: str, advice: str) -> Any:

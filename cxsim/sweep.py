@@ -21,7 +21,7 @@ from cxsim.changes import check_parameter, set_path, value_text
 from cxsim.errors import ScenarioError
 from cxsim.estimates import Estimate
 from cxsim.loader import load_scenario
-from cxsim.saved_files import check_sweep, summary_problem
+from cxsim.saved_files import check_sweep, plan_problem, point_problem, summary_problem
 from cxsim.scenario import DEFAULT_SWEEP_METRICS, Scenario
 from cxsim.summary import Summary, json_safe
 from cxsim.version import __version__
@@ -275,83 +275,41 @@ def run_sweep(scenario: str | Path | dict | Scenario, *,
 # ------------------------------------------------------------------ saved points read back
 
 
-def _got(value: Any) -> str:
-    """A JSON value as a message shows it: its kind, or a short repr."""
-    kinds = {dict: "a mapping", list: "a list", type(None): "null", bool: "true/false"}
-    if type(value) in kinds:
-        return kinds[type(value)]
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _result_problem(data: dict, key: str) -> str | None:
-    """A point has either results (``key``) or an error, never both or neither."""
-    error = data.get("error")
-    if error is not None and not isinstance(error, str):
-        return f"error must be text or null (got {_got(error)})"
-    if (error is None) == (data.get(key) is None):
-        return f"holds {'both results and an error' if error is not None else 'neither results nor an error'}"
-    return None
-
-
 def saved_plan_problem(plan: Any) -> str | None:
     """Why ``plan`` (an interrupted sweep's points/plan.json, as ``sweep_plan`` wrote it) cannot be resumed:
-    its grid, scenario (whose content must still have its recorded hash), seed, replications, metrics and
-    horizon; None when it can."""
-    if not isinstance(plan, dict):
-        return f"must be a mapping (got {_got(plan)})"
-    grid = plan.get("grid")
-    if not isinstance(grid, list) or not 1 <= len(grid) <= 2 or not all(
-            isinstance(g, list) and len(g) == 2 and isinstance(g[0], str) and isinstance(g[1], list) and g[1]
-            for g in grid):
-        return f"grid must be a list of one or two [path, [values]] (got {_got(grid)})"
-    for key, low in (("seed", 0), ("replications", 1)):
-        value = plan.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            return f"{key} must be a whole number >= {low} (got {_got(value)})"
-    metrics = plan.get("metrics")
-    if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) and m in METRICS
-                                                               for m in metrics):
-        return f"metrics must be a list of metric names (got {_got(metrics)})"
-    content = plan.get("scenario_content")
-    if not isinstance(content, dict):
-        return f"scenario_content must be a mapping (got {_got(content)})"
+    its layout (``saved_files.PlanFile``), then its scenario (whose content must still have its recorded
+    hash) and horizon; None when it can."""
+    if problem := plan_problem(plan):
+        return problem
     try:
-        scenario = load_scenario(content)
-        if plan.get("horizon") is not None:
+        scenario = load_scenario(plan["scenario_content"])
+        if plan["horizon"] is not None:
             scenario.duration(plan["horizon"])
     except (ScenarioError, ValueError, TypeError) as err:
         return f"its scenario or horizon is not valid ({err})"
-    if plan.get("scenario_hash") != scenario.content_hash:
+    if plan["scenario_hash"] != scenario.content_hash:
         return "scenario_content has been changed since the sweep started (its hash differs)"
     return None
 
 
 def saved_point_problem(data: Any, k: int, plan: dict[str, Any]) -> str | None:
     """Why ``data``, read from the file of point ``k`` of an interrupted sweep, is not what cxsim saved there
-    for the sweep ``plan`` records (None when it is): its index and values, and results of this scenario at
-    those values, seed, replications and horizon, with every metric a number or null. A hand-edited file, or
-    one copied from another sweep, is otherwise kept as it is and written into sweep.json."""
-    if not isinstance(data, dict):
-        return f"must be a mapping of index, values, error and summary (got {_got(data)})"
-    missing = [key for key in ("index", "values", "error", "summary") if key not in data]
-    if missing:
-        return f"{missing[0]!r} is missing"
-    grid = [(path, list(values)) for path, values in plan["grid"]]
-    points = sweep_points(grid)
-    if data["index"] != k or isinstance(data["index"], bool):
-        return f"index {_got(data['index'])} is not the point its file name numbers ({k})"
+    for the sweep ``plan`` records (None when it is): its layout (``saved_files.PointFile``), its index and
+    values, and results of this scenario at those values, seed, replications and horizon, with every metric
+    a number or null. A hand-edited file, or one copied from another sweep, is otherwise kept as it is and
+    written into sweep.json."""
+    if problem := point_problem(data):
+        return problem
+    points = sweep_points([(path, list(values)) for path, values in plan["grid"]])
+    if data["index"] != k:
+        return f"index {data['index']} is not the point its file name numbers ({k})"
     if k >= len(points):
         return f"this sweep has {len(points)} points, numbered from 0; there is no point {k}"
     if data["values"] != points[k]:
         return f"its values are not those of point {k} of this sweep ({points[k]})"
-    if problem := _result_problem(data, "summary"):
-        return problem
     summary = data["summary"]
     if summary is None:
         return None
-    if not isinstance(summary, dict):
-        return f"summary must be a mapping (got {_got(summary)})"
     content = {key: v for key, v in plan["scenario_content"].items() if key != "sweep"}
     try:
         for path, value in points[k].items():
@@ -364,8 +322,8 @@ def saved_point_problem(data: Any, k: int, plan: dict[str, Any]) -> str | None:
                      ("seed", plan["seed"]), ("replications", plan["replications"]),
                      ("horizon_hours", horizon), ("warmup_hours", scenario.warmup)):
         if summary.get(key) != ran:
-            return (f"summary.{key} is {_got(summary.get(key))}, not {ran!r} as this sweep ran it (a point "
-                    "of another sweep?)")
+            return (f"summary.{key} is {summary.get(key)!r}, not {ran!r} as this sweep ran it (a point of "
+                    "another sweep?)")
     if isinstance(summary.get("designs"), dict) and list(summary["designs"]) != list(scenario.designs):
         return f"summary.designs names the designs {list(summary['designs'])}, not this sweep's " \
                f"{list(scenario.designs)}"

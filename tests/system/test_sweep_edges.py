@@ -154,7 +154,7 @@ def _lanes(data):
 
 DAMAGED_POINTS = {  # how point-0001.json is damaged -> what the line says is wrong with it
     "truncated": (lambda text: text[:300], "cannot be read (JSONDecodeError: "),
-    "a list": (lambda text: "[1, 2]", "must be a mapping of index, values, error and summary (got a list)"),
+    "a list": (lambda text: "[1, 2]", "must be a mapping (got a list)"),
     "a metric missing": (lambda d: _lanes(d).pop("effort_hours_mean"),
                          "summary.designs.lanes.effort_hours_mean: missing required key 'effort_hours_mean'"),
     "text for a number": (lambda d: _lanes(d)["tickets_closed"].update(mean="lots"),
@@ -204,7 +204,7 @@ def test_a_damaged_plan_says_to_start_again(copy):
     plan = copy / "points" / "plan.json"
     plan.write_text(_edited(plan, lambda d: d.update(seed="one")))
     line = error_line(cli("sweep", "--resume", copy, "-w", "1", "-q", "--no-charts"))
-    assert line == (f"error: --resume: {plan}: seed must be a whole number >= 0 (got 'one'); start the "
+    assert line == (f"error: --resume: {plan}: seed: must be an integer (got 'one'); start the "
                     f"sweep again (the same cxsim sweep command with --out {copy} --force; the points it "
                     "kept are lost)")
 
