@@ -142,7 +142,7 @@ class SummaryFile(_File):
     cxsim_version: str
     horizon_hours: Annotated[Number, Field(gt=0)] | None
     warmup_hours: Annotated[Number, Field(ge=0)] | None
-    cases_output: str | None
+    cases_output: Literal["all", "sample", "none"] | None
     baseline: str
     run: RunFile
     precision: dict[str, Any] | None
@@ -365,6 +365,21 @@ class SweepFile(_File):
         return self
 
 
+class SweepInputs(BaseModel):
+    """What a re-run of a recorded sweep reads from its sweep.json (its points' results may be damaged: the
+    re-run then says they differ)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+    seed: Count
+    replications: Annotated[int, Field(ge=1, le=MOST_REPLICATIONS)]
+    horizon: str | Number | None = None
+    grid: Annotated[list[tuple[str, Annotated[list[Any], Field(min_length=1)]]],
+                    Field(min_length=1, max_length=2)]
+    metrics: Annotated[list[str], Field(min_length=1)]
+    scenario_content: dict[str, Any]
+
+
 # ------------------------------------------------------------------ an interrupted sweep's points/
 
 
@@ -450,6 +465,13 @@ def check_sweep(text: str, label: str, advice: str) -> dict[str, Any]:
     return data
 
 
+def check_sweep_inputs(text: str, label: str, advice: str) -> dict[str, Any]:
+    """sweep.json's ``text`` as data, if the inputs a re-run reads are as cxsim wrote them."""
+    data = _parsed(text, label, advice)
+    _check(_SWEEP_INPUTS, text, label, advice)
+    return data
+
+
 def summary_problem(data: Any) -> str | None:
     """What is wrong with ``data`` as a summary (a sweep point's, kept inside its own file), as 'field:
     message'; None when it is one as cxsim writes it."""
@@ -479,6 +501,7 @@ def _problem(adapter: TypeAdapter, data: Any) -> str | None:
 _SUMMARY = TypeAdapter(SummaryFile)
 _DETAILS = TypeAdapter(dict[str, DesignDetails])
 _SWEEP = TypeAdapter(SweepFile)
+_SWEEP_INPUTS = TypeAdapter(SweepInputs)
 _PLAN = TypeAdapter(PlanFile)
 _POINT = TypeAdapter(PointFile)
 

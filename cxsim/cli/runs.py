@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import typer
@@ -66,7 +65,6 @@ def _load_for_run(path: Path):
         from cxsim.summary import Summary
 
         recorded, text = _read_record(path, "summary.json", "scenario_content")
-        _check_recorded_inputs(path, recorded, text)
         try:
             summary = Summary.from_json(check_summary(text, str(path), advice="this file is not as cxsim "
                                                       "wrote it; run the scenario file instead"))
@@ -104,36 +102,6 @@ def _read_record(path: Path, what: str, required: str) -> tuple[dict, str]:
     if not isinstance(data, dict) or required not in data:
         _fail(f"{path}: not a cxsim {what} (it records no {required})")
     return data, text
-
-
-def _json_line(text: str, key: str) -> str:
-    """':line' of the first line where ``"key":`` appears in a JSON text ('' if none)."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if f'"{key}":' in line:
-            return f":{number}"
-    return ""
-
-
-def _check_recorded_inputs(path: Path, data: dict, text: str) -> None:
-    """The inputs a re-run reads from a record, checked as the command line checks them: one located line,
-    exit 2 (a seed of 1.5 would otherwise be cut to 1, or fail deep inside the run)."""
-
-    def bad(key: str, rule: str) -> None:
-        _fail(f"{path}{_json_line(text, key)}: {key}: {rule} (got {data[key]!r})")
-
-    for key, low in (("seed", 0), ("replications", 1)):
-        value = data.get(key)
-        if key in data and (not isinstance(value, int) or isinstance(value, bool) or value < low):
-            bad(key, f"must be a whole number >= {low}")
-    for key in ("horizon_hours", "warmup_hours"):
-        value = data.get(key)
-        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)
-                                  or not math.isfinite(value) or value < 0):
-            bad(key, "must be a finite number of hours >= 0")
-    if data.get("cases_output") not in (None, "all", "sample", "none"):
-        bad("cases_output", "must be all, sample or none")
-    if data.get("horizon") is not None and not isinstance(data["horizon"], str):
-        bad("horizon", "must be a duration such as '180 days'")
 
 
 def _rerun_folder(out: Path | None, sc, record: Path, suffix: str = "") -> Path:

@@ -25,7 +25,7 @@ from cxsim.cli.common import (
     app,
     default_folder,
 )
-from cxsim.cli.runs import _check_recorded_inputs, _read_record, _records_a_run, _rerun_folder
+from cxsim.cli.runs import _read_record, _records_a_run, _rerun_folder
 from cxsim.cli.tables import print_sweep
 from cxsim.errors import ScenarioError
 from cxsim.loader import load_scenario
@@ -240,8 +240,15 @@ def _load_for_sweep(path: Path):
             return load_scenario(path), None
         except ScenarioError as err:
             _fail(str(err))
+    from cxsim.errors import ResultsFolderError
+    from cxsim.saved_files import check_sweep_inputs
+
     recorded, text = _read_record(path, "sweep.json", "scenario_content")
-    _check_recorded_inputs(path, recorded, text)
+    try:  # the inputs a re-run reads (seed, replications, horizon...) as cxsim sweep wrote them
+        check_sweep_inputs(text, str(path), "this file is not as cxsim sweep wrote it; run the scenario "
+                           "file instead")
+    except ResultsFolderError as err:
+        _fail(str(err))
     try:
         return load_scenario(recorded["scenario_content"], label=f"{path}:scenario_content"), recorded
     except ScenarioError as err:

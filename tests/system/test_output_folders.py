@@ -196,8 +196,8 @@ def test_a_recorded_summary_with_a_non_integer_seed_is_one_located_line(small, t
     text = json.dumps(data, indent=2)
     (tmp_path / "s.json").write_text(text)
     line_no = next(i for i, line in enumerate(text.splitlines(), 1) if '"seed":' in line)
-    assert one_line(cli("run", tmp_path / "s.json")) == \
-        f"error: {tmp_path / 's.json'}:{line_no}: seed: must be a whole number >= 0 (got 1.5)"
+    assert one_line(cli("run", tmp_path / "s.json")).startswith(
+        f"error: {tmp_path / 's.json'}:{line_no}: seed: must be an integer (got 1.5); ")
 
 
 def test_a_json_path_that_is_a_folder_is_one_line(tmp_path, no_simulation):

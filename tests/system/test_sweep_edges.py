@@ -266,3 +266,17 @@ def test_the_points_named_under_a_chart_stay_inside_it():
     assert ("no counted cases, not drawn: case_rate=0 per month, count=100; case_rate=0 per month, "
             "count=300") in " ".join(texts(fig).split())
     assert layout_problems(fig) == []
+
+
+def test_rerunning_a_sweep_json_whose_inputs_are_damaged_is_one_located_line(finished, tmp_path):
+    """A re-run reads the recorded seed, replications, horizon and grid: a seed of 1.5 is refused at its
+    line (it would be cut to 1), before anything runs."""
+    record = tmp_path / "rec" / "sweep.json"
+    record.parent.mkdir()
+    data = json.loads((finished / "sweep.json").read_text())
+    data["seed"] = 1.5
+    record.write_text(json.dumps(data, indent=1))
+    line = error_line(cli("sweep", record, "-w", "1", "--no-charts", "--out", tmp_path / "again"))
+    where = re.escape(str(record))
+    assert re.match(rf"error: {where}:\d+: seed: must be an integer \(got 1\.5\)", line), line
+    assert not (tmp_path / "again").exists()
